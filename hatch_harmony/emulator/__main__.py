@@ -1,0 +1,8 @@
+"""`python -m hatch_harmony.emulator`: the same as `hatch-harmony emulator`."""
+
+from __future__ import annotations
+
+from .cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())
