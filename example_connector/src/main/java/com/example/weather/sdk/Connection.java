@@ -1,0 +1,10 @@
+package com.example.weather.sdk;
+
+/** Stand-in for the SDK's connection: opened before activities run, closed after. */
+public interface Connection extends AutoCloseable {
+
+    void open() throws ConnectorException;
+
+    @Override
+    void close();
+}
