@@ -1,0 +1,1 @@
+"""Pytest fixture plugins, listed in `tests/conftest.py`'s `pytest_plugins`."""
