@@ -1,0 +1,5 @@
+import sys
+
+from hatch_harmony.cli import main
+
+sys.exit(main())

@@ -1,0 +1,125 @@
+"""Thin hatch glue: the `harmony` build hook and the `jar` build target.
+
+hatch imports this module for every build of every project that has hatch-harmony
+installed, so it imports only hatchling's interfaces; the engine is imported when the hook
+actually runs. All decisions live in `pipeline` and `registration`; this module only
+translates between hatch and them:
+
+* where the manifest must not go (the sdist and wheel file selections),
+* when not to touch the network (editable installs) or not to register (a build from an
+  unpacked sdist, whose lock file is a temporary copy),
+* status lines through hatch's `app`, and errors as one message without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+from hatchling.plugin import hookimpl
+
+#: build_data keys read by the `jar` target (see builder.py).
+MANIFEST_KEY = "harmony_manifest"
+ADAPTER_KEY = "harmony_adapter"
+
+
+class HarmonyBuildHook(BuildHookInterface[Any]):
+    """Registers the connector when needed and writes its MANIFEST.MF before packaging."""
+
+    PLUGIN_NAME = "harmony"
+
+    def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        from .errors import HarmonyError
+
+        try:
+            self._run(version, build_data)
+        except HarmonyError as exc:
+            self.app.abort(f"hatch-harmony: {exc.message}", code=exc.exit_code)
+
+    def _run(self, version: str, build_data: dict[str, Any]) -> None:
+        from .config import load_config
+        from .errors import NeedsNetworkError
+        from .pipeline import generate
+
+        root = Path(self.root)
+        from_sdist = (root / "PKG-INFO").is_file() and not (root / ".git").exists()
+        if from_sdist and self.target_name != "jar":
+            self.app.display_info(
+                "harmony: building from an unpacked sdist; the manifest belongs to the source tree, skipped"
+            )
+            return
+        env = os.environ
+        config = load_config(self.config, root, env)
+        editable = version == "editable"
+        if editable:  # an editable install must never wait on (or register with) Harmony
+            config = replace(config, offline=True)
+        if self.target_name in ("sdist", "wheel"):
+            self._refuse_packaging_secret(config.manifest, root, config.table_path)
+        try:
+            result = generate(
+                config, env, project_version=self.metadata.version, allow_register=not from_sdist
+            )
+        except NeedsNetworkError as exc:
+            if not editable:
+                raise
+            self.app.display_warning(
+                f"harmony: manifest not refreshed for the editable install: {exc.message}"
+            )
+            return
+        outcome = result.outcome
+        requests = f"{outcome.requests} request{'s' if outcome.requests != 1 else ''}"
+        reg = outcome.registration
+        self.app.display_info(
+            f"harmony: {outcome.action} {reg.name!r} {reg.version} (connector id {reg.id or '?'}, endpoint "
+            f"{reg.endpoint_entity_id}, activities {_ids(outcome.activity_ids)}): {outcome.reason}; "
+            f"{requests}"
+        )
+        for notice in outcome.notices:
+            self.app.display_warning(f"harmony: {notice}")
+        state = "written" if result.written else "up to date"
+        self.app.display_info(f"harmony: manifest {state}: {_shown(result.path, root)}")
+        build_data[MANIFEST_KEY] = result.manifest
+        build_data[ADAPTER_KEY] = str(result.adapter.path)
+
+    def _refuse_packaging_secret(self, manifest: Path, root: Path, table_path: str) -> None:
+        """The generated manifest holds the secret: it must not be selected into an sdist or wheel."""
+        try:
+            rel = manifest.relative_to(root).as_posix()
+        except ValueError:
+            return  # outside the project: no target can pick it up
+        from .errors import ConfigError
+
+        if self.build_config.include_path(rel):
+            raise ConfigError(
+                f"{table_path}.manifest: {rel} would be packaged into the {self.target_name}, and it holds "
+                f"the connector secret. Exclude it: add `{rel.split('/')[0]}/` to .gitignore, or "
+                f'`exclude = ["{rel}"]` under [tool.hatch.build.targets.{self.target_name}].'
+            )
+
+
+def _ids(activity_ids: dict[str, int]) -> str:
+    if not activity_ids:
+        return "none"
+    return ", ".join(f"{name}={value}" for name, value in activity_ids.items())
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+@hookimpl
+def hatch_register_build_hook() -> type[BuildHookInterface[Any]]:
+    return HarmonyBuildHook
+
+
+@hookimpl
+def hatch_register_builder() -> type[Any]:
+    from .builder import JarBuilder
+
+    return JarBuilder

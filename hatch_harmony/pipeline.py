@@ -1,0 +1,168 @@
+"""The manifest step shared by the hatch hook, the CLI and the setuptools integration.
+
+Order matters for "nothing half-written": everything that can be checked offline (the
+adapter, the template, the output path) is checked before the engine may touch the
+network, and the manifest is written last, atomically and 0600 because it holds the
+connector secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import manifest as mf
+from .adapter import Adapter, find_adapter, load_adapter
+from .errors import ConfigError
+from .files import atomic_write
+from .registration import ClientFactory, KeyPair, Outcome, ensure_registration
+from .vcs import is_tracked
+
+if TYPE_CHECKING:
+    from .config import HarmonyConfig
+
+SECRET_FILE_MODE = 0o600
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A rendered manifest and how it came to be (for status lines and the jar target)."""
+
+    manifest: bytes = field(repr=False)
+    path: Path
+    adapter: Adapter
+    outcome: Outcome
+    written: bool
+
+
+def _relative(config: HarmonyConfig, path: Path) -> str:
+    try:
+        return str(path.relative_to(config.root))
+    except ValueError:
+        return str(path)
+
+
+def load_template(config: HarmonyConfig) -> mf.Manifest:
+    """The configured template (placeholders and all), or an empty manifest."""
+    path = config.manifest_template
+    if path is None:
+        return mf.Manifest.parse(b"", source="(no template)")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{config.table_path}.manifest-template: {_relative(config, path)} does not exist. "
+            "Point it at your MANIFEST.MF template, or remove the option to start from an empty manifest."
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{_relative(config, path)}: cannot be read ({exc.strerror}).") from None
+    return mf.Manifest.parse(data, source=_relative(config, path))
+
+
+def previous_values(path: Path) -> tuple[KeyPair | None, str | None]:
+    """Key, secret and endpoint id of the manifest generated last time, if it is readable.
+
+    The previous output is our own file; if someone broke it by hand it is simply not
+    trusted (and is rewritten), rather than failing the build.
+    """
+    try:
+        previous = mf.Manifest.parse(path.read_bytes(), source=str(path))
+    except (OSError, ConfigError):
+        return None, None
+    key, secret = mf.registration_values(previous)
+    endpoint = previous.get(mf.ENDPOINT_ID)
+    if key and secret:
+        return KeyPair(key, secret, str(path)), endpoint
+    return None, endpoint
+
+
+def check_output_path(config: HarmonyConfig) -> None:
+    """Refuse to write the secret into a file that git tracks (it would land in the history)."""
+    if is_tracked(config.manifest):
+        rel = _relative(config, config.manifest)
+        raise ConfigError(
+            f"{config.table_path}.manifest: {rel} is tracked by git, and the generated manifest holds the "
+            f'connector secret. Keep your committed file as the template (`manifest-template = "{rel}"`) '
+            f"and write to an ignored path, or stop tracking it: `git rm --cached {rel}` and add it to "
+            ".gitignore."
+        )
+
+
+def render(config: HarmonyConfig, template: mf.Manifest, outcome: Outcome) -> bytes:
+    reg = outcome.registration
+    result = mf.apply_registration(
+        template,
+        key=reg.key,
+        secret=reg.secret,
+        endpoint_entity_id=reg.endpoint_entity_id,
+        activity_ids=outcome.activity_ids,
+        ui_file=config.ui_file,
+        extra=config.attributes,
+    )
+    return result.to_bytes()
+
+
+def connector_version(adapter: Adapter, project_version: str | None) -> str:
+    """adapter.json's version where present (registered version = adapter version), else the project's."""
+    if adapter.version:
+        return adapter.version
+    if project_version:
+        return project_version
+    raise ConfigError(
+        f'{adapter.path.name}: no `version`, and the project has none either. Add "version": "1.0.0" '
+        "to adapter.json: Harmony registers a connector by name and version."
+    )
+
+
+def generate(
+    config: HarmonyConfig,
+    env: Mapping[str, str],
+    *,
+    project_version: str | None = None,
+    client_factory: ClientFactory | None = None,
+    write: bool = True,
+    allow_register: bool = True,
+    read_only: bool = False,
+) -> Generated:
+    """Register when needed and render the manifest; write it unless `write` is false.
+
+    `allow_register=False` is for places where a new registration would be lost (a build
+    from an unpacked sdist, whose lock file is a temporary copy); `read_only` writes no
+    file at all and never registers (`manifest --check`).
+    """
+    adapter = load_adapter(find_adapter(config.root, config.adapter))
+    version = connector_version(adapter, project_version)
+    template = load_template(config)
+    if write:
+        check_output_path(config)
+    keys, endpoint = previous_values(config.manifest)
+    outcome = ensure_registration(
+        config,
+        adapter,
+        env,
+        version=version,
+        manifest_keys=keys,
+        manifest_endpoint=endpoint,
+        client_factory=client_factory,
+        allow_register=allow_register,
+        read_only=read_only,
+    )
+    data = render(config, template, outcome)
+    written = False
+    if write and not read_only:
+        written = _write_if_changed(config.manifest, data)
+    return Generated(data, config.manifest, adapter, outcome, written)
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` 0600 unless the file already holds exactly it (a warm build touches nothing)."""
+    try:
+        same = path.read_bytes() == data and (path.stat().st_mode & 0o777) == SECRET_FILE_MODE
+    except OSError:
+        same = False
+    if same:
+        return False
+    atomic_write(path, data, mode=SECRET_FILE_MODE)
+    return True

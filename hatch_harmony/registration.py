@@ -1,0 +1,522 @@
+"""The decisions: is a registration needed, adopt or register, which activity ids.
+
+This module is the contract of DESIGN.md's "when is a registration needed?" table, with
+its request counts:
+
+=====================================================  ========  ===========================
+situation                                              requests  action
+=====================================================  ========  ===========================
+lock entry + key/secret at hand, adapter unchanged     0         ``offline``
+same, ``verify`` on                                    2         ``verified`` (login, validate)
+lock entry, no key/secret at hand (fresh CI checkout)  2         ``looked-up`` (login, list)
+no lock entry, registered in the org already           2         ``adopted`` (login, list)
+nothing registered                                     3         ``registered`` (login, list, register)
+network needed, but no credentials or offline          0         NeedsNetworkError, nothing written
+=====================================================  ========  ===========================
+
+Registering is not idempotent, so every path that may register holds a cross-process
+lock from the lookup to the lock-file write, re-reads the lock file under it, and
+writes the lock entry right after the register reply, before anything else. A crash
+after the register reply but before the lock write is healed by the next run: it finds
+the registration with ``list`` and adopts it.
+
+The network client is created lazily through ``client_factory``: the offline path never
+imports httpx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+from . import protocol
+from .activity_ids import assign_activity_ids
+from .adapter import Adapter, check_fits
+from .api_errors import RegisterOutcomeUnknownError
+from .errors import ConfigError, HarmonyError, NeedsNetworkError
+from .files import interprocess_lock
+from .lock import LockEntry, LockFile, read_lock, write_lock
+from .protocol import Registration
+
+if TYPE_CHECKING:
+    from .config import HarmonyConfig
+
+#: Environment variables read here (the config module reads the host/org ones).
+EMAIL_VAR = "HARMONY_EMAIL"
+PASSWORD_VAR = "HARMONY_PASSWORD"  # noqa: S105 (a variable name, not a secret)
+KEY_VAR = "HARMONY_CONNECTOR_KEY"
+SECRET_VAR = "HARMONY_CONNECTOR_SECRET"  # noqa: S105 (a variable name, not a secret)
+
+
+class Client(Protocol):
+    """What the engine needs of `client.HarmonyClient` (a Protocol, so tests may pass their own)."""
+
+    requests_made: int
+
+    @property
+    def org_id(self) -> str: ...
+
+    def register(self, name: str, version: str) -> Registration: ...
+
+    def list_connectors(self) -> list[Registration]: ...
+
+    def validate(self, name: str, key: str, secret: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+ClientFactory = Callable[["HarmonyConfig", str, str], Client]
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """A connector key and secret found without asking Harmony, and where they came from."""
+
+    key: str = field(repr=False)
+    secret: str = field(repr=False)
+    source: str  # "environment" or the path of the previously generated manifest
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the engine decided, for the manifest writer and for status lines."""
+
+    registration: Registration
+    entry: LockEntry
+    activity_ids: dict[str, int]
+    action: str  # offline | verified | looked-up | adopted | registered
+    reason: str
+    requests: int
+    notices: tuple[str, ...] = ()
+    lock_written: bool = False
+
+
+def lock_host(config: HarmonyConfig) -> str:
+    """The host part of the lock key: scheme://host[:port][/prefix], without the API base path.
+
+    Computed without the client (and so without httpx): a region name maps to its
+    documented host, a URL is normalised (lower-case scheme and host, no trailing slash,
+    no `/jitterbit-cloud-restful-service/`).
+    """
+    if config.url:
+        parts = urlsplit(config.url.strip())
+        path = parts.path.rstrip("/")
+        base = protocol.BASE_PATH.rstrip("/")
+        if path.endswith(base):
+            path = path[: -len(base)]
+        return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path.rstrip('/')}"
+    region = (config.region or "na").lower()
+    return protocol.REGIONS[region]
+
+
+def keypair_from_env(env: Mapping[str, str]) -> KeyPair | None:
+    """HARMONY_CONNECTOR_KEY and _SECRET, which come as a pair or not at all."""
+    key = env.get(KEY_VAR, "").strip()
+    secret = env.get(SECRET_VAR, "").strip()
+    if bool(key) != bool(secret):
+        missing = SECRET_VAR if key else KEY_VAR
+        present = KEY_VAR if key else SECRET_VAR
+        raise ConfigError(
+            f"{present} is set but {missing} is not: set both (from your CI's secret store) or neither."
+        )
+    return KeyPair(key, secret, "environment") if key else None
+
+
+def _default_client_factory(config: HarmonyConfig, email: str, password: str) -> Client:
+    from .client import Credentials, HarmonyClient  # lazy: httpx only when the network is needed
+
+    return HarmonyClient(config.host_setting, Credentials(email, password), org_id=config.org_id)
+
+
+@dataclass
+class _Run:
+    """One engine run's inputs and its lazily created client."""
+
+    config: HarmonyConfig
+    adapter: Adapter
+    version: str
+    env: Mapping[str, str]
+    factory: ClientFactory
+    host: str
+    allow_register: bool = True
+    read_only: bool = False
+    client: Client | None = None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return self.client.requests_made if self.client else 0
+
+    def connect(self, why: str) -> Client:
+        """The client, created on first need; refuses early when the network is off limits.
+
+        `why` says what needed the network, so the error tells the user what would have
+        happened and which variables to set.
+        """
+        if self.client is not None:
+            return self.client
+        if self.config.offline:
+            raise NeedsNetworkError(
+                f"{why}, which needs Harmony, but HARMONY_OFFLINE is set. Unset HARMONY_OFFLINE, "
+                f"or provide {KEY_VAR} and {SECRET_VAR} when {self.config.lock.name} already has the "
+                "registration."
+            )
+        email = self.env.get(EMAIL_VAR, "").strip()
+        password = self.env.get(PASSWORD_VAR, "")
+        if not email or not password:
+            missing = " and ".join(v for v, val in ((EMAIL_VAR, email), (PASSWORD_VAR, password)) if not val)
+            raise NeedsNetworkError(
+                f"{why}, which needs Harmony ({self.host}), but {missing} "
+                f"{'is' if ' and ' not in missing else 'are'} not set. Set {EMAIL_VAR} and {PASSWORD_VAR} "
+                "(a Harmony account without two-factor authentication; keep the password in your CI's "
+                "secret store), or start the local emulator for a trial: `hatch-harmony emulator`."
+            )
+        self.client = self.factory(self.config, email, password)
+        return self.client
+
+    def scope(self) -> str:
+        return f"{self.adapter.name!r} on {self.host}" + (
+            f" (environment {self.config.environment!r})" if self.config.environment else ""
+        )
+
+
+def _find_entry(run: _Run, lock: LockFile) -> LockEntry | None:
+    """The lock entry for this host, org, name (and version when registering per version).
+
+    Without a configured org id the org is not known offline; the entry is then found by
+    host and name alone, which is unambiguous unless the lock holds several orgs.
+    """
+    config = run.config
+    candidates = [
+        e
+        for e in lock.entries
+        if e.host == run.host
+        and e.name == run.adapter.name
+        and (config.org_id is None or e.org_id == config.org_id)
+        and (not config.register_per_version or e.version == run.version)
+    ]
+    orgs = sorted({e.org_id for e in candidates})
+    if len(orgs) > 1:
+        raise ConfigError(
+            f"{config.lock} holds registrations of {run.adapter.name!r} in several organisations "
+            f"({', '.join(orgs)}): set `org-id` in the hook configuration or HARMONY_ORG_ID to pick one."
+        )
+    if not candidates:
+        return None
+    exact = [e for e in candidates if e.version == run.version]
+    return exact[-1] if exact else candidates[-1]
+
+
+def _pick(found: list[Registration], run: _Run) -> Registration | None:
+    """The registration to adopt among `list` results with our name and version.
+
+    Several may exist when someone registered by hand twice; the oldest (lowest id) is
+    adopted and the others are reported, never deleted.
+    """
+    matching = [r for r in found if r.name == run.adapter.name and r.version == run.version]
+    if not matching:
+        return None
+    matching.sort(key=lambda r: (len(r.id), r.id))
+    if len(matching) > 1:
+        others = ", ".join(r.id for r in matching[1:])
+        run.notices.append(
+            f"Harmony holds {len(matching)} registrations of {run.adapter.name!r} {run.version}; "
+            f"adopted the oldest (id {matching[0].id}). The others ({others}) are unused by this project: "
+            "`hatch-harmony delete --registration` removes one."
+        )
+    return matching[0]
+
+
+def _entry_for(run: _Run, reg: Registration, org_id: str, previous: LockEntry | None) -> LockEntry:
+    """A lock entry for `reg`, activity ids assigned; kept from `previous` if it is the same registration."""
+    check_fits(run.adapter, reg.function_range)
+    same = (
+        previous is not None
+        and previous.connector_id == reg.id
+        and previous.endpoint_entity_id == reg.endpoint_entity_id
+    )
+    kept = previous if same else None
+    activities, reserved = assign_activity_ids(
+        run.adapter.activities,
+        kept.activities if kept else {},
+        kept.reserved if kept else {},
+        reg.function_range,
+    )
+    return replace(
+        _bare_entry(run, reg, org_id),
+        adapter_digest=kept.adapter_digest if kept else run.adapter.digest,
+        activities=activities,
+        reserved=reserved,
+    )
+
+
+def _bare_entry(run: _Run, reg: Registration, org_id: str) -> LockEntry:
+    """A lock entry with no activity ids yet: enough for the next run to find the registration."""
+    return LockEntry(
+        host=run.host,
+        org_id=org_id,
+        name=reg.name or run.adapter.name,
+        version=reg.version or run.version,
+        connector_id=reg.id,
+        endpoint_entity_id=reg.endpoint_entity_id,
+        function_entity_start_id=reg.function_entity_start_id,
+        function_entity_end_id=reg.function_entity_end_id,
+        adapter_digest="",
+        activities={},
+        reserved={},
+        environment=run.config.environment,
+    )
+
+
+def _registration_from(entry: LockEntry, keys: KeyPair) -> Registration:
+    return Registration(
+        id=entry.connector_id,
+        name=entry.name,
+        version=entry.version,
+        key=keys.key,
+        secret=keys.secret,
+        endpoint_entity_id=entry.endpoint_entity_id,
+        function_entity_start_id=entry.function_entity_start_id,
+        function_entity_end_id=entry.function_entity_end_id,
+    )
+
+
+def _save(run: _Run, lock: LockFile, entry: LockEntry) -> bool:
+    """Write the lock file when the entry changed (never in read-only runs); returns whether it wrote."""
+    updated = lock.with_entry(entry)
+    if run.read_only or (updated == lock and run.config.lock.exists()):
+        return False
+    write_lock(run.config.lock, updated)
+    return True
+
+
+def _check_adapter(run: _Run, entry: LockEntry) -> LockEntry:
+    """Notices for a changed adapter.json (Harmony caches the UI payload) or version; new digest recorded."""
+    if entry.version != run.version:
+        run.notices.append(
+            f"adapter.json says version {run.version}, the registration in {run.config.lock.name} is "
+            f"{entry.version}: keeping the registration so activity ids stay the same. Set "
+            "`register-per-version = true` to register each version separately."
+        )
+    if entry.adapter_digest and entry.adapter_digest != run.adapter.digest:
+        run.notices.append(
+            f"{run.adapter.path.name} changed since it was last built for this registration. Harmony "
+            "caches the connector UI: if the change does not show in Integration Studio, increase the "
+            "manifest `Version` "
+            "and delete the cached payload with `hatch-harmony delete --payload`."
+        )
+    return replace(entry, adapter_digest=run.adapter.digest)
+
+
+def ensure_registration(
+    config: HarmonyConfig,
+    adapter: Adapter,
+    env: Mapping[str, str],
+    *,
+    version: str,
+    manifest_keys: KeyPair | None = None,
+    manifest_endpoint: str | None = None,
+    client_factory: ClientFactory | None = None,
+    allow_register: bool = True,
+    read_only: bool = False,
+) -> Outcome:
+    """Decide and act as the table in this module's docstring says; return what to write.
+
+    `version` is the version to register (adapter.json's, else the project's).
+    `manifest_keys`/`manifest_endpoint` are what the previously generated manifest holds;
+    its keys are trusted only when its endpoint id matches the lock entry's, so a
+    manifest left over from another registration or organisation is never reused.
+    `read_only` runs (`manifest --check`, `status`) write no file and never register.
+    """
+    run = _Run(
+        config=config,
+        adapter=adapter,
+        version=version,
+        env=env,
+        factory=client_factory or _default_client_factory,
+        host=lock_host(config),
+        allow_register=allow_register and not read_only,
+        read_only=read_only,
+    )
+    env_keys = keypair_from_env(env)
+    try:
+        if read_only:
+            return _decide(run, env_keys, manifest_keys, manifest_endpoint)
+        with interprocess_lock(config.lock, what=f"registration of {adapter.name!r}"):
+            return _decide(run, env_keys, manifest_keys, manifest_endpoint)
+    finally:
+        if run.client is not None:
+            run.client.close()
+
+
+def _local_keys(
+    entry: LockEntry, env_keys: KeyPair | None, manifest_keys: KeyPair | None, manifest_endpoint: str | None
+) -> KeyPair | None:
+    """Key and secret at hand without Harmony: the environment first, then the last generated manifest."""
+    if env_keys is not None:
+        return env_keys
+    if manifest_keys is not None and manifest_endpoint == entry.endpoint_entity_id:
+        return manifest_keys
+    return None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build would do now, decided without the network (for `hatch-harmony status`)."""
+
+    entry: LockEntry | None
+    action: str  # offline | verify | look-up | adopt-or-register
+    requests: str  # "0", "2" or "2-3"
+    reason: str
+
+
+def plan(
+    config: HarmonyConfig,
+    adapter: Adapter,
+    env: Mapping[str, str],
+    *,
+    version: str,
+    manifest_keys: KeyPair | None = None,
+    manifest_endpoint: str | None = None,
+) -> Plan:
+    """The row of the decision table a build would take, without acting on it."""
+    run = _Run(config, adapter, version, env, _default_client_factory, lock_host(config))
+    entry = _find_entry(run, read_lock(config.lock))
+    if entry is None:
+        return Plan(
+            None,
+            "adopt-or-register",
+            "2-3",
+            f"{config.lock.name} has no registration of {run.scope()}: a build looks it up (login, list) "
+            "and registers it only if Harmony does not have it",
+        )
+    keys = _local_keys(entry, keypair_from_env(env), manifest_keys, manifest_endpoint)
+    if keys is None:
+        return Plan(
+            entry,
+            "look-up",
+            "2",
+            f"{config.lock.name} has the registration, but no key/secret is at hand (no generated manifest, "
+            f"no {KEY_VAR}/{SECRET_VAR}): a build takes them from Harmony's list",
+        )
+    if config.verify:
+        return Plan(entry, "verify", "2", f"key from {keys.source}; verify is on: login and validate")
+    return Plan(
+        entry, "offline", "0", f"{config.lock.name} has the registration and the key came from {keys.source}"
+    )
+
+
+def _decide(
+    run: _Run, env_keys: KeyPair | None, manifest_keys: KeyPair | None, manifest_endpoint: str | None
+) -> Outcome:
+    config = run.config
+    lock = read_lock(config.lock)
+    entry = _find_entry(run, lock)
+
+    if entry is not None:
+        keys = _local_keys(entry, env_keys, manifest_keys, manifest_endpoint)
+        if keys is not None:
+            entry = _check_adapter(run, _entry_for(run, _registration_from(entry, keys), entry.org_id, entry))
+            registration = _registration_from(entry, keys)
+            action, reason = (
+                "offline",
+                f"{config.lock.name} has the registration and the key came from {keys.source}",
+            )
+            if config.verify:
+                client = run.connect(f"Verifying the connector key of {run.scope()}")
+                client.validate(entry.name, keys.key, keys.secret)
+                action, reason = "verified", "Harmony accepted the key and secret (verify is on)"
+            written = _save(run, lock, entry)
+            return Outcome(
+                registration,
+                entry,
+                dict(entry.activities),
+                action,
+                reason,
+                run.requests,
+                tuple(run.notices),
+                written,
+            )
+        client = run.connect(
+            f"{config.lock.name} has the registration of {run.scope()} but no key or secret is at hand"
+        )
+        found = [r for r in client.list_connectors() if r.id == entry.connector_id]
+        if not found:
+            raise HarmonyError(
+                f"{config.lock} records connector id {entry.connector_id} ({entry.name!r}) in org "
+                f"{entry.org_id}, but Harmony ({run.host}) no longer lists it: it was deleted. To register "
+                "it again (with new "
+                f"activity ids), remove that [[connector]] entry from {config.lock.name} and build again."
+            )
+        registration = found[0]
+        entry = _check_adapter(run, _entry_for(run, registration, entry.org_id, entry))
+        written = _save(run, lock, entry)
+        return Outcome(
+            registration,
+            entry,
+            dict(entry.activities),
+            "looked-up",
+            f"{config.lock.name} has the registration; key and secret taken from Harmony's list",
+            run.requests,
+            tuple(run.notices),
+            written,
+        )
+
+    client = run.connect(f"{run.scope()} is not in {config.lock.name}, so it must be looked up or registered")
+    org_id = client.org_id
+    registration = _pick(client.list_connectors(), run)
+    action, reason = "adopted", f"already registered in org {org_id}; adopted instead of registering again"
+    if registration is None:
+        if run.read_only:
+            raise HarmonyError(
+                f"{run.scope()} is not registered in org {org_id} yet; a build (or `hatch-harmony register`) "
+                "registers it."
+            )
+        if not run.allow_register:
+            raise HarmonyError(
+                f"{run.scope()} is neither in {config.lock.name} nor registered in org {org_id}, and this "
+                "build cannot register it: it runs from an unpacked sdist, whose lock file is a temporary "
+                "copy, so a new registration would be lost. Build once from the source tree (`hatch build`) "
+                "and commit harmony.lock."
+            )
+        try:
+            registration = client.register(run.adapter.name, run.version)
+        except RegisterOutcomeUnknownError as exc:
+            registration = _pick(client.list_connectors(), run)
+            if registration is None:
+                raise HarmonyError(
+                    f"The register request for {run.scope()} got no usable reply ({exc.message}) and the "
+                    "connector is not listed afterwards. Nothing was written. Build again in a minute: the "
+                    "next run looks "
+                    "the connector up before it registers."
+                ) from None
+            run.notices.append(
+                "the register reply was lost; found the new registration by listing and adopted it"
+            )
+        action, reason = "registered", f"not registered in org {org_id} yet"
+    try:
+        entry = _entry_for(run, registration, org_id, None)
+    except ConfigError:
+        # The registration exists now: record it before reporting why ids cannot be
+        # assigned, so the next run adopts it instead of registering again.
+        _save(run, lock, _bare_entry(run, registration, org_id))
+        raise
+    written = _save(run, lock, entry)
+    return Outcome(
+        registration, entry, dict(entry.activities), action, reason, run.requests, tuple(run.notices), written
+    )
+
+
+__all__ = [
+    "Client",
+    "ClientFactory",
+    "KeyPair",
+    "Outcome",
+    "Plan",
+    "ensure_registration",
+    "keypair_from_env",
+    "lock_host",
+    "plan",
+]
