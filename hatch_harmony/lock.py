@@ -75,8 +75,8 @@ _FIX = (
 
 def _version_key(version: str) -> tuple[tuple[int, int, str], ...]:
     """Natural order: numbers compare as numbers, so 1.10 sorts after 1.9."""
-    parts = re.findall(r"\d+|\D+", version)
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+    parts = re.findall(r"[0-9]+|[^0-9]+", version)  # ASCII digits only: int("²") fails
+    return tuple((0, int(p), "") if p[0] in "0123456789" else (1, 0, p) for p in parts)
 
 
 @dataclass(frozen=True)
@@ -287,6 +287,12 @@ def read_lock(path: Path) -> LockFile:
         return LockFile()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc}). Check its permissions.") from None
+    return parse_lock(raw, source=path)
+
+
+def parse_lock(raw: bytes, *, source: Path) -> LockFile:
+    """Pure part of `read_lock`: the bytes of a lock file; `source` names it in error messages."""
+    path = source
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

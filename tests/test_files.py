@@ -1,0 +1,277 @@
+"""atomic_write is all-or-nothing and never too permissive; interprocess_lock excludes other processes."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from hatch_harmony.errors import HarmonyError
+from hatch_harmony.files import (
+    FileWriteError,
+    LockTimeoutError,
+    atomic_write,
+    interprocess_lock,
+    lock_sidecar,
+)
+
+POSIX = sys.platform != "win32"
+
+
+def leftovers(directory: Path, keep: set[str]) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name not in keep)
+
+
+def test_writes_new_file_and_creates_parents(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "MANIFEST.MF"
+    atomic_write(target, b"Manifest-Version: 1.0\r\n")
+    assert target.read_bytes() == b"Manifest-Version: 1.0\r\n"
+    assert leftovers(target.parent, {"MANIFEST.MF"}) == []
+
+
+def test_replaces_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "harmony.lock"
+    target.write_bytes(b"old")
+    atomic_write(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert leftovers(tmp_path, {"harmony.lock"}) == []
+
+
+@pytest.mark.skipif(not POSIX, reason="file modes are POSIX")
+def test_secret_mode_is_set_from_creation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temp file must be 0600 the moment it exists, not chmod-ed afterwards."""
+    seen: list[int] = []
+    real_fdopen = os.fdopen
+
+    def spy(fd: int, *args: object, **kwargs: object) -> object:
+        seen.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        return real_fdopen(fd, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "fdopen", spy)
+    target = tmp_path / "MANIFEST.MF"
+    atomic_write(target, b"Jitterbit-Connector-Secret: x\r\n", mode=0o600)
+    assert seen == [0o600]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(not POSIX, reason="file modes are POSIX")
+def test_secret_mode_replaces_a_world_readable_file(tmp_path: Path) -> None:
+    target = tmp_path / "MANIFEST.MF"
+    target.write_bytes(b"old")
+    target.chmod(0o644)
+    atomic_write(target, b"new", mode=0o600)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(not POSIX, reason="file modes are POSIX")
+def test_default_mode_respects_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "harmony.lock", b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "harmony.lock").stat().st_mode) == 0o644
+
+
+def test_failed_replace_leaves_the_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "harmony.lock"
+    target.write_bytes(b"old content")
+
+    def refuse(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(FileWriteError) as info:
+        atomic_write(target, b"new content")
+    assert isinstance(info.value, HarmonyError)
+    message = str(info.value)
+    assert str(target) in message
+    assert "No space left on device" in message
+    assert "unchanged" in message
+    assert target.read_bytes() == b"old content"
+    assert leftovers(tmp_path, {"harmony.lock"}) == []
+
+
+def test_failed_write_leaves_the_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "harmony.lock"
+    target.write_bytes(b"old content")
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(FileWriteError, match="Input/output error"):
+        atomic_write(target, b"new content")
+    assert target.read_bytes() == b"old content"
+    assert leftovers(tmp_path, {"harmony.lock"}) == []
+
+
+def test_interrupt_removes_the_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "harmony.lock"
+    target.write_bytes(b"old content")
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, b"new content")
+    assert target.read_bytes() == b"old content"
+    assert leftovers(tmp_path, {"harmony.lock"}) == []
+
+
+def test_parent_that_cannot_be_a_directory(tmp_path: Path) -> None:
+    """A real failure even root cannot bypass (unlike a read-only dir): a file where the dir should be."""
+    blocker = tmp_path / "build"
+    blocker.write_bytes(b"a file, not a directory")
+    target = blocker / "MANIFEST.MF"
+    with pytest.raises(FileWriteError) as info:
+        atomic_write(target, b"x")
+    assert str(target) in str(info.value)
+    assert "writable" in str(info.value)
+    assert blocker.read_bytes() == b"a file, not a directory"
+
+
+def test_target_that_is_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "MANIFEST.MF").mkdir()
+    with pytest.raises(FileWriteError):
+        atomic_write(tmp_path / "MANIFEST.MF", b"x")
+    assert leftovers(tmp_path, {"MANIFEST.MF"}) == []
+
+
+# --- the cross-process lock ---------------------------------------------------------------------
+
+HOLDER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from hatch_harmony.files import interprocess_lock
+
+    target, marker = Path(sys.argv[1]), Path(sys.argv[2])
+    with interprocess_lock(target, timeout=60):
+        print("locked", flush=True)
+        sys.stdin.readline()            # hold until the test says so
+        marker.write_text("released")   # written while still holding the lock
+    """
+)
+
+
+class Holder:
+    """A separate process that holds the lock until told to let go."""
+
+    def __init__(self, target: Path, marker: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(target), str(marker)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        assert self.proc.stdout.readline().strip() == "locked"
+
+    def release(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
+
+
+def test_lock_uses_a_sidecar_not_the_file_itself(tmp_path: Path) -> None:
+    target = tmp_path / "harmony.lock"
+    with interprocess_lock(target):
+        assert lock_sidecar(target).exists()
+        assert not target.exists()
+    assert lock_sidecar(target) == tmp_path / ".harmony.lock.lck"
+    assert b"hatch-harmony" in lock_sidecar(target).read_bytes()
+
+
+def test_lock_is_released_after_the_block_and_after_an_error(tmp_path: Path) -> None:
+    target = tmp_path / "harmony.lock"
+    with pytest.raises(RuntimeError), interprocess_lock(target):
+        raise RuntimeError("boom")
+    with interprocess_lock(target, timeout=0):
+        pass
+
+
+def test_second_process_is_excluded_then_waits(tmp_path: Path) -> None:
+    target = tmp_path / "harmony.lock"
+    marker = tmp_path / "released"
+    holder = Holder(target, marker)
+    try:
+        with pytest.raises(LockTimeoutError) as info, interprocess_lock(target, timeout=0.2, what="the test"):
+            pytest.fail("took a lock another process holds")
+        message = str(info.value)
+        assert str(lock_sidecar(target)) in message
+        assert "harmony.lock" in message
+        assert "the test waited 0.2 s" in message
+        assert "Another build of this connector may be running" in message
+
+        acquired_after_release: list[bool] = []
+
+        def waiter() -> None:
+            with interprocess_lock(target, timeout=60):
+                acquired_after_release.append(marker.exists())
+
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        holder.release()
+        thread.join(timeout=60)
+        assert acquired_after_release == [True]
+    finally:
+        holder.close()
+
+
+def test_a_killed_holder_releases_the_lock(tmp_path: Path) -> None:
+    target = tmp_path / "harmony.lock"
+    holder = Holder(target, tmp_path / "released")
+    holder.proc.kill()
+    holder.close()
+    with interprocess_lock(target, timeout=30):
+        pass
+
+
+COUNTER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from hatch_harmony.files import interprocess_lock
+
+    target = Path(sys.argv[1])
+    counter = target.with_name("counter")
+    for _ in range(int(sys.argv[2])):
+        with interprocess_lock(target, timeout=60):
+            value = int(counter.read_text())
+            counter.write_text(str(value + 1))
+    """
+)
+
+
+def test_parallel_processes_never_lose_an_update(tmp_path: Path) -> None:
+    target = tmp_path / "harmony.lock"
+    (tmp_path / "counter").write_text("0")
+    procs = [subprocess.Popen([sys.executable, "-c", COUNTER, str(target), "40"]) for _ in range(4)]
+    assert [p.wait(timeout=100) for p in procs] == [0, 0, 0, 0]
+    assert (tmp_path / "counter").read_text() == "160"
+
+
+def test_lock_where_the_sidecar_cannot_be_created(tmp_path: Path) -> None:
+    blocker = tmp_path / "conn"
+    blocker.write_bytes(b"a file, not a directory")
+    with pytest.raises(FileWriteError) as info, interprocess_lock(blocker / "harmony.lock"):
+        pytest.fail("locked a file in a directory that cannot exist")
+    assert ".harmony.lock.lck" in str(info.value)
+    assert "writable" in str(info.value)
