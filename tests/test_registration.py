@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from hatch_harmony.adapter import load_adapter
 from hatch_harmony.client import Credentials, HarmonyClient
 from hatch_harmony.config import HarmonyConfig, load_config
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
-from hatch_harmony.lock import read_lock
-
 from hatch_harmony.errors import HarmonyError, NeedsNetworkError
+from hatch_harmony.lock import read_lock
 from hatch_harmony.registration import KeyPair, Outcome, ensure_registration
 
 ADAPTER = {
@@ -274,7 +274,6 @@ CHILD = textwrap.dedent(
     import json, os, sys
     from pathlib import Path
     from hatch_harmony.adapter import load_adapter
-from hatch_harmony.client import Credentials, HarmonyClient
     from hatch_harmony.config import load_config
     from hatch_harmony.registration import ensure_registration, _default_client_factory
 
