@@ -243,6 +243,7 @@ def _entry_for(run: _Run, reg: Registration, org_id: str, previous: LockEntry | 
         kept.activities if kept else {},
         kept.reserved if kept else {},
         reg.function_range,
+        where=str(run.config.lock),
     )
     return replace(
         _bare_entry(run, reg, org_id),
