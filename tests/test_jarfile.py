@@ -10,6 +10,7 @@ import subprocess
 import tracemalloc
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -226,3 +227,20 @@ def test_the_jdk_jar_tool_lists_and_extracts_it(tmp_path: Path) -> None:
     for name, _ in FILES.items():
         assert (out / name).read_bytes() == FILES[name]
     assert (out / "com/example/wetter/Übersicht.txt").read_text(encoding="utf-8") == "ä€"
+
+
+def test_java_util_jar_reads_the_manifest_first(tmp_path: Path, java_manifest: Any) -> None:
+    manifest = (
+        b"Manifest-Version: 1.0\r\nJitterbit-Connector: true\r\n"
+        b"Class-Path: lib/a.jar lib/b.jar\r\nAuthor: \xc3\x85se\r\n\r\n"
+    )
+    jar = write_jar(tmp_path / "x.jar", manifest, _tree(tmp_path / "src", FILES), epoch=DEFAULT_EPOCH)
+    read = java_manifest(jar)
+    assert read["manifestFirst"] is True
+    assert read["entries"][:2] == ["META-INF/", "META-INF/MANIFEST.MF"]
+    assert read["main"] == {
+        "Manifest-Version": "1.0",
+        "Jitterbit-Connector": "true",
+        "Class-Path": "lib/a.jar lib/b.jar",
+        "Author": "Åse",
+    }

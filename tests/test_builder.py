@@ -1,0 +1,427 @@
+"""The `jar` target: what goes into the connector jar, real hatchling builds, errors and clean.
+
+Real builds run `python -m hatchling build` in a subprocess on a temp project. The `harmony`
+hook and the `jar` entry point are wired by the package's entry points; to test the target
+on its own, the temp project uses hatchling's custom-target and custom-hook support: its
+`hatch_build.py` returns `JarBuilder` itself and a stub hook that hands over a fixed,
+complete manifest exactly as the real hook does (build_data keys `harmony_manifest`,
+`harmony_adapter`). Under the custom target the options table is `targets.custom`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hatch_harmony.builder import JarBuilder, jar_file_name, made_jars, plan_jar
+from hatch_harmony.config import load_jar_config
+from hatch_harmony.errors import ConfigError
+from hatch_harmony.jarfile import JarEntry
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "example_connector"
+KEY = "kEy-canary-5f1c0de"
+SECRET = "sEcret-canary-9b7e2aa"
+TEMPLATE_CLASS_PATH = "lib/stale-0.1.jar"
+HOOK_MANIFEST = (
+    "Manifest-Version: 1.0\r\n"
+    "Jitterbit-Connector: true\r\n"
+    "Jitterbit-Connector-UI: adapter.json\r\n"
+    f"Jitterbit-Connector-Key: {KEY}\r\n"
+    f"Jitterbit-Connector-Secret: {SECRET}\r\n"
+    "Jitterbit-Connector-Endpoint-EntityTypeId: 5001\r\n"
+    "Jitterbit-Activity-EntityTypeId-query: 5002\r\n"
+    "Jitterbit-Activity-EntityTypeId-create: 5003\r\n"
+    "Jitterbit-Activity-EntityTypeId-update: 5004\r\n"
+    "Jitterbit-Activity-EntityTypeId-delete: 5005\r\n"
+    f"Class-Path: {TEMPLATE_CLASS_PATH}\r\n"
+    "\r\n"
+).encode()
+JAR_NAME = "weather-example-1.0.0.jar"
+
+HATCH_BUILD = '''
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+from hatch_harmony.builder import JarBuilder
+
+
+class StubHarmonyHook(BuildHookInterface):
+    """Hands over what the real `harmony` hook would: the manifest bytes and the adapter path."""
+
+    def initialize(self, version, build_data):
+        build_data["harmony_manifest"] = Path(self.root, "hook-manifest.mf").read_bytes()
+        build_data["harmony_adapter"] = str(Path(self.root, "adapter.json"))
+
+
+def get_builder():
+    return JarBuilder
+
+
+def get_build_hook():
+    return StubHarmonyHook
+'''
+
+needs_jdk = pytest.mark.skipif(shutil.which("javac") is None, reason="needs a JDK (javac not on PATH)")
+
+
+@pytest.fixture(scope="session")
+def example_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """example_connector's Java sources compiled once (as its demo does)."""
+    if shutil.which("javac") is None:
+        pytest.skip("needs a JDK (javac not on PATH)")
+    out = tmp_path_factory.mktemp("example-classes")
+    sources = sorted(str(p) for p in (EXAMPLE / "src").rglob("*.java"))
+    subprocess.run(["javac", "--release", "11", "-d", str(out), *sources], check=True)
+    return out
+
+
+def _fake_classes(folder: Path) -> None:
+    for name in ("com/example/weather/WeatherConnector.class", "com/example/weather/sdk/Connection.class"):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\xca\xfe\xba\xbe" + name.encode())
+
+
+def _dependency(path: Path, marker: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\n\r\n")
+        zf.writestr(f"dep/{marker}.txt", marker)
+
+
+def make_project(
+    root: Path,
+    *,
+    options: str = "",
+    hook: str = "[tool.hatch.build.hooks.custom]\n",
+    classes: Path | None = None,
+    lib: bool = True,
+) -> Path:
+    """A connector project: adapter, hook manifest, classes in build/classes, lib/, assets/."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "Weather_Example"\nversion = "1.0.0"\n\n'
+        f"{hook}\n[tool.hatch.build.targets.custom]\n{options}\n",
+        encoding="utf-8",
+    )
+    (root / "hatch_build.py").write_text(HATCH_BUILD, encoding="utf-8")
+    (root / "hook-manifest.mf").write_bytes(HOOK_MANIFEST)
+    shutil.copy(EXAMPLE / "adapter.json", root / "adapter.json")
+    shutil.copytree(EXAMPLE / "assets", root / "assets")
+    if classes is not None:
+        shutil.copytree(classes, root / "build" / "classes")
+    else:
+        _fake_classes(root / "build" / "classes")
+    if lib:
+        _dependency(root / "lib" / "zeta-2.0.jar", "zeta")
+        _dependency(root / "lib" / "alpha-1.0.jar", "alpha")
+        (root / "lib" / "README.txt").write_text("not a jar: not bundled\n", encoding="utf-8")
+        _dependency(root / "lib" / "nested" / "ignored-1.0.jar", "nested")
+    return root
+
+
+def hatchling_build(
+    root: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCE_DATE_EPOCH", "HATCH_"))}
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "custom", *args],
+        cwd=root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def _names(jar: Path) -> list[str]:
+    with zipfile.ZipFile(jar) as zf:
+        return zf.namelist()
+
+
+# --------------------------------------------------------------------------- real builds
+
+
+@needs_jdk
+def test_build_makes_a_jar_java_reads_and_runs(
+    tmp_path: Path, example_classes: Path, java_manifest: Callable[..., Any]
+) -> None:
+    root = make_project(tmp_path / "proj", options='assets = ["assets"]', classes=example_classes)
+    done = hatchling_build(root)
+    assert done.returncode == 0, done.stderr
+    jar = root / "dist" / JAR_NAME
+    assert f"dist/{JAR_NAME}" in done.stdout + done.stderr
+    for canary in (KEY, SECRET):
+        assert canary not in done.stdout + done.stderr
+
+    read = java_manifest(jar)
+    assert read["manifestFirst"] is True
+    assert read["main"] == {
+        "Manifest-Version": "1.0",
+        "Jitterbit-Connector": "true",
+        "Jitterbit-Connector-UI": "adapter.json",
+        "Jitterbit-Connector-Key": KEY,
+        "Jitterbit-Connector-Secret": SECRET,
+        "Jitterbit-Connector-Endpoint-EntityTypeId": "5001",
+        "Jitterbit-Activity-EntityTypeId-query": "5002",
+        "Jitterbit-Activity-EntityTypeId-create": "5003",
+        "Jitterbit-Activity-EntityTypeId-update": "5004",
+        "Jitterbit-Activity-EntityTypeId-delete": "5005",
+        "Class-Path": "lib/alpha-1.0.jar lib/zeta-2.0.jar",
+    }
+    names = read["entries"]
+    assert names[:2] == ["META-INF/", "META-INF/MANIFEST.MF"]
+    assert names[2:] == sorted(names[2:])
+    expected_files = {
+        "adapter.json",
+        "assets/images/weather-activity.svg",
+        "assets/images/weather-endpoint.svg",
+        "lib/alpha-1.0.jar",
+        "lib/zeta-2.0.jar",
+        *(p.relative_to(example_classes).as_posix() for p in example_classes.rglob("*.class")),
+    }
+    assert {n for n in names if not n.endswith("/")} == expected_files | {"META-INF/MANIFEST.MF"}
+    with zipfile.ZipFile(jar) as zf:
+        assert zf.read("adapter.json") == (root / "adapter.json").read_bytes()
+        assert zf.read("lib/zeta-2.0.jar") == (root / "lib" / "zeta-2.0.jar").read_bytes()
+
+    listing = subprocess.run(["jar", "tf", str(jar)], capture_output=True, text=True, check=True).stdout
+    assert listing.splitlines() == names
+    # The classes really are in the jar and load: the example's self check runs from it alone.
+    run = subprocess.run(
+        ["java", "-cp", str(jar), "com.example.weather.SelfCheck"], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.splitlines()[0] == "Weather Example: query, create, update, delete"
+
+
+def test_builds_are_byte_identical_and_follow_source_date_epoch(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj", options='assets = ["assets"]')
+    assert hatchling_build(root).returncode == 0
+    jar = root / "dist" / JAR_NAME
+    first = jar.read_bytes()
+    for path in root.rglob("*"):  # a fresh checkout: other times, other modes
+        if path.is_file():
+            os.utime(path, (1_750_000_000, 1_750_000_000))
+            path.chmod(0o664)
+    assert hatchling_build(root).returncode == 0
+    assert jar.read_bytes() == first
+    later = hatchling_build(root, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert later.returncode == 0, later.stderr
+    assert jar.read_bytes() != first
+    with zipfile.ZipFile(jar) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+
+
+def test_build_without_the_hook_fails_with_the_snippet_and_no_jar(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj", hook="")
+    done = hatchling_build(root)
+    assert done.returncode == 2
+    assert "needs the manifest of the `harmony` build hook" in done.stderr
+    assert "[tool.hatch.build.hooks.harmony]" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not list((root / "dist").glob("*.jar"))
+
+
+def test_build_without_classes_fails_clearly_and_keeps_the_previous_jar(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    assert hatchling_build(root).returncode == 0
+    before = (root / "dist" / JAR_NAME).read_bytes()
+    shutil.rmtree(root / "build")
+    done = hatchling_build(root)
+    assert done.returncode == 2
+    assert "no compiled classes" in done.stderr
+    assert "compile first" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (root / "dist" / JAR_NAME).read_bytes() == before
+
+
+def test_clean_removes_only_this_projects_jars(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    assert hatchling_build(root).returncode == 0
+    dist = root / "dist"
+    others = [
+        "weather-example-0.9.0.jar.sha256",
+        "weather-example-extra-1.0.0.jar",
+        "weather_example-1.0.0-py3-none-any.whl",
+        "other-1.0.0.jar",
+    ]
+    for name in others:
+        (dist / name).write_bytes(b"not ours")
+    (dist / "weather-example-0.9.0.jar").write_bytes(b"an older build of ours")
+    done = hatchling_build(root, "--clean-only")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in dist.iterdir()) == sorted(others)
+
+
+# --------------------------------------------------------------------------- the builder in-process
+
+
+def _builder(root: Path) -> JarBuilder:
+    return JarBuilder(str(root))
+
+
+def test_disabled_hook_message_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    disabled = "[tool.hatch.build.hooks.harmony]\nenable-by-default = false\n"
+    root = make_project(tmp_path / "off", hook=disabled)
+    with pytest.raises(SystemExit) as exc:
+        _builder(root).build_standard(str(root / "dist"))
+    assert exc.value.code == 2
+    assert "HATCH_BUILD_HOOK_ENABLE_HARMONY=true" in capsys.readouterr().err
+
+
+def test_jar_name_and_the_files_clean_recognises(tmp_path: Path) -> None:
+    assert jar_file_name("Weather_Example", "1.0.0") == JAR_NAME
+    assert jar_file_name("my.connector--x", "2.0rc1+local.7") == "my-connector-x-2.0rc1+local.7.jar"
+    for name in (
+        JAR_NAME,
+        "weather-example-2.0.dev1.jar",
+        f".{JAR_NAME}.x1y2.tmp",
+        "weather-example-1!2.0.jar",
+    ):
+        (tmp_path / name).write_bytes(b"")
+    for name in ("weather-example-extra-1.0.jar", "weather-example-1.0.zip", "weather-example.jar", "x.jar"):
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in made_jars(tmp_path, "weather_example")] == sorted(
+        [f".{JAR_NAME}.x1y2.tmp", "weather-example-1!2.0.jar", JAR_NAME, "weather-example-2.0.dev1.jar"]
+    )
+    assert made_jars(tmp_path / "absent", "x") == []
+
+
+# --------------------------------------------------------------------------- plan_jar: the layout
+
+
+def _plan(root: Path, table: dict[str, Any], manifest: bytes = HOOK_MANIFEST) -> Any:
+    config = load_jar_config(table, root, table_path="tool.hatch.build.targets.jar")
+    return plan_jar(root, config, manifest=manifest, adapter=root / "adapter.json")
+
+
+def _entry_names(entries: tuple[JarEntry, ...]) -> list[str]:
+    return sorted(e.name for e in entries)
+
+
+def test_layout_classes_at_root_lib_and_assets_by_relative_path(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    classes = root / "target" / "classes"
+    _fake_classes(classes)
+    (classes / "META-INF").mkdir()
+    (classes / "META-INF" / "MANIFEST.MF").write_bytes(b"Manifest-Version: 1.0\r\nStale: yes\r\n\r\n")
+    shutil.copy(root / "adapter.json", classes / "adapter.json")  # Maven's copy of the resource
+    (classes / ".DS_Store").write_bytes(b"junk")
+    (root / "ui" / "icons").mkdir(parents=True)
+    (root / "ui" / "icons" / "x.svg").write_text("<svg/>", encoding="utf-8")
+    (root / "NOTICE.txt").write_text("notice", encoding="utf-8")
+
+    plan = _plan(root, {"classes": "target/classes", "assets": ["ui/icons", "NOTICE.txt"]})
+    assert _entry_names(plan.entries) == [
+        "NOTICE.txt",
+        "adapter.json",
+        "com/example/weather/WeatherConnector.class",
+        "com/example/weather/sdk/Connection.class",
+        "lib/alpha-1.0.jar",
+        "lib/zeta-2.0.jar",
+        "ui/icons/x.svg",
+    ]
+    adapter = next(e for e in plan.entries if e.name == "adapter.json")
+    assert adapter.source == root / "adapter.json"
+    assert plan.notices == ()
+    assert b"Class-Path: lib/alpha-1.0.jar lib/zeta-2.0.jar\r\n" in plan.manifest
+    assert TEMPLATE_CLASS_PATH.encode() not in plan.manifest
+    assert b"Stale" not in plan.manifest
+    assert "target/classes (2 .class files), 2 dependency jars" in plan.summary
+
+
+def test_ui_file_name_comes_from_the_manifest_and_stale_copies_are_reported(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj", lib=False)
+    (root / "build" / "classes" / "weather-ui.json").write_text('{"old": true}', encoding="utf-8")
+    manifest = HOOK_MANIFEST.replace(b"UI: adapter.json", b"UI: weather-ui.json")
+    plan = _plan(root, {}, manifest)
+    ui = next(e for e in plan.entries if e.name == "weather-ui.json")
+    assert ui.source == root / "adapter.json"
+    assert "adapter.json" not in _entry_names(plan.entries)
+    assert plan.notices == (
+        "build/classes/weather-ui.json differs from adapter.json; the jar gets the latter",
+    )
+    assert b"Class-Path" not in plan.manifest  # no lib folder: the template's Class-Path is dropped
+
+
+def test_default_classes_folders_are_tried_in_order(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj", lib=False)
+    shutil.rmtree(root / "build")
+    _fake_classes(root / "build" / "classes" / "java" / "main")
+    assert "from build/classes/java/main" in _plan(root, {}).summary
+    _fake_classes(root / "target" / "classes")
+    assert "from target/classes" in _plan(root, {}).summary
+
+
+def _no_build_folder(root: Path) -> None:
+    shutil.rmtree(root / "build")
+
+
+def _no_class_files(root: Path) -> None:
+    for path in (root / "build").rglob("*.class"):
+        path.unlink()
+
+
+def _lib_in_classes(root: Path) -> None:
+    _dependency(root / "build" / "classes" / "lib" / "zeta-2.0.jar", "z")
+
+
+def _asset_in_classes(root: Path) -> None:
+    icon = root / "build" / "classes" / "assets" / "images" / "weather-endpoint.svg"
+    icon.parent.mkdir(parents=True)
+    icon.write_text("<svg/>", encoding="utf-8")
+
+
+TARGET = "tool.hatch.build.targets.jar"
+
+
+@pytest.mark.parametrize(
+    ("change", "table", "message"),
+    [
+        (_no_build_folder, {}, r"no compiled classes: none of target/classes, .*compile first"),
+        (None, {"classes": "out"}, rf"{TARGET}\.classes: out does not exist; compile first"),
+        (_no_class_files, {}, r"build/classes holds no \.class files: compile first"),
+        (None, {"lib": "deps"}, rf"{TARGET}\.lib: deps is not a folder"),
+        (None, {"assets": ["icons"]}, rf"{TARGET}\.assets\[0\]: icons does not exist"),
+        (
+            _lib_in_classes,
+            {},
+            r"two files would be 'lib/zeta-2\.0\.jar' in the jar: "
+            r"build/classes/lib/zeta-2\.0\.jar and lib/zeta-2\.0\.jar",
+        ),
+        (
+            _asset_in_classes,
+            {"assets": ["assets"]},
+            r"two files would be 'assets/images/weather-endpoint\.svg'",
+        ),
+    ],
+)
+def test_layout_errors_name_the_option_and_the_fix(
+    tmp_path: Path, change: Callable[[Path], object] | None, table: dict[str, Any], message: str
+) -> None:
+    root = make_project(tmp_path / "proj")
+    if change is not None:
+        change(root)
+    with pytest.raises(ConfigError, match=message):
+        _plan(root, table)
+
+
+def test_bad_ui_name_and_missing_adapter(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    with pytest.raises(ConfigError, match=r"Jitterbit-Connector-UI: '../adapter.json' is not a file name"):
+        _plan(root, {}, HOOK_MANIFEST.replace(b"UI: adapter.json", b"UI: ../adapter.json"))
+    (root / "adapter.json").unlink()
+    with pytest.raises(ConfigError, match=r"adapter file to bundle as adapter\.json does not exist"):
+        _plan(root, {})
