@@ -154,9 +154,9 @@ def _config(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfig:
 
 def _project_version(root: Path) -> str | None:
     """[project].version when static; None otherwise (adapter.json's version is preferred anyway)."""
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
+    else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
 
     try:

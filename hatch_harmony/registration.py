@@ -467,9 +467,11 @@ def _decide(
 
     client = run.connect(f"{run.scope()} is not in {config.lock.name}, so it must be looked up or registered")
     org_id = client.org_id
-    registration = _pick(client.list_connectors(), run)
+    adopted = _pick(client.list_connectors(), run)
     action, reason = "adopted", f"already registered in org {org_id}; adopted instead of registering again"
-    if registration is None:
+    if adopted is not None:
+        registration = adopted
+    else:
         if run.read_only:
             raise HarmonyError(
                 f"{run.scope()} is not registered in org {org_id} yet; a build (or `hatch-harmony register`) "
@@ -485,14 +487,14 @@ def _decide(
         try:
             registration = client.register(run.adapter.name, run.version)
         except RegisterOutcomeUnknownError as exc:
-            registration = _pick(client.list_connectors(), run)
-            if registration is None:
+            found = _pick(client.list_connectors(), run)
+            if found is None:
                 raise HarmonyError(
                     f"The register request for {run.scope()} got no usable reply ({exc.message}) and the "
                     "connector is not listed afterwards. Nothing was written. Build again in a minute: the "
-                    "next run looks "
-                    "the connector up before it registers."
+                    "next run looks the connector up before it registers."
                 ) from None
+            registration = found
             run.notices.append(
                 "the register reply was lost; found the new registration by listing and adopted it"
             )
