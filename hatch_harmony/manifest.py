@@ -390,8 +390,8 @@ class _Parser:
             number, attr, value = pairs[0]
             if not starts_section:
                 raise self.error(
-                    f"a section after a blank line must start with 'Name: <entry>', not {attr!r}; "
-                    "remove the blank line if this attribute belongs to the section above",
+                    "a section after a blank line must start with 'Name: <entry>'; remove the blank "
+                    "line if this line belongs to the section above",
                     number,
                     attr,
                 )

@@ -1,0 +1,438 @@
+"""The Jitterbit mapping: registration -> attributes, placeholders, templates kept intact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from hatch_harmony import manifest as mf
+from hatch_harmony.errors import ConfigError
+from hatch_harmony.manifest import Manifest, ManifestError, Section
+
+KEY_CANARY = "key-CANARY-0b1c"
+SECRET_CANARY = "secret-CANARY-9d8e"
+
+#: A byte-exact copy of `jitterbit/dropbox-connector`'s committed MANIFEST.MF (the real-world
+#: template, also at ../shared/reference/dropbox-connector/MANIFEST.MF): no Manifest-Version,
+#: placeholders, empty values, a Class-Path continued over ten lines, LF line breaks.
+SAMPLE = (
+    b"Author: Jitterbit\n"
+    b"Version: 3.0.2\n"
+    b"Jitterbit-Connector-Key: ****\n"
+    b"Jitterbit-Connector-Secret: *****\n"
+    b"Jitterbit-Connector-Endpoint-EntityTypeId: \n"
+    b"Jitterbit-Activity-EntityTypeId-fetch: \n"
+    b"Jitterbit-Activity-EntityTypeId-put: \n"
+    b"Jitterbit-Activity-EntityTypeId-process: \n"
+    b"Jitterbit-Activity-EntityTypeId-get: \n"
+    b"Jitterbit-Connector-UI: adapter.json\n"
+    b"Class-Path: lib/dropbox-core-sdk-3.0.6.jar\n"
+    b"            lib/jackson-core-2.8.6.jar\n"
+    b"            lib/jackson-databind-2.8.5.jar\n"
+    b"            lib/jackson-annotations-2.8.5.jar\n"
+    b"            lib/commons-discovery-0.5.jar\n"
+    b"            lib/commons-logging-1.2.jar\n"
+    b"            lib/gson-2.3.jar\n"
+    b"            lib/commons-io-2.6.jar\n"
+    b"            lib/guava-19.0.jar\n"
+    b"            lib/log4j-1.2.17.jar\n"
+    b"\n"
+)
+SHARED_SAMPLE = Path(__file__).resolve().parents[1].parent / "shared/reference/dropbox-connector/MANIFEST.MF"
+#: The embedded copy always; the shared file too wherever the checkout has it beside the repo.
+SAMPLES = [pytest.param(SAMPLE, id="embedded")] + (
+    [pytest.param(SHARED_SAMPLE.read_bytes(), id="shared")] if SHARED_SAMPLE.is_file() else []
+)
+JARS = [
+    "lib/dropbox-core-sdk-3.0.6.jar",
+    "lib/jackson-core-2.8.6.jar",
+    "lib/jackson-databind-2.8.5.jar",
+    "lib/jackson-annotations-2.8.5.jar",
+    "lib/commons-discovery-0.5.jar",
+    "lib/commons-logging-1.2.jar",
+    "lib/gson-2.3.jar",
+    "lib/commons-io-2.6.jar",
+    "lib/guava-19.0.jar",
+    "lib/log4j-1.2.17.jar",
+]
+
+
+def register(template: Manifest, **overrides: object) -> Manifest:
+    args: dict[str, object] = {
+        "key": KEY_CANARY,
+        "secret": SECRET_CANARY,
+        "endpoint_entity_id": "20001",
+        "activity_ids": {"fetch": 20002, "put": "20003", "get": 20004, "list": 20005},
+    }
+    args.update(overrides)
+    return mf.apply_registration(template, **args)  # type: ignore[arg-type]
+
+
+# --- the sample as a template ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", SAMPLES)
+def test_the_sample_reads_with_its_placeholders_and_joined_class_path(data: bytes) -> None:
+    m = Manifest.parse(data, source="MANIFEST.MF template")
+    assert m.get(mf.KEY) == "****" and m.get(mf.SECRET) == "*****" and m.get(mf.ENDPOINT_ID) == ""
+    assert mf.MANIFEST_VERSION not in m
+    assert m.get(mf.CLASS_PATH) == (" " * 11).join(JARS)  # what Java reads: one space dropped per line
+    assert mf.registration_values(m) == (None, None)
+
+
+@pytest.mark.parametrize("data", SAMPLES)
+def test_the_sample_is_refused_as_output_naming_the_placeholder(data: bytes) -> None:
+    with pytest.raises(
+        ManifestError, match=r"^MANIFEST.MF template: Jitterbit-Connector-Key is a placeholder"
+    ):
+        Manifest.parse(data, source="MANIFEST.MF template").to_bytes()
+
+
+@pytest.mark.parametrize("data", SAMPLES)
+def test_registration_into_the_sample(data: bytes) -> None:
+    template = Manifest.parse(data, source="MANIFEST.MF template")
+    result = register(template)
+    assert result.main.items() == [
+        ("Manifest-Version", "1.0"),
+        ("Author", "Jitterbit"),  # user data kept
+        ("Version", "3.0.2"),  # user data: the version that makes agents reload is the user's to bump
+        ("Jitterbit-Connector", "true"),  # added before the first Jitterbit attribute
+        ("Jitterbit-Connector-Key", KEY_CANARY),
+        ("Jitterbit-Connector-Secret", SECRET_CANARY),
+        ("Jitterbit-Connector-Endpoint-EntityTypeId", "20001"),
+        ("Jitterbit-Activity-EntityTypeId-fetch", "20002"),
+        ("Jitterbit-Activity-EntityTypeId-put", "20003"),
+        # "process" is no longer an activity: removed
+        ("Jitterbit-Activity-EntityTypeId-get", "20004"),
+        ("Jitterbit-Activity-EntityTypeId-list", "20005"),  # new: next to the other activities
+        ("Jitterbit-Connector-UI", "adapter.json"),
+        ("Class-Path", " ".join(JARS)),  # runs of spaces collapsed, same list for Java
+    ]
+    assert template.get(mf.KEY) == "****" and len(template.main) == 11  # the template is not touched
+    data_out = result.to_bytes()
+    assert Manifest.parse(data_out) == result
+
+
+def test_registration_into_an_empty_template() -> None:
+    result = register(Manifest(), activity_ids={"b": 7, "a": 8}, ui_file="ui.json")
+    assert result.main.items() == [
+        ("Manifest-Version", "1.0"),
+        ("Jitterbit-Connector", "true"),
+        ("Jitterbit-Connector-UI", "ui.json"),
+        ("Jitterbit-Connector-Key", KEY_CANARY),
+        ("Jitterbit-Connector-Secret", SECRET_CANARY),
+        ("Jitterbit-Connector-Endpoint-EntityTypeId", "20001"),
+        ("Jitterbit-Activity-EntityTypeId-b", "7"),  # activity_ids order
+        ("Jitterbit-Activity-EntityTypeId-a", "8"),
+    ]
+
+
+def test_user_attributes_and_sections_are_kept_in_place() -> None:
+    template = Manifest.parse(
+        b"Manifest-Version: 1.0\nAuthor: Ann\nJitterbit-Connector-Factory-Class: org.x.Factory\n"
+        b"X-Unknown: kept\nJitterbit-Connector-UI: old.json\nVersion: 7\n\nName: org/x/\nSealed: true\n"
+    )
+    result = register(template, activity_ids={"fetch": 20002})
+    assert result.main.names() == [
+        "Manifest-Version",
+        "Author",
+        "Jitterbit-Connector",
+        "Jitterbit-Connector-Factory-Class",
+        "X-Unknown",
+        "Jitterbit-Connector-UI",
+        "Jitterbit-Connector-Key",
+        "Jitterbit-Connector-Secret",
+        "Jitterbit-Connector-Endpoint-EntityTypeId",
+        "Jitterbit-Activity-EntityTypeId-fetch",
+        "Version",
+    ]
+    assert result.get(mf.CONNECTOR_UI) == "adapter.json" and result.get("Version") == "7"
+    assert result.sections == template.sections
+
+
+def test_existing_values_are_replaced_in_place_whatever_their_spelling() -> None:
+    template = Manifest.parse(
+        b"jitterbit-connector: false\nJITTERBIT-CONNECTOR-SECRET: old\nAuthor: A\n"
+        b"jitterbit-activity-entitytypeid-FETCH: 1\nJitterbit-Connector-Key: old\n"
+    )
+    result = register(template, activity_ids={"fetch": 20002})
+    assert result.main.items() == [
+        ("Manifest-Version", "1.0"),
+        ("Jitterbit-Connector", "true"),
+        ("Jitterbit-Connector-UI", "adapter.json"),  # new: after the one before it in the canonical order
+        ("Jitterbit-Connector-Secret", SECRET_CANARY),
+        ("Jitterbit-Connector-Endpoint-EntityTypeId", "20001"),  # new: after the secret
+        ("Author", "A"),
+        ("Jitterbit-Activity-EntityTypeId-fetch", "20002"),
+        ("Jitterbit-Connector-Key", KEY_CANARY),
+    ]
+
+
+def test_manifest_version_is_moved_first_keeping_its_value() -> None:
+    result = register(Manifest.parse(b"Author: A\nmanifest-version: 1.0\n"))
+    assert result.main.items()[:2] == [("Manifest-Version", "1.0"), ("Author", "A")]
+
+
+def test_stale_id_spellings_are_renamed_in_place() -> None:
+    # PACKAGING.md of the sample shows -Id forms Harmony does not read (FACTS.md).
+    template = Manifest.parse(
+        b"Jitterbit-Connector: true\nJitterbit-Connector-Endpoint-Id: XXXXX\n"
+        b"Jitterbit-Activity-Id-fetch: XXXXX\n"
+        b"Jitterbit-Activity-Id-gone: XXXXX\nJitterbit-Connector-UI: adapter.json\n"
+    )
+    result = register(template, activity_ids={"fetch": 20002})
+    assert result.main.names() == [
+        "Manifest-Version",
+        "Jitterbit-Connector",
+        "Jitterbit-Connector-Endpoint-EntityTypeId",
+        "Jitterbit-Activity-EntityTypeId-fetch",
+        "Jitterbit-Connector-UI",
+        "Jitterbit-Connector-Key",
+        "Jitterbit-Connector-Secret",
+    ]
+    assert result.get(mf.ENDPOINT_ID) == "20001" and result.get(mf.activity_attribute("fetch")) == "20002"
+
+
+def test_a_stale_spelling_beside_the_current_one_is_dropped() -> None:
+    template = Manifest.parse(
+        b"Jitterbit-Connector-Endpoint-EntityTypeId: 1\nJitterbit-Connector-Endpoint-Id: 1\n"
+        b"Jitterbit-Activity-EntityTypeId-put: 2\nJitterbit-Activity-Id-put: 2\n"
+    )
+    names = [n.lower() for n in register(template, activity_ids={"put": 20003}).main.names()]
+    assert mf.STALE_ENDPOINT_ID.lower() not in names and "jitterbit-activity-id-put" not in names
+    assert names.count(mf.ENDPOINT_ID.lower()) == 1
+
+
+def test_99_activities() -> None:
+    ids = {f"activity{n:02d}": 20002 + n for n in range(99)}
+    result = register(Manifest.parse(SAMPLE), activity_ids=ids)
+    assert mf.activity_values(result) == {k: str(v) for k, v in ids.items()}
+    assert Manifest.parse(result.to_bytes()) == result
+
+
+def test_extra_attributes_are_set_last_or_in_place() -> None:
+    result = register(Manifest.parse(b"Author: A\n"), extra={"Built-By": "ci", "Author": "B"})
+    assert result.get("Author") == "B" and result.main.names()[1] == "Author"
+    assert result.main.names()[-1] == "Built-By"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        mf.KEY,
+        "jitterbit-connector-secret",
+        mf.ENDPOINT_ID,
+        "Jitterbit-Activity-EntityTypeId-x",
+        mf.CONNECTOR_UI,
+        mf.CONNECTOR,
+        mf.MANIFEST_VERSION,
+        mf.STALE_ENDPOINT_ID,
+        "Jitterbit-Activity-Id-x",
+    ],
+)
+def test_extra_attributes_cannot_override_registration_attributes(name: str) -> None:
+    with pytest.raises(ConfigError, match=r"written by hatch-harmony .*remove it from `attributes`"):
+        register(Manifest(), extra={name: "1"})
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({"Bad Name": "x"}, "not a valid attribute name"),
+        ({"X": "a\nb"}, "line feed"),
+        ({"Name": "x"}, "starts a"),
+    ],
+)
+def test_invalid_extra_attributes_are_config_errors(extra: dict[str, str], words: str) -> None:
+    with pytest.raises(ConfigError, match=words):
+        register(Manifest(), extra=extra)
+
+
+def test_activities_differing_only_in_case_are_refused() -> None:
+    with pytest.raises(ConfigError, match="'Fetch' and 'fetch' differ only in case"):
+        register(Manifest(), activity_ids={"Fetch": 1, "fetch": 2})
+
+
+@pytest.mark.parametrize("ui_file", ["", " ", "a\nb.json"])
+def test_an_unusable_ui_file_name_is_refused(ui_file: str) -> None:
+    with pytest.raises(ConfigError, match="UI file name"):
+        register(Manifest(), ui_file=ui_file)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "attribute"),
+    [
+        ({"key": "****"}, mf.KEY),
+        ({"secret": ""}, mf.SECRET),
+        ({"endpoint_entity_id": "XXXXX"}, mf.ENDPOINT_ID),
+        ({"activity_ids": {"fetch": "<id>"}}, "Jitterbit-Activity-EntityTypeId-fetch"),
+    ],
+)
+def test_registration_with_placeholder_values_is_refused(
+    overrides: dict[str, object], attribute: str
+) -> None:
+    with pytest.raises(ManifestError) as caught:
+        register(Manifest(), **overrides)
+    assert caught.value.attribute == attribute and attribute in str(caught.value)
+    assert KEY_CANARY not in str(caught.value) and SECRET_CANARY not in str(caught.value)
+
+
+def test_regenerating_from_the_output_is_a_fixed_point() -> None:
+    # A warm build reads nothing new: the same bytes, so the file is not rewritten.
+    first = register(Manifest.parse(SAMPLE)).to_bytes()
+    again = register(Manifest.parse(first)).to_bytes()
+    assert again == first
+
+
+def test_repr_of_a_generated_manifest_hides_key_and_secret() -> None:
+    shown = repr(register(Manifest.parse(SAMPLE)))
+    assert KEY_CANARY not in shown and SECRET_CANARY not in shown and "20001" in shown
+
+
+# --- placeholders ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        " ",
+        "****",
+        "*****",
+        "*",
+        "XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX",
+        "XXXXX",
+        "xxxx",
+        "???",
+        "...",
+        "<key>",
+        "<author-name>",
+        "${KEY}",
+        "${env.HARMONY_KEY}",
+        "{{connectorKey}}",
+        "@KEY@",
+        "TODO",
+        "changeme",
+        "None",
+        "null",
+        " **** ",
+    ],
+)
+def test_placeholders(value: str) -> None:
+    assert mf.is_placeholder(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+        "20001",
+        "k",
+        "x-1",
+        "<a",
+        "a>",
+        "${",
+        "@",
+        "Xavier",
+        "nonempty",
+    ],
+)
+def test_real_values_are_not_placeholders(value: str) -> None:
+    assert not mf.is_placeholder(value)
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "words"),
+    [
+        (mf.KEY, "****", "is a placeholder"),
+        (mf.SECRET, "", "is empty"),
+        (mf.ENDPOINT_ID, "", "is empty"),
+        (mf.ENDPOINT_ID, "2000l", "'2000l', not a numeric id"),
+        ("Jitterbit-Activity-EntityTypeId-put", "٣", "not a numeric id"),  # a digit, but not ASCII
+    ],
+)
+def test_check_shippable_names_the_attribute(attribute: str, value: str, words: str) -> None:
+    m = Manifest(Section(None, [(attribute, value)]), source="out/MANIFEST.MF")
+    with pytest.raises(ManifestError, match=words) as caught:
+        mf.check_shippable(m)
+    assert caught.value.attribute == attribute and str(caught.value).startswith(
+        f"out/MANIFEST.MF: {attribute} "
+    )
+    with pytest.raises(ManifestError):
+        m.to_bytes()
+    assert m.to_bytes(allow_placeholders=True).startswith(b"Manifest-Version: 1.0\r\n")
+
+
+def test_check_shippable_accepts_a_plain_manifest_and_placeholders_in_user_attributes() -> None:
+    mf.check_shippable(Manifest(Section(None, [("Author", "<author-name>"), ("Version", "<version>")])))
+
+
+def test_registration_values() -> None:
+    generated = register(Manifest())
+    assert mf.registration_values(generated) == (KEY_CANARY, SECRET_CANARY)
+    half = Manifest(Section(None, [(mf.KEY, KEY_CANARY), (mf.SECRET, "${SECRET}")]))
+    assert mf.registration_values(half) == (KEY_CANARY, None)
+    assert mf.registration_values(Manifest()) == (None, None)
+
+
+# --- attribute names and Class-Path ---------------------------------------------------------------
+
+
+def test_activity_attribute_names() -> None:
+    assert mf.activity_attribute("fetch") == "Jitterbit-Activity-EntityTypeId-fetch"
+    assert mf.activity_attribute("_x-1") == "Jitterbit-Activity-EntityTypeId-_x-1"
+    longest = "a" * (70 - len(mf.ACTIVITY_PREFIX))
+    assert len(mf.activity_attribute(longest)) == 70
+    with pytest.raises(ConfigError, match=r"at most 38 characters \(this one has 39\)"):
+        mf.activity_attribute(longest + "a")
+
+
+@pytest.mark.parametrize("activity", ["", "get file", "get.file", "fétch", "a/b"])
+def test_activity_keys_that_cannot_be_attribute_names(activity: str) -> None:
+    with pytest.raises(
+        ConfigError, match=re.escape("only letters, digits, '-' and '_'; rename the activity in adapter.json")
+    ):
+        mf.activity_attribute(activity)
+
+
+def test_activity_values_reads_the_ids_back() -> None:
+    m = Manifest.parse(
+        b"Jitterbit-Activity-EntityTypeId-fetch: 5\njitterbit-activity-entitytypeid-Put: 6\nA: 1\n"
+    )
+    assert mf.activity_values(m) == {"fetch": "5", "Put": "6"}
+
+
+def test_set_class_path_replaces_the_templates_value_in_place() -> None:
+    m = Manifest.parse(SAMPLE)
+    position = m.main.names().index("Class-Path")
+    mf.set_class_path(m, ["lib/a.jar", "lib/b.jar"])
+    assert m.get("class-path") == "lib/a.jar lib/b.jar" and m.main.names().index("Class-Path") == position
+
+
+def test_set_class_path_encodes_what_would_break_the_url_list() -> None:
+    m = Manifest()
+    mf.set_class_path(m, ["lib/my lib.jar", "lib\\win.jar", "lib/ü.jar"])
+    assert m.get(mf.CLASS_PATH) == "lib/my%20lib.jar lib/win.jar lib/%C3%BC.jar"
+
+
+def test_set_class_path_without_jars_removes_it() -> None:
+    m = Manifest.parse(SAMPLE)
+    mf.set_class_path(m, [])
+    assert mf.CLASS_PATH not in m
+
+
+@pytest.mark.parametrize("jar", ["", " ", "lib/a\n.jar"])
+def test_set_class_path_refuses_unusable_paths(jar: str) -> None:
+    with pytest.raises(ConfigError, match="not a usable jar path"):
+        mf.set_class_path(Manifest(), [jar])
+
+
+def test_a_long_class_path_is_wrapped_by_the_writer() -> None:
+    m = Manifest()
+    jars = [f"lib/dependency-number-{n}-1.0.0.jar" for n in range(200)]
+    mf.set_class_path(m, jars)
+    data = m.to_bytes()
+    assert all(len(line) <= 72 for line in data.split(b"\r\n"))
+    assert Manifest.parse(data).get(mf.CLASS_PATH) == " ".join(jars)
