@@ -487,14 +487,14 @@ def _decide(
         try:
             registration = client.register(run.adapter.name, run.version)
         except RegisterOutcomeUnknownError as exc:
-            found = _pick(client.list_connectors(), run)
-            if found is None:
+            late = _pick(client.list_connectors(), run)
+            if late is None:
                 raise HarmonyError(
                     f"The register request for {run.scope()} got no usable reply ({exc.message}) and the "
                     "connector is not listed afterwards. Nothing was written. Build again in a minute: the "
                     "next run looks the connector up before it registers."
                 ) from None
-            registration = found
+            registration = late
             run.notices.append(
                 "the register reply was lost; found the new registration by listing and adopted it"
             )
