@@ -51,7 +51,7 @@ FILE_MODE = 0o644
 DIR_MODE = 0o755
 _MADE_ON_UNIX = 3  # zip "version made by" host: Unix, so readers honour the modes below
 _MSDOS_DIRECTORY = 0x10
-_CHUNK = 1 << 20  # 1 MiB: the most of any one file held in memory while writing
+_CHUNK = 1 << 18  # 256 KiB: about the most of any one file held in memory while writing
 
 
 @dataclass(frozen=True)
