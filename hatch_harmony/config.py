@@ -146,9 +146,6 @@ _RESERVED_PREFIXES = (
 )
 _RESERVED_ACTIVITY_PREFIX = "jitterbit-activity-"
 
-_MISSING: Any = object()
-
-
 # --------------------------------------------------------------------------- results
 
 
@@ -716,9 +713,15 @@ def load_config(
     _check_write_paths(root, table_path, base, environments, problems)
 
     selected = environment or _env_value(env, ENV_VAR)
-    options = _select(
-        base, raw_envs, environments, selected, source="--env" if environment else ENV_VAR, problems=problems
-    )
+    source = "--env" if environment else ENV_VAR
+    options = _select(base, raw_envs, environments, selected, source=source, problems=problems)
+    if selected is not None and not raw_envs:
+        undo = f"unset {ENV_VAR}" if source == ENV_VAR else "drop --env"
+        problems.add(
+            source,
+            f"environment {selected!r} is selected, but pyproject.toml defines no environments; add "
+            f"[{table_path}.environments.{selected}], or {undo}",
+        )
     options = _apply_env(options, env, problems)
     offline = _env_bool(env, OFFLINE_VAR, problems)
 
@@ -807,15 +810,9 @@ def _select(
         return _merge(base, environments[selected])
     if selected in raw_envs:
         return base  # its table is broken, and already reported
-    if raw_envs:
+    if raw_envs:  # (no environments at all is reported by the caller, which knows the table)
         defined = ", ".join(sorted(raw_envs))
         problems.add(source, f"environment {selected!r} is not defined; the environments are: {defined}")
-    else:
-        problems.add(
-            source,
-            f"environment {selected!r} is selected, but no environments are defined; add an "
-            f"`environments.{selected}` table to the harmony table, or unset {ENV_VAR}",
-        )
     return base
 
 

@@ -486,8 +486,11 @@ def test_unknown_environment_lists_the_defined_ones() -> None:
 
 def test_selecting_an_environment_when_none_are_defined_is_an_error() -> None:
     message = problems({}, {"HARMONY_ENV": "prod"})
-    assert "environment 'prod' is selected, but no environments are defined" in message
-    assert "unset HARMONY_ENV" in message
+    assert message == (
+        "HARMONY_ENV: environment 'prod' is selected, but pyproject.toml defines no environments; add "
+        f"[{HOOK_TABLE}.environments.prod], or unset HARMONY_ENV"
+    )
+    assert problems({}, environment="prod").endswith("or drop --env")
 
 
 def test_problems_in_an_unselected_environment_are_still_reported() -> None:
