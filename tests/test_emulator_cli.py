@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_PASSWORD, Emulator, EmulatorError, main
-from hatch_harmony.emulator import store as emulator_store
 from hatch_harmony.emulator.cli import parse_user
 from hatch_harmony.errors import ConfigError
 from hatch_harmony.protocol import BASE_PATH, LOGIN_PATH, connectors_path, validate_path
@@ -105,7 +104,7 @@ def test_a_failed_save_changes_neither_file_nor_memory(
         def failing_fsync(fd: int) -> None:
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(emulator_store.os, "fsync", failing_fsync)
+        monkeypatch.setattr(os, "fsync", failing_fsync)
         reply = api.request("POST", connectors_path(ORG), {"name": "Lost", "version": "1"}, token=token)
         assert reply.status == 500 and reply.json()["status"] is False
         assert [r.name for r in emulator.registrations()] == ["Kept"]
