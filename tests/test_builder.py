@@ -5,7 +5,8 @@ hook and the `jar` entry point are wired by the package's entry points; to test 
 on its own, the temp project uses hatchling's custom-target and custom-hook support: its
 `hatch_build.py` returns `JarBuilder` itself and a stub hook that hands over a fixed,
 complete manifest exactly as the real hook does (build_data keys `harmony_manifest`,
-`harmony_adapter`). Under the custom target the options table is `targets.custom`.
+`harmony_adapter`). Under the custom target the options table is `targets.custom`; one test
+builds `-t jar` through the installed entry point to prove the real name and table work.
 """
 
 from __future__ import annotations
@@ -131,12 +132,12 @@ def make_project(
 
 
 def hatchling_build(
-    root: Path, *args: str, env: dict[str, str] | None = None
+    root: Path, *args: str, env: dict[str, str] | None = None, target: str = "custom"
 ) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCE_DATE_EPOCH", "HATCH_"))}
     environ.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "custom", *args],
+        [sys.executable, "-m", "hatchling", "build", "-t", target, *args],
         cwd=root,
         env=environ,
         capture_output=True,
@@ -263,6 +264,18 @@ def test_clean_removes_only_this_projects_jars(tmp_path: Path) -> None:
     done = hatchling_build(root, "--clean-only")
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in dist.iterdir()) == sorted(others)
+
+
+def test_the_installed_jar_target_reads_its_own_table(tmp_path: Path) -> None:
+    """`-t jar` through the package's `hatch` entry point, options from [tool.hatch.build.targets.jar]."""
+    root = make_project(tmp_path / "proj", lib=False)
+    (root / "build").rename(root / "out")
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as f:
+        f.write('[tool.hatch.build.targets.jar]\nclasses = "out/classes"\n')
+    done = hatchling_build(root, target="jar")
+    assert done.returncode == 0, done.stderr
+    assert "classes from out/classes (2 .class files)" in done.stderr
+    assert "com/example/weather/WeatherConnector.class" in _names(root / "dist" / JAR_NAME)
 
 
 # --------------------------------------------------------------------------- the builder in-process
