@@ -213,7 +213,7 @@ def _asset(root: Path, asset: Path, option: str) -> tuple[Path, str]:
 def _walk(folder: Path) -> Iterator[tuple[str, Path]]:
     """(jar name, path) of every file below `folder`, sorted; symlinks followed, each folder once."""
     seen: set[tuple[int, int]] = set()
-    for current, dirs, files in os.walk(folder, followlinks=True):
+    for current, dirs, files in os.walk(folder, followlinks=True, onerror=_raise):
         info = Path(current).stat()
         if (info.st_dev, info.st_ino) in seen:  # a symlink loop or a second link to one folder
             dirs[:] = []
@@ -225,6 +225,11 @@ def _walk(folder: Path) -> Iterator[tuple[str, Path]]:
             if name in SKIPPED_FILES or not path.is_file():  # broken links, sockets
                 continue
             yield path.relative_to(folder).as_posix(), path
+
+
+def _raise(error: OSError) -> None:
+    """os.walk skips unreadable folders silently by default: a jar missing classes must not be."""
+    raise error
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -273,18 +278,18 @@ class JarBuilder(BuilderInterface[BuilderConfig, PluginManager]):
         root = Path(self.root)
         table_path = f"tool.hatch.build.targets.{self.PLUGIN_NAME}"
         config = load_jar_config(self.target_config, root, table_path=table_path)
-        plan = plan_jar(root, config, manifest=manifest, adapter=Path(adapter))
-        for notice in plan.notices:
-            self.app.display_warning(f"jar: {notice}")
-        self.app.display_info(f"jar: {plan.summary}")
         target = directory / jar_file_name(self.metadata.core.name, self.metadata.version)
         epoch = source_date_epoch(environ)
         try:
+            plan = plan_jar(root, config, manifest=manifest, adapter=Path(adapter))
+            for notice in plan.notices:
+                self.app.display_warning(f"jar: {notice}")
+            self.app.display_info(f"jar: {plan.summary}")
             return write_jar(target, plan.manifest, plan.entries, epoch=epoch)
         except ValueError as exc:  # a file/folder name clash between sources
             raise ConfigError(f"{_shown(target, root)}: {exc}") from None
-        except OSError as exc:
-            raise HarmonyError(f"could not write {_shown(target, root)}: {exc}") from None
+        except OSError as exc:  # an unreadable input, a full disk: the previous jar is untouched
+            raise HarmonyError(f"could not build {_shown(target, root)}: {exc}") from None
 
     def _missing_hook_message(self) -> str:
         configured = "harmony" in self.build_config.get("hooks", {}) or "harmony" in self.target_config.get(

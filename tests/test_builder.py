@@ -438,3 +438,27 @@ def test_bad_ui_name_and_missing_adapter(tmp_path: Path) -> None:
     (root / "adapter.json").unlink()
     with pytest.raises(ConfigError, match=r"adapter file to bundle as adapter\.json does not exist"):
         _plan(root, {})
+
+
+def test_unreadable_classes_subfolder_fails_the_build_instead_of_being_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(tmp_path / "proj")
+    unreadable = root / "build" / "classes" / "com" / "example" / "weather" / "sdk"
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:  # what a folder without read permission does (even as root)
+        if Path(path) == unreadable:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    builder = _builder(root)
+    with pytest.raises(SystemExit) as exc:
+        builder.build_standard(
+            str(root / "dist"), harmony_manifest=HOOK_MANIFEST, harmony_adapter=str(root / "adapter.json")
+        )
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert f"hatch-harmony: could not build dist/{JAR_NAME}: [Errno 13] Permission denied" in err
+    assert not (root / "dist").exists() or not list((root / "dist").iterdir())
