@@ -62,11 +62,12 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             result = generate(
                 config, env, project_version=self.metadata.version, allow_register=not from_sdist
             )
-        except NeedsNetworkError as exc:
+        except NeedsNetworkError:
             if not editable:
                 raise
             self.app.display_warning(
-                f"harmony: manifest not refreshed for the editable install: {exc.message}"
+                "harmony: an editable install never talks to Harmony, and the manifest needs it: not "
+                "refreshed. `hatch build -t jar` or `hatch-harmony manifest` registers and writes it."
             )
             return
         outcome = result.outcome

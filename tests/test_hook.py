@@ -1,0 +1,325 @@
+"""`hatch build` end to end: real hatchling builds of temp projects, in subprocesses, against the emulator.
+
+Builds run without isolation (`python -m hatchling build`, `python -m build -n`,
+`pip wheel --no-build-isolation`) because the hatch-harmony under test is the one
+installed in this environment, not a release on an index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
+from tests.plugins.java import JavaManifestReader
+
+ADAPTER = {
+    "name": "Acme Hook",
+    "version": "1.0.0",
+    "endpoint": {"displayName": "Acme", "properties": []},
+    "activities": {"fetch": {"displayName": "Fetch"}, "put": {"displayName": "Put"}},
+}
+PYPROJECT = """\
+[build-system]
+requires = ["hatchling", "hatch-harmony"]
+build-backend = "hatchling.build"
+
+[project]
+name = "acme-hook"
+version = "0.3.0"
+
+[tool.hatch.build.hooks.harmony]
+{hook}
+
+[tool.hatch.build.targets.jar]
+classes = "build/classes"
+"""
+JAVA = 'package acme; public final class Hello { public static String hi() { return "hi"; } }\n'
+
+
+@pytest.fixture(scope="session")
+def compiled_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One tiny class compiled once; jar builds refuse a classes folder without .class files."""
+    javac = shutil.which("javac")
+    if javac is None:
+        pytest.skip("javac not found: jar builds need compiled classes (install a JDK)")
+    src = tmp_path_factory.mktemp("java-src")
+    (src / "Hello.java").write_text(JAVA, encoding="utf-8")
+    out = tmp_path_factory.mktemp("java-classes")
+    subprocess.run([javac, "--release", "11", "-d", str(out), str(src / "Hello.java")], check=True)
+    return out
+
+
+def make_project(root: Path, *, hook: str = "", gitignore: bool = True, package: bool = False) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(PYPROJECT.format(hook=hook), encoding="utf-8")
+    (root / "adapter.json").write_text(json.dumps(ADAPTER, indent=2), encoding="utf-8")
+    if gitignore:
+        (root / ".gitignore").write_text("build/\ndist/\n.harmony.lock.lck\n", encoding="utf-8")
+    if package:
+        (root / "acme_hook").mkdir()
+        (root / "acme_hook" / "__init__.py").write_text('"""Acme."""\n', encoding="utf-8")
+    return root
+
+
+def with_classes(root: Path, classes: Path) -> Path:
+    shutil.copytree(classes, root / "build" / "classes", dirs_exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "acme")
+
+
+def build_env(emulator: Emulator, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_BUILD_"))}
+    env.update(HARMONY_URL=emulator.url, HARMONY_EMAIL=DEFAULT_EMAIL, HARMONY_PASSWORD=DEFAULT_PASSWORD)
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env.update(extra)
+    return env
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def hatchling(project: Path, env: dict[str, str], *targets: str) -> subprocess.CompletedProcess[str]:
+    args = [arg for target in targets for arg in ("-t", target)]
+    return run([sys.executable, "-m", "hatchling", "build", *args], project, env)
+
+
+def requests(emulator: Emulator) -> int:
+    return sum(emulator.counts().values())
+
+
+def archive_bytes(path: Path) -> Iterator[tuple[str, bytes]]:
+    """Every member of an sdist or wheel, decompressed, to search for secrets."""
+    if path.suffix == ".gz":
+        with tarfile.open(path) as tar:
+            for member in tar.getmembers():
+                handle = tar.extractfile(member)
+                if handle is not None:
+                    yield member.name, handle.read()
+    else:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                yield name, archive.read(name)
+
+
+def secrets(emulator: Emulator) -> list[bytes]:
+    values = [DEFAULT_PASSWORD] + [
+        s for r in emulator.registrations(DEFAULT_ORG_ID) for s in (r.key, r.secret)
+    ]
+    return [v.encode() for v in values]
+
+
+def assert_no_secret_in(emulator: Emulator, *blobs: bytes) -> None:
+    for secret in secrets(emulator):
+        for blob in blobs:
+            assert secret not in blob
+
+
+def test_jar_build_registers_once_and_java_reads_the_manifest(
+    project: Path, emulator: Emulator, compiled_classes: Path, java_manifest: JavaManifestReader
+) -> None:
+    with_classes(project, compiled_classes)
+    first = hatchling(project, build_env(emulator), "jar")
+    assert first.returncode == 0, first.stderr
+    assert "harmony: registered 'Acme Hook' 1.0.0" in first.stderr + first.stdout
+    assert (emulator.counts()["login"], emulator.counts()["list"], emulator.counts()["register"]) == (1, 1, 1)
+    [reg] = emulator.registrations(DEFAULT_ORG_ID)
+    jar = project / "dist" / "acme_hook-0.3.0.jar"
+    if not jar.exists():
+        [jar] = (project / "dist").glob("*.jar")
+    read = java_manifest(jar)
+    start = int(reg.function_entity_start_id)
+    assert read["main"] == {
+        "Manifest-Version": "1.0",
+        "Jitterbit-Connector": "true",
+        "Jitterbit-Connector-UI": "adapter.json",
+        "Jitterbit-Connector-Key": reg.key,
+        "Jitterbit-Connector-Secret": reg.secret,
+        "Jitterbit-Connector-Endpoint-EntityTypeId": reg.endpoint_entity_id,
+        "Jitterbit-Activity-EntityTypeId-fetch": str(start),
+        "Jitterbit-Activity-EntityTypeId-put": str(start + 1),
+    }
+    with zipfile.ZipFile(jar) as archive:
+        names = archive.namelist()
+    assert names[:2] == ["META-INF/", "META-INF/MANIFEST.MF"]
+    assert "adapter.json" in names and "acme/Hello.class" in names
+    manifest = project / "build" / "harmony" / "MANIFEST.MF"
+    assert manifest.stat().st_mode & 0o777 == 0o600
+    assert_no_secret_in(
+        emulator, first.stdout.encode(), first.stderr.encode(), (project / "harmony.lock").read_bytes()
+    )
+
+    emulator.reset_counts()
+    first_bytes = jar.read_bytes()
+    jar.unlink()
+    second = hatchling(project, build_env(emulator), "jar")
+    assert second.returncode == 0, second.stderr
+    assert requests(emulator) == 0
+    assert "0 requests" in second.stderr + second.stdout
+    assert jar.read_bytes() == first_bytes  # reproducible: byte-identical
+
+
+def test_fresh_checkout_with_committed_lock_takes_two_requests(
+    project: Path, emulator: Emulator, compiled_classes: Path
+) -> None:
+    with_classes(project, compiled_classes)
+    assert hatchling(project, build_env(emulator), "jar").returncode == 0
+    (project / "build" / "harmony" / "MANIFEST.MF").unlink()  # a CI checkout: lock, no manifest
+    emulator.reset_counts()
+    again = hatchling(project, build_env(emulator), "jar")
+    assert again.returncode == 0, again.stderr
+    assert (emulator.counts()["login"], emulator.counts()["list"], requests(emulator)) == (1, 1, 2)
+    assert len(emulator.registrations(DEFAULT_ORG_ID)) == 1
+
+
+def test_sdist_and_wheel_carry_the_lock_but_no_secret(tmp_path: Path, emulator: Emulator) -> None:
+    project = make_project(tmp_path / "acme", package=True)
+    result = hatchling(project, build_env(emulator))
+    assert result.returncode == 0, result.stderr
+    [sdist] = (project / "dist").glob("*.tar.gz")
+    [wheel] = (project / "dist").glob("*.whl")
+    members = dict(archive_bytes(sdist))
+    assert any(name.endswith("/harmony.lock") for name in members)
+    assert not any("MANIFEST.MF" in name for name in members)
+    wheel_members = dict(archive_bytes(wheel))
+    assert not any(name.endswith("MANIFEST.MF") for name in wheel_members)
+    assert_no_secret_in(
+        emulator, *members.values(), *wheel_members.values(), sdist.read_bytes(), wheel.read_bytes()
+    )
+    assert emulator.counts()["register"] == 1  # sdist registered; the wheel build was warm
+
+
+def test_manifest_that_would_be_packaged_is_refused_before_any_request(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    project = make_project(tmp_path / "acme", gitignore=False, package=True)
+    result = hatchling(project, build_env(emulator), "sdist")
+    assert result.returncode != 0
+    assert "build/harmony/MANIFEST.MF would be packaged into the sdist" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert requests(emulator) == 0
+    assert not list((project / "dist").glob("*")) if (project / "dist").exists() else True
+    assert not (project / "harmony.lock").exists()
+
+
+def test_python_m_build_builds_the_wheel_from_the_sdist_without_registering_twice(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    project = make_project(tmp_path / "acme", package=True)
+    result = run([sys.executable, "-m", "build", "--no-isolation"], project, build_env(emulator))
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "building from an unpacked sdist" in result.stdout + result.stderr
+    assert emulator.counts()["register"] == 1
+    assert len(emulator.registrations(DEFAULT_ORG_ID)) == 1
+    for artifact in (project / "dist").iterdir():
+        assert_no_secret_in(emulator, *(blob for _, blob in archive_bytes(artifact)))
+
+
+def test_pip_wheel_runs_the_hook(tmp_path: Path, emulator: Emulator) -> None:
+    project = make_project(tmp_path / "acme", package=True)
+    out = tmp_path / "wheels"
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-build-isolation",
+            "--no-deps",
+            "-w",
+            str(out),
+            str(project),
+        ],
+        tmp_path,
+        build_env(emulator),
+    )
+    assert result.returncode == 0, result.stderr
+    assert emulator.counts()["register"] == 1
+    assert (project / "harmony.lock").exists()
+    [wheel] = out.glob("*.whl")
+    assert_no_secret_in(emulator, *(blob for _, blob in archive_bytes(wheel)))
+
+
+def test_editable_build_never_touches_the_network(tmp_path: Path, emulator: Emulator) -> None:
+    project = make_project(tmp_path / "acme", package=True)
+    result = hatchling(project, build_env(emulator), "wheel:editable")
+    assert result.returncode == 0, result.stderr
+    assert "editable" in result.stderr + result.stdout
+    assert requests(emulator) == 0
+    assert not (project / "harmony.lock").exists()
+
+
+def test_config_errors_are_all_reported_with_their_toml_paths(tmp_path: Path, emulator: Emulator) -> None:
+    hook = 'regoin = "na"\nverify = "yes"\npassword = "hunter2-canary"\n'
+    project = make_project(tmp_path / "acme", hook=hook, package=True)
+    result = hatchling(project, build_env(emulator), "wheel")
+    assert result.returncode != 0
+    for path in ("harmony.regoin", "harmony.verify", "harmony.password"):
+        assert f"tool.hatch.build.hooks.{path}" in result.stderr
+    assert "hunter2-canary" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+    assert requests(emulator) == 0
+    assert not (project / "harmony.lock").exists() and not (project / "build").exists()
+
+
+def test_hook_disabled_by_default_runs_only_when_enabled_by_environment(
+    tmp_path: Path, emulator: Emulator, compiled_classes: Path
+) -> None:
+    project = with_classes(
+        make_project(tmp_path / "acme", hook="enable-by-default = false"), compiled_classes
+    )
+    off = hatchling(project, build_env(emulator), "jar")
+    assert off.returncode != 0
+    assert "harmony" in off.stderr and "Traceback" not in off.stderr
+    assert requests(emulator) == 0
+    on = hatchling(project, build_env(emulator, HATCH_BUILD_HOOK_ENABLE_HARMONY="true"), "jar")
+    assert on.returncode == 0, on.stderr
+    assert emulator.counts()["register"] == 1
+
+
+def test_missing_classes_folder_is_a_clear_error_not_an_empty_jar(project: Path, emulator: Emulator) -> None:
+    result = hatchling(project, build_env(emulator), "jar")
+    assert result.returncode != 0
+    assert "build/classes" in result.stderr and "Traceback" not in result.stderr
+    assert not list((project / "dist").glob("*.jar")) if (project / "dist").exists() else True
+
+
+def test_status_lines_never_show_a_secret(project: Path, emulator: Emulator, compiled_classes: Path) -> None:
+    with_classes(project, compiled_classes)
+    result = hatchling(project, build_env(emulator), "jar")
+    assert result.returncode == 0
+    text = (result.stdout + result.stderr).encode()
+    assert_no_secret_in(emulator, text)
+    assert b"requests" in text
+
+
+def test_lock_written_before_manifest_when_the_manifest_write_fails(
+    project: Path, emulator: Emulator, compiled_classes: Path
+) -> None:
+    with_classes(project, compiled_classes)
+    blocker = project / "build" / "harmony"
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("a file where the manifest folder should be", encoding="utf-8")
+    failed = hatchling(project, build_env(emulator), "jar")
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr
+    assert (project / "harmony.lock").exists()  # the registration is recorded ...
+    blocker.unlink()
+    emulator.reset_counts()
+    again = hatchling(project, build_env(emulator), "jar")
+    assert again.returncode == 0, again.stderr
+    assert emulator.counts().get("register", 0) == 0  # ... so the next build does not register again
+    assert len(emulator.registrations(DEFAULT_ORG_ID)) == 1
