@@ -1,0 +1,151 @@
+"""Where the client sends requests: regions, URLs, the base path, and the refusal of plain http."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from hatch_harmony import protocol
+from hatch_harmony.api_errors import InsecureUrlError
+from hatch_harmony.client import host_of, is_loopback, resolve_base_url
+from hatch_harmony.errors import ConfigError, HarmonyError
+from tests.client_fakes import PASSWORD, FakeHarmony, login_reply, make_client
+
+BASE = protocol.BASE_PATH
+
+
+@pytest.mark.parametrize(
+    ("region", "host"),
+    [
+        ("na", "https://na-east.jitterbit.com"),
+        ("EMEA", "https://emea-west.jitterbit.com"),
+        (" apac ", "https://apac-southeast.jitterbit.com"),
+    ],
+)
+def test_region_names_map_to_the_documented_hosts(region: str, host: str) -> None:
+    assert resolve_base_url(region) == host + BASE
+    assert host_of(resolve_base_url(region)) == host
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://harmony.example.com", "https://harmony.example.com" + BASE),
+        ("https://harmony.example.com/", "https://harmony.example.com" + BASE),
+        ("HTTPS://Harmony.Example.COM:8443", "https://harmony.example.com:8443" + BASE),
+        ("https://gw.example.com/harmony/", "https://gw.example.com/harmony" + BASE),
+        ("https://harmony.example.com/jitterbit-cloud-restful-service", "https://harmony.example.com" + BASE),
+        ("https://harmony.example.com" + BASE, "https://harmony.example.com" + BASE),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080" + BASE),
+        ("http://localhost:9000/", "http://localhost:9000" + BASE),
+        ("http://[::1]:9000", "http://[::1]:9000" + BASE),
+    ],
+)
+def test_urls_get_the_base_path_exactly_once(url: str, expected: str) -> None:
+    assert resolve_base_url(url) == expected
+
+
+def test_host_of_drops_only_the_api_base_path() -> None:
+    assert host_of("https://harmony.example.com:8443" + BASE) == "https://harmony.example.com:8443"
+    assert host_of("https://gw.example.com/harmony" + BASE) == "https://gw.example.com/harmony"
+    assert host_of("http://127.0.0.1:8080" + BASE) == "http://127.0.0.1:8080"
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["localhost", "LOCALHOST", "localhost.", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "::ffff:127.0.0.1"],
+)
+def test_loopback_hosts(host: str) -> None:
+    assert is_loopback(host)
+
+
+@pytest.mark.parametrize(
+    "host", ["10.0.0.1", "0.0.0.0", "example.com", "localhost.example.com", "128.0.0.1", "::2", ""]
+)
+def test_not_loopback_hosts(host: str) -> None:
+    assert not is_loopback(host)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://harmony.example.com", "http://10.1.2.3:8080", "http://na-east.jitterbit.com/"]
+)
+def test_plain_http_to_a_remote_host_is_refused(url: str) -> None:
+    with pytest.raises(InsecureUrlError) as caught:
+        resolve_base_url(url)
+    assert isinstance(caught.value, ConfigError)
+    assert caught.value.exit_code == 2
+    assert "https://" in str(caught.value)
+    assert "localhost" in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["ftp://harmony.example.com", "file:///etc/passwd", "ws://127.0.0.1:80"])
+def test_other_schemes_are_refused(url: str) -> None:
+    with pytest.raises(InsecureUrlError, match="https://"):
+        resolve_base_url(url)
+
+
+def test_unknown_region_lists_the_regions() -> None:
+    with pytest.raises(ConfigError) as caught:
+        resolve_base_url("us-west")
+    message = str(caught.value)
+    assert "'us-west'" in message
+    assert "na, emea, apac" in message
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("https://", "no host"),
+        ("https://harmony.example.com:99999", "invalid port"),
+        ("https://harmony.example.com/?token=x", "query"),
+        ("https://harmony.example.com/#top", "query or fragment"),
+    ],
+)
+def test_unusable_urls_are_config_errors(url: str, words: str) -> None:
+    with pytest.raises(ConfigError, match=words):
+        resolve_base_url(url)
+
+
+def test_credentials_in_the_url_are_refused_without_echoing_them() -> None:
+    with pytest.raises(ConfigError) as caught:
+        resolve_base_url(f"https://me:{PASSWORD}@harmony.example.com")
+    assert PASSWORD not in str(caught.value)
+    assert "HARMONY_PASSWORD" in str(caught.value)
+
+
+def test_client_refuses_plain_http_before_sending_anything() -> None:
+    fake = FakeHarmony()
+    with pytest.raises(InsecureUrlError):
+        make_client(fake, url="http://harmony.example.com")
+    assert fake.requests == []
+
+
+def test_client_sends_to_the_resolved_base_url_with_explicit_timeouts() -> None:
+    fake = FakeHarmony(login_reply())
+    with make_client(fake, url="http://127.0.0.1:8080", connect_timeout=3.0, read_timeout=7.0) as client:
+        client.login()
+    request = fake.requests[0]
+    assert str(request.url) == "http://127.0.0.1:8080/jitterbit-cloud-restful-service/user/login"
+    timeout = request.extensions["timeout"]
+    assert timeout["connect"] == 3.0
+    assert timeout["read"] == 7.0
+
+
+def test_client_accepts_a_region_name() -> None:
+    fake = FakeHarmony(login_reply())
+    with make_client(fake, url="emea") as client:
+        client.login()
+        assert client.host == "https://emea-west.jitterbit.com"
+    assert str(fake.requests[0].url) == "https://emea-west.jitterbit.com" + BASE + "user/login"
+
+
+def test_redirects_are_not_followed() -> None:
+    """A redirect would carry the authToken header to another address."""
+    fake = FakeHarmony(
+        login_reply(), httpx.Response(302, headers={"Location": "https://elsewhere.example.net/x?t=1"})
+    )
+    with make_client(fake) as client, pytest.raises(HarmonyError) as caught:
+        client.list_connectors()
+    assert len(fake.requests) == 2
+    assert "https://elsewhere.example.net/x" in str(caught.value)
+    assert "t=1" not in str(caught.value)
