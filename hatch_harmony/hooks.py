@@ -21,9 +21,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 from hatchling.plugin import hookimpl
 
-#: build_data keys read by the `jar` target (see builder.py).
-MANIFEST_KEY = "harmony_manifest"
-ADAPTER_KEY = "harmony_adapter"
+from .builder import ADAPTER_KEY, MANIFEST_KEY, JarBuilder
 
 
 class HarmonyBuildHook(BuildHookInterface[Any]):
@@ -120,7 +118,5 @@ def hatch_register_build_hook() -> type[BuildHookInterface[Any]]:
 
 
 @hookimpl
-def hatch_register_builder() -> type[Any]:
-    from .builder import JarBuilder
-
+def hatch_register_builder() -> type[JarBuilder]:
     return JarBuilder
