@@ -6,13 +6,15 @@ strategies at scale, randomized, against Java. The strategies live here so both 
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hatch_harmony import manifest as mf
 
 SUITE = settings(
-    max_examples=150,
+    max_examples=100,
     derandomize=True,  # deterministic in CI; the benchmark explores randomly
     database=None,
     deadline=None,  # no timed assertions
@@ -59,6 +61,38 @@ def manifests(draw: st.DrawFn) -> mf.Manifest:
     return mf.Manifest(main, [draw(sections(name)) for name in entry_names])
 
 
+@st.composite
+def refolded(draw: st.DrawFn, m: mf.Manifest) -> bytes:
+    """`m` as a hand-made template could spell it: any line break, continuations cut at random
+    bytes (inside UTF-8 characters too), several blank lines between sections. Every line is
+    one Java reads too (name and ': ' on the first line, at most 511 bytes, final line break).
+    """
+    brk = draw(st.sampled_from([b"\r\n", b"\n", b"\r"]))
+    lines: list[bytes] = []
+
+    def emit(name: str, value: str) -> None:
+        line = f"{name}: {value}".encode()
+        head = len(name) + 2
+        cuts = draw(st.sets(st.integers(head, len(line) - 1), max_size=6)) if len(line) > head else set()
+        cuts |= set(range(head + 400, len(line), 400))  # keep physical lines within Java's 511 bytes
+        edges = [0, *sorted(cuts), len(line)]
+        pieces = [line[a:b] for a, b in itertools.pairwise(edges)]
+        lines.extend([pieces[0], *(b" " + piece for piece in pieces[1:])])
+
+    for name, value in m.main.items():
+        emit(name, value)
+    for section in m.sections:
+        lines.extend([b""] * draw(st.integers(1, 3)))
+        emit("Name", section.name or "")
+        for name, value in section.items():
+            emit(name, value)
+    return b"".join(line + brk for line in lines)
+
+
+def template_variants() -> st.SearchStrategy[tuple[mf.Manifest, bytes]]:
+    return manifests().flatmap(lambda m: st.tuples(st.just(m), refolded(m)))
+
+
 def physical_lines(data: bytes) -> list[bytes]:
     assert data.endswith(b"\r\n")
     return data[:-2].split(b"\r\n")
@@ -93,6 +127,13 @@ def test_writing_is_deterministic_and_a_fixed_point(m: mf.Manifest) -> None:
 
 
 @SUITE
+@given(template_variants())
+def test_any_folding_and_line_break_style_reads_the_same_manifest(case: tuple[mf.Manifest, bytes]) -> None:
+    m, data = case
+    assert mf.Manifest.parse(data) == m
+
+
+@settings(SUITE, max_examples=400)
 @given(st.binary(max_size=400))
 def test_parse_of_arbitrary_bytes_raises_only_manifest_error(data: bytes) -> None:
     _parse_or_manifest_error(data)
@@ -104,12 +145,16 @@ _line_bytes = st.lists(
     ),
     max_size=12,
 ).map(b"".join)
+#: Bytes shaped like a manifest (names, colons, spaces, broken UTF-8, all three line breaks).
+manifest_like_bytes = st.lists(
+    st.tuples(_line_bytes, st.sampled_from([b"\r\n", b"\n", b"\r"])), max_size=12
+).map(lambda lines: b"".join(line + brk for line, brk in lines))
 
 
 @SUITE
-@given(st.lists(st.tuples(_line_bytes, st.sampled_from([b"\r\n", b"\n", b"\r"])), max_size=12))
-def test_parse_of_manifest_like_bytes_raises_only_manifest_error(lines: list[tuple[bytes, bytes]]) -> None:
-    _parse_or_manifest_error(b"".join(line + brk for line, brk in lines))
+@given(manifest_like_bytes)
+def test_parse_of_manifest_like_bytes_raises_only_manifest_error(data: bytes) -> None:
+    _parse_or_manifest_error(data)
 
 
 def _parse_or_manifest_error(data: bytes) -> None:
