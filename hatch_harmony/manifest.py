@@ -1,16 +1,17 @@
 """MANIFEST.MF per the JAR File Specification: a lenient reader, an editor, a canonical writer.
 
 The manifest is the product's output, and Java is unforgiving and silent about it: a last
-line without a line break is dropped, a line over 72 bytes or a bad header name breaks
-loading, and a CR/LF inside a value returned by a server would inject a header. So this
+line without a line break is dropped, a bad header name or a line Java's buffer cannot hold
+breaks loading (the specification allows 72 bytes), and a CR/LF inside a value returned by
+a server would inject a header. So this
 module writes only what the specification allows (checked against JDK 17's
 `java.util.jar` by the project's own Java checker, `tests/java/ManifestDump.java`), while it
 reads the hand-written templates connector developers actually have (LF or CR line
 breaks, no `Manifest-Version`, a `Class-Path` continued over many lines, placeholders).
 
 Pure: bytes in, bytes out. Secrets: the values of `Jitterbit-Connector-Key`/`-Secret` (and
-any attribute whose name says secret, password or token) never appear in a `repr`, and no
-error message quotes a value, except numeric ids, which are not secret.
+any attribute whose name says key, secret, password, token or credential) never appear in a
+`repr`, and no error message quotes a value, except entity ids, which are not secret.
 """
 
 from __future__ import annotations
@@ -62,8 +63,7 @@ _NAME_TAIL = re.compile(r"[A-Za-z0-9_-]+")
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _BOM = b"\xef\xbb\xbf"
 _SECTION_NAME = "name"
-_SENSITIVE_WORDS = ("secret", "password", "token")
-_SENSITIVE_NAMES = frozenset({KEY.lower(), SECRET.lower()})
+_SENSITIVE_WORDS = ("key", "secret", "password", "token", "credential")
 
 
 class ManifestError(ConfigError):
@@ -117,7 +117,7 @@ def _shown_name(name: str) -> str:
 
 def _is_sensitive(name: str) -> bool:
     lowered = name.lower()
-    return lowered in _SENSITIVE_NAMES or any(word in lowered for word in _SENSITIVE_WORDS)
+    return any(word in lowered for word in _SENSITIVE_WORDS)  # covers KEY and SECRET
 
 
 # --- sections -----------------------------------------------------------------------------------------
@@ -269,7 +269,8 @@ class Manifest:
         CRLF, LF or CR line breaks; a missing line break at the end (Java would silently
         drop that line: we keep it); a UTF-8 byte-order mark; leading blank lines; several
         blank lines between sections; lines of 73..511 bytes; `Name:` with nothing after the
-        colon (an editor stripped the trailing space of an empty value) as an empty value.
+        colon (an editor stripped the trailing space of an empty value) as an empty value; an
+        attribute name continued on the next line.
         Refused, with the line number: lines Java cannot read (over 511 bytes), a
         continuation line with nothing to continue, a line without `: `, invalid names,
         duplicates, NUL bytes, invalid UTF-8, a section not starting with `Name:`.
