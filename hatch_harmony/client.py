@@ -538,7 +538,7 @@ class HarmonyClient:
         code = _text_field(fields, "errorCode")
         message = self._scrub(call, _text_field(fields, "errorMessage"))
         said = (f", {code}" if code else "") + (
-            f": {message}" if message else f" ({excerpt})" if excerpt else ""
+            f": {message.rstrip('.')}" if message else f" ({excerpt})" if excerpt else ""
         )
         if status in RETRY_STATUSES and (call.repeatable or status == 429):
             # 429 means "refused, not processed", so even register may repeat it.
@@ -638,7 +638,7 @@ class HarmonyClient:
             return f"connect timed out after {self._connect_timeout:g} s"
         if isinstance(exc, httpx.PoolTimeout):
             return "no free connection"
-        return self._scrub(None, str(exc)) or type(exc).__name__
+        return (self._scrub(None, str(exc)) or "").rstrip(".") or type(exc).__name__
 
     # --- secrets --------------------------------------------------------------------------------
 
