@@ -38,10 +38,12 @@ def bootstrap() -> int:
     if not python.exists():
         print(f"demo: creating {VENV.relative_to(REPO)} and installing hatch-harmony from this checkout ...")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    probe = subprocess.run([str(python), "-c", "import hatch_harmony.emulator"], capture_output=True, check=False)
+    probe = subprocess.run(
+        [str(python), "-I", "-c", "import hatch_harmony.emulator"], capture_output=True, check=False
+    )
     if probe.returncode != 0:
         subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", str(REPO)],
+            [str(python), "-m", "pip", "install", "-qq", "--disable-pip-version-check", "-e", str(REPO)],
             check=True,
         )
     return subprocess.run([str(python), str(Path(__file__).resolve()), "--inner"], check=False).returncode
@@ -65,7 +67,11 @@ def build(env: dict[str, str], label: str, emulator: object) -> None:
     assert isinstance(emulator, Emulator)
     emulator.reset_counts()
     print(f"\n=== {label}: python -m hatchling build -t jar")
-    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "jar"], cwd=HERE, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "jar"], cwd=HERE, env=env, check=False
+    )
+    if done.returncode != 0:
+        sys.exit(f"demo: the build failed (exit {done.returncode}); its message is above.")
     counts = {route: n for route, n in emulator.counts().items() if n}
     total = sum(counts.values())
     detail = ", ".join(f"{route} {n}" for route, n in counts.items()) if counts else "none"
@@ -81,7 +87,7 @@ def show_manifest() -> None:
     for name, value in parsed.main.items():
         shown = value
         if name.lower() in (mf.KEY.lower(), mf.SECRET.lower()):
-            shown = value[:4] + "…" + "*" * 8
+            shown = f"******** ({len(value)} characters, masked)"
         print(f"{name}: {shown}")
     jars = sorted((HERE / "dist").glob("*.jar"))
     for jar in jars:

@@ -61,7 +61,7 @@ def load_template(config: HarmonyConfig) -> mf.Manifest:
     return mf.Manifest.parse(data, source=_relative(config, path))
 
 
-def previous_values(path: Path) -> tuple[KeyPair | None, str | None]:
+def previous_values(path: Path, shown: str | None = None) -> tuple[KeyPair | None, str | None]:
     """Key, secret and endpoint id of the manifest generated last time, if it is readable.
 
     The previous output is our own file; if someone broke it by hand it is simply not
@@ -74,7 +74,7 @@ def previous_values(path: Path) -> tuple[KeyPair | None, str | None]:
     key, secret = mf.registration_values(previous)
     endpoint = previous.get(mf.ENDPOINT_ID)
     if key and secret:
-        return KeyPair(key, secret, str(path)), endpoint
+        return KeyPair(key, secret, shown or str(path)), endpoint
     return None, endpoint
 
 
@@ -137,7 +137,7 @@ def generate(
     template = load_template(config)
     if write:
         check_output_path(config)
-    keys, endpoint = previous_values(config.manifest)
+    keys, endpoint = previous_values(config.manifest, _relative(config, config.manifest))
     outcome = ensure_registration(
         config,
         adapter,
