@@ -281,7 +281,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
             for name in (mf.KEY, mf.SECRET):
                 if parsed.get(name):
                     parsed.main.set(name, MASK)
-            text = _masked_bytes(parsed)
+            text = parsed.to_bytes(allow_placeholders=True)  # the mask is a placeholder, on purpose
             print("hatch-harmony: key and secret masked; add --show-secrets to print them", file=sys.stderr)
         sys.stdout.flush()
         sys.stdout.buffer.write(text)
@@ -292,15 +292,6 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
     state = "written" if result.written else "already up to date"
     out.emit(data, [*_outcome_lines(outcome), f"{_shown(config, target)}: {state}"])
     return EXIT_OK
-
-
-def _masked_bytes(parsed: Any) -> bytes:
-    """The manifest with masked values, bypassing the writer's placeholder refusal (display only)."""
-    lines = [f"{name}: {value}" for name, value in parsed.main.items()]
-    for section in parsed.sections:
-        lines.append("")
-        lines.extend(f"{name}: {value}" for name, value in section.items())
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def _outcome_lines(outcome: Any) -> list[str]:
@@ -340,11 +331,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
             parsed = mf.Manifest.parse(config.manifest.read_bytes(), source=str(config.manifest))
             manifest_info["hasKey"] = keys is not None
             manifest_info["endpointEntityId"] = endpoint
-            manifest_info["activities"] = {
-                name[len(mf.ACTIVITY_PREFIX) :]: value
-                for name, value in parsed.main.items()
-                if name.lower().startswith(mf.ACTIVITY_PREFIX.lower())
-            }
+            manifest_info["activities"] = mf.activity_values(parsed)
         except HarmonyError as exc:
             manifest_info["error"] = exc.message
     data = {
