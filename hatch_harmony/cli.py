@@ -174,8 +174,8 @@ def _adapter(config: HarmonyConfig) -> Adapter:
 
 
 def _client(config: HarmonyConfig, env: Mapping[str, str]) -> Any:
+    from .config import EMAIL_VAR, PASSWORD_VAR
     from .errors import NeedsNetworkError
-    from .registration import EMAIL_VAR, PASSWORD_VAR
 
     if config.offline:
         raise NeedsNetworkError("This command talks to Harmony, but HARMONY_OFFLINE is set: unset it.")
@@ -195,6 +195,24 @@ def _lock_entry(config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str])
     from .registration import plan
 
     return plan(config, adapter, env, version=connector_version(adapter, _project_version(config.root))).entry
+
+
+def _engine_inputs(
+    args: argparse.Namespace,
+) -> tuple[dict[str, str], HarmonyConfig, Adapter, dict[str, Any]]:
+    """Environment, config, adapter and the engine's keyword inputs (version, last manifest's keys)."""
+    from .pipeline import connector_version, previous_values
+
+    env = _environ(args)
+    config = _config(args, env)
+    adapter = _adapter(config)
+    keys, endpoint = previous_values(config.manifest, _shown(config, config.manifest))
+    inputs = {
+        "version": connector_version(adapter, _project_version(config.root)),
+        "manifest_keys": keys,
+        "manifest_endpoint": endpoint,
+    }
+    return env, config, adapter, inputs
 
 
 def _connector_json(reg: Registration) -> dict[str, str]:
@@ -309,21 +327,11 @@ def _outcome_lines(outcome: Any) -> list[str]:
 
 def cmd_status(args: argparse.Namespace, out: Output) -> int:
     from . import manifest as mf
-    from .pipeline import connector_version, previous_values
     from .registration import plan
 
-    env = _environ(args)
-    config = _config(args, env)
-    adapter = _adapter(config)
-    keys, endpoint = previous_values(config.manifest)
-    decided = plan(
-        config,
-        adapter,
-        env,
-        version=connector_version(adapter, _project_version(config.root)),
-        manifest_keys=keys,
-        manifest_endpoint=endpoint,
-    )
+    env, config, adapter, inputs = _engine_inputs(args)
+    keys, endpoint = inputs["manifest_keys"], inputs["manifest_endpoint"]
+    decided = plan(config, adapter, env, **inputs)
     exists = config.manifest.exists()
     manifest_info: dict[str, Any] = {"path": str(config.manifest), "exists": exists}
     if exists:
@@ -362,21 +370,10 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_register(args: argparse.Namespace, out: Output) -> int:
-    from .pipeline import connector_version, previous_values
     from .registration import ensure_registration
 
-    env = _environ(args)
-    config = _config(args, env)
-    adapter = _adapter(config)
-    keys, endpoint = previous_values(config.manifest)
-    outcome = ensure_registration(
-        config,
-        adapter,
-        env,
-        version=connector_version(adapter, _project_version(config.root)),
-        manifest_keys=keys,
-        manifest_endpoint=endpoint,
-    )
+    env, config, adapter, inputs = _engine_inputs(args)
+    outcome = ensure_registration(config, adapter, env, **inputs)
     data = {
         "action": outcome.action,
         "reason": outcome.reason,

@@ -47,7 +47,6 @@ anything shaped like a Harmony key or token.
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import json
 import logging
 import math
@@ -65,6 +64,7 @@ import httpx
 from . import __version__, api_errors, protocol
 from .api_errors import ApiError, Context, InsecureUrlError
 from .errors import ConfigError
+from .protocol import is_loopback
 
 log = logging.getLogger("hatch_harmony.client")
 
@@ -87,20 +87,6 @@ _TEXT_LIMIT = 240
 
 
 # --- where Harmony lives --------------------------------------------------------------------
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1 (brackets allowed): the only hosts plain http may use."""
-    name = host.strip().strip("[]").rstrip(".").lower()
-    if name == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
 
 
 def resolve_base_url(region_or_url: str) -> str:

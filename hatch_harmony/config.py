@@ -16,7 +16,6 @@ echoes a value that could be one.
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import os
 import re
 import sys
@@ -28,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-from .protocol import REGIONS
+from .protocol import REGIONS, is_loopback
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -410,16 +409,6 @@ def url_problem(value: str) -> str | None:
         ),
     )
     return next((message for failed, message in checks if failed), None)
-
-
-def is_loopback(host: str) -> bool:
-    """localhost, 127.0.0.0/8 and ::1: the only hosts allowed over plain http."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _url(value: object, where: str, problems: _Problems) -> str | None:

@@ -7,6 +7,7 @@ spelling them out. See `../shared/reference/FACTS.md` for where each fact comes 
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,24 @@ REGIONS: dict[str, str] = {
 }
 
 LOGIN_PATH = "user/login"  # PUT {"email", "password"}
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1 (brackets allowed): the only hosts plain http may use.
+
+    One definition for the client (which refuses http elsewhere), the config check and the
+    emulator (which refuses to listen elsewhere without an explicit flag).
+    """
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 def connectors_path(org_id: str) -> str:

@@ -35,6 +35,7 @@ from . import protocol
 from .activity_ids import assign_activity_ids
 from .adapter import Adapter, check_fits
 from .api_errors import RegisterOutcomeUnknownError
+from .config import EMAIL_VAR, KEY_VAR, PASSWORD_VAR, SECRET_VAR
 from .errors import ConfigError, HarmonyError, NeedsNetworkError
 from .files import interprocess_lock
 from .lock import LockEntry, LockFile, read_lock, write_lock
@@ -42,12 +43,6 @@ from .protocol import Registration
 
 if TYPE_CHECKING:
     from .config import HarmonyConfig
-
-#: Environment variables read here (the config module reads the host/org ones).
-EMAIL_VAR = "HARMONY_EMAIL"
-PASSWORD_VAR = "HARMONY_PASSWORD"  # noqa: S105 (a variable name, not a secret)
-KEY_VAR = "HARMONY_CONNECTOR_KEY"
-SECRET_VAR = "HARMONY_CONNECTOR_SECRET"  # noqa: S105 (a variable name, not a secret)
 
 
 class Client(Protocol):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, HarmonyError
-from ..protocol import ErrorCode, Registration
+from ..protocol import ErrorCode, Registration, is_loopback
 from . import admin, api
 from .faults import Controls, Fault, merge_patch
 from .state import DEFAULT_ORG_ID, State, User, default_users
@@ -37,13 +37,7 @@ _log = logging.getLogger("hatch_harmony.emulator")
 MAX_BODY = 1 << 20  # requests of this API are tiny; refuse anything absurd
 
 
-def is_loopback_host(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+is_loopback_host = is_loopback  # the emulator's historical name
 
 
 class EmulatorError(HarmonyError):
