@@ -460,6 +460,14 @@ def _decide(
             written,
         )
 
+    renamed = sorted({e.name for e in lock.entries if e.host == run.host and e.name != run.adapter.name})
+    if renamed:
+        run.notices.append(
+            f"{config.lock.name} has {', '.join(map(repr, renamed))} but adapter.json now says "
+            f"{run.adapter.name!r}: Harmony knows connectors by name, so this is a new connector with new "
+            "activity ids. If it is a rename, the old registration stays until `hatch-harmony delete "
+            "--registration --id ID` removes it."
+        )
     client = run.connect(f"{run.scope()} is not in {config.lock.name}, so it must be looked up or registered")
     org_id = client.org_id
     adopted = _pick(client.list_connectors(), run)

@@ -259,3 +259,25 @@ def test_environment_selection_gives_its_own_manifest_and_lock_entry(
     assert prod.returncode != 0
     assert Path(dev["path"]).exists()
     assert "Traceback" not in prod.stderr
+
+
+def test_manifest_path_tracked_by_git_is_refused_before_any_request(
+    project: Path, emulator: Emulator
+) -> None:
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    target = project / "META-INF" / "MANIFEST.MF"
+    target.parent.mkdir()
+    target.write_text("Manifest-Version: 1.0\n", encoding="utf-8")
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", "META-INF/MANIFEST.MF"], cwd=project, check=True)
+    text = PYPROJECT.replace(
+        "[tool.hatch.build.hooks.harmony]",
+        '[tool.hatch.build.hooks.harmony]\nmanifest = "META-INF/MANIFEST.MF"',
+    )
+    (project / "pyproject.toml").write_text(text, encoding="utf-8")
+    result = cli(project, env_for(emulator), "manifest")
+    assert result.returncode == 2
+    assert "tracked by git" in result.stderr and "git rm --cached META-INF/MANIFEST.MF" in result.stderr
+    assert sum(emulator.counts().values()) == 0
+    assert target.read_text(encoding="utf-8") == "Manifest-Version: 1.0\n"
+    assert not (project / "harmony.lock").exists()

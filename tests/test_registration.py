@@ -352,3 +352,14 @@ def test_no_secret_in_outcome_repr_or_errors(project: Path, emulator: Emulator) 
     assert CANARY_PASSWORD not in str(info.value) and CANARY_PASSWORD not in repr(info.value)
     lock_text = (project / "harmony.lock").read_text() if (project / "harmony.lock").exists() else ""
     assert outcome.registration.secret not in lock_text
+
+
+def test_renamed_adapter_is_a_new_connector_and_says_so(project: Path, emulator: Emulator) -> None:
+    first = run(project, credentials(emulator))
+    write_adapter(project, dict(ADAPTER, name="Acme Gadgets"))
+    second = run(project, credentials(emulator))
+    assert second.action == "registered"
+    assert second.registration.id != first.registration.id
+    assert any("'Acme Widgets'" in n and "new connector" in n for n in second.notices)
+    names = sorted(e.name for e in read_lock(project / "harmony.lock").entries)
+    assert names == ["Acme Gadgets", "Acme Widgets"]
