@@ -229,6 +229,24 @@ def test_python_m_build_builds_the_wheel_from_the_sdist_without_registering_twic
         assert_no_secret_in(emulator, *(blob for _, blob in archive_bytes(artifact)))
 
 
+def test_uv_build_registers_once_and_skips_in_the_unpacked_sdist(tmp_path: Path, emulator: Emulator) -> None:
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    assert uv is not None, "uv is a test dependency (pip install -e '.[test]')"
+    project = make_project(tmp_path / "acme", package=True)
+    result = run(
+        [uv, "build", "--no-build-isolation", "--python", sys.executable], project, build_env(emulator)
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    output = result.stdout + result.stderr
+    assert "harmony: registered 'Acme Hook'" in output and "building from an unpacked sdist" in output
+    assert emulator.counts()["register"] == 1
+    artifacts = sorted(p.name for p in (project / "dist").iterdir() if not p.name.startswith("."))
+    assert sorted(a.rsplit(".", 1)[-1] for a in artifacts) == ["gz", "whl"]
+    for artifact in (project / "dist").iterdir():
+        if artifact.suffix in (".gz", ".whl"):
+            assert_no_secret_in(emulator, *(blob for _, blob in archive_bytes(artifact)))
+
+
 def test_pip_wheel_runs_the_hook(tmp_path: Path, emulator: Emulator) -> None:
     project = make_project(tmp_path / "acme", package=True)
     out = tmp_path / "wheels"
