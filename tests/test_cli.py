@@ -281,3 +281,41 @@ def test_manifest_path_tracked_by_git_is_refused_before_any_request(
     assert sum(emulator.counts().values()) == 0
     assert target.read_text(encoding="utf-8") == "Manifest-Version: 1.0\n"
     assert not (project / "harmony.lock").exists()
+
+
+def test_emulator_command_serves_the_other_commands(tmp_path: Path) -> None:
+    """`hatch-harmony emulator` in one process, `hatch-harmony login` against it from another."""
+    import signal
+
+    proc = subprocess.Popen(
+        [str(SCRIPT), "emulator", "--port", "0", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        banner = []
+        for line in proc.stdout:
+            banner.append(line)
+            if line.startswith("Stop with"):
+                break
+        [url] = [line.removeprefix("URL: ").strip() for line in banner if line.startswith("URL: ")]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HARMONY_")}
+        env.update(HARMONY_EMAIL=DEFAULT_EMAIL, HARMONY_PASSWORD=DEFAULT_PASSWORD)
+        login = subprocess.run(
+            [str(SCRIPT), "login", "--url", url, "--json", "--project", str(tmp_path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        data = as_json(login)
+        assert data["defaultOrgId"] == DEFAULT_ORG_ID
+        assert data["sessionTimeoutSeconds"] == 14400
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
