@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import manifest
 from .errors import ConfigError
 from .protocol import REGIONS, is_loopback
 
@@ -122,7 +123,6 @@ HATCH_TARGET_OPTIONS: tuple[str, ...] = (
     "versions",
 )
 
-_HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _ORG_ID = re.compile(r"[A-Za-z0-9_-]+")
 _TRUE = ("1", "true", "yes", "on")
@@ -437,7 +437,7 @@ def _org_id(value: object, where: str, problems: _Problems) -> str | None:
 
 def attribute_problem(name: str, value: object) -> str | None:
     """Why `name = value` cannot be an extra manifest attribute, or None."""
-    if not _HEADER_NAME.fullmatch(name) or len(name.encode()) > 70:
+    if manifest.name_problem(name) is not None:  # the JAR spec's rule, defined once in manifest.py
         return (
             "is not a valid manifest attribute name: use letters, digits, '-' and '_', starting with a "
             "letter or digit, at most 70 characters"
@@ -452,8 +452,8 @@ def attribute_problem(name: str, value: object) -> str | None:
         )
     if not isinstance(value, str):
         return f'expected a string, got {_kind(value)}; write {name} = "..." (quoted)'
-    if any(c in value for c in "\0\r\n"):
-        return "must be one line: a manifest value cannot hold NUL, CR or LF"
+    if manifest.value_problem(value) is not None:
+        return "must be one line of text: a manifest value cannot hold NUL, CR, LF or invalid UTF-8"
     return None
 
 
