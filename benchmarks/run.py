@@ -1,0 +1,171 @@
+"""Benchmarks of hatch-harmony: hook overhead, import cost, request counts, scale -> RESULTS.md.
+
+    python benchmarks/run.py                 # about 2 minutes on 2 cores
+    python benchmarks/run.py --quick         # fewer rounds, about 1 minute
+    python benchmarks/run.py --runs 31 --newman --note "dedicated machine"
+
+Run it from a checkout with the package installed (`pip install -e ".[test]"`) and a JDK on
+PATH, with the interpreter that has hatch-harmony: every build runs `sys.executable -m
+hatchling`. It builds copies of example_connector/ and a generated 99-activity, 200-jar
+connector in a temporary folder, against an in-process emulator, and writes
+benchmarks/RESULTS.md (machine, date, this command, every figure). Not part of the test
+suite: exit status 1 only when a correctness check fails (request counts, identical jars,
+httpx on the warm path), never for a speed figure, which RESULTS.md reports with a verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import imports, overhead, request_counts, scale  # noqa: E402
+from benchmarks.harness import BenchmarkError  # noqa: E402
+from benchmarks.machine import describe, load_average  # noqa: E402
+from benchmarks.report import Newman, Report, render  # noqa: E402
+from hatch_harmony.emulator import Emulator  # noqa: E402
+
+NEWMAN_SCRIPT = ROOT / "benchmarks" / "newman" / "run.py"
+NEWMAN_BINARY = Path.home() / ".cache" / "hatch-harmony" / "newman" / "node_modules" / ".bin" / "newman"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="benchmarks/run.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=41, help="rounds per comparison (default 41)")
+    parser.add_argument(
+        "--scale-runs", type=int, help="rounds of the scale comparison (default: --runs // 2 + 1)"
+    )
+    parser.add_argument("--quick", action="store_true", help="9 rounds, 5 for scale: well under a minute")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "RESULTS.md", help="report file")
+    parser.add_argument("--note", help="a sentence for RESULTS.md, e.g. that the machine was shared")
+    newman = parser.add_mutually_exclusive_group()
+    newman.add_argument(
+        "--newman",
+        dest="newman",
+        action="store_const",
+        const="yes",
+        help="run benchmarks/newman/run.py (installs newman with npm if needed)",
+    )
+    newman.add_argument("--no-newman", dest="newman", action="store_const", const="no", help="skip newman")
+    parser.set_defaults(newman="auto")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary projects (path printed)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs = 9
+        args.scale_runs = args.scale_runs or 5
+    if args.runs < 3:
+        parser.error("--runs must be at least 3 (medians of fewer runs mean little)")
+    args.scale_runs = args.scale_runs or args.runs // 2 + 1
+    return args
+
+
+def step(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run_newman(mode: str) -> Newman:
+    if mode == "no":
+        return Newman(False, False, "Not run (`--no-newman`).")
+    if mode == "auto" and not NEWMAN_BINARY.exists():
+        return Newman(
+            False,
+            False,
+            "Not run: newman is not installed in ~/.cache/hatch-harmony/newman. `python benchmarks/run.py "
+            "--newman` (or `python benchmarks/newman/run.py`) installs it with npm and runs Jitterbit's "
+            "collection against the emulator.",
+        )
+    done = subprocess.run([sys.executable, str(NEWMAN_SCRIPT)], capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(("ok", "FAIL", "PASSED", "FAILED"))]
+    verdict = lines[-1] if lines else f"no verdict (exit {done.returncode}): {done.stderr.strip()[-300:]}"
+    body = "\n".join(f"    {line}" for line in lines[:-1])
+    return Newman(
+        True,
+        done.returncode == 0,
+        f"`python benchmarks/newman/run.py`: **{verdict}**\n\n{body}" if body else f"`{verdict}`",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    command = shlex.join(["python", "benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)])
+    if shutil.which("javac") is None or shutil.which("jar") is None:
+        sys.exit("benchmarks/run.py: needs a JDK (javac and jar on PATH)")
+    started = time.perf_counter()
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    machine = describe()
+    workdir = Path(tempfile.mkdtemp(prefix="hatch-harmony-bench-"))
+    pycache = workdir / "pycache"
+    try:
+        with Emulator(test_controls=True) as emulator:
+            step(f"1/5 hook overhead: {args.runs} rounds x 3 variants (work in {workdir})")
+            over = overhead.measure(workdir, emulator, pycache, args.runs)
+            step(
+                f"    hook {over.summaries[overhead.HOOK].median_ms:.0f} ms, no hook "
+                f"{over.summaries[overhead.NO_HOOK].median_ms:.0f} ms: {over.overhead_percent:+.1f} %"
+            )
+            step(f"2/5 import cost: {args.runs} interpreters each")
+            warm = workdir / "example-hook"
+            imp = imports.measure(
+                workdir, warm, overhead.warm_env(pycache, emulator), over.probe.new_modules, args.runs
+            )
+            step(f"    own imports {imp.hooks_own_self_ms:.1f} ms, httpx imported: {imp.httpx_imported}")
+            step("3/5 request counts per situation")
+            req = request_counts.measure(workdir, pycache)
+            step(f"    {sum(r.ok for r in req.rows)}/{len(req.rows)} rows as DESIGN.md says")
+            step(f"4/5 scale: 99 activities, 200 jars, {args.scale_runs} rounds x 3 variants")
+            big = scale.measure(workdir, emulator, pycache, args.scale_runs)
+            step(
+                f"    hook build {big.summaries[overhead.HOOK].median_ms:.0f} ms, jar --create "
+                f"{big.summaries[overhead.JAR_TOOL].median_ms:.0f} ms"
+            )
+        step("5/5 newman")
+        newman = run_newman(args.newman)
+    except BenchmarkError as exc:
+        print(f"benchmarks/run.py: {exc}", file=sys.stderr)
+        print(f"(projects kept in {workdir})", file=sys.stderr)
+        return 1
+    finally:
+        if not args.keep and sys.exc_info()[0] is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    report = Report(
+        command=command,
+        date=date,
+        seconds=time.perf_counter() - started,
+        machine=machine,
+        load_after=load_average(),
+        note=args.note,
+        overhead=over,
+        imports=imp,
+        requests=req,
+        scale=big,
+        newman=newman,
+    )
+    text = render(report)
+    args.output.write_text(text, encoding="utf-8")
+    summary = text.split("## Summary", 1)[1].split("\n## ", 1)[0]
+    print(
+        f"\nSummary{summary}Written to {args.output}" + (f"; projects kept in {workdir}" if args.keep else "")
+    )
+    correct = (
+        req.ok
+        and not imp.httpx_imported
+        and over.jars_identical
+        and over.same_files_as_jar_tool
+        and big.jars_identical
+        and big.same_files_as_jar_tool
+        and (not newman.ran or newman.passed)
+    )
+    return 0 if correct else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
