@@ -35,6 +35,7 @@ from .store import Connector
 _log = logging.getLogger("hatch_harmony.emulator")
 
 MAX_BODY = 1 << 20  # requests of this API are tiny; refuse anything absurd
+DRAIN_LIMIT = 16 * MAX_BODY  # oversized bodies up to this are read before the 413, so clients see it
 
 
 is_loopback_host = is_loopback  # the emulator's historical name
@@ -325,6 +326,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse_framing(400, "Invalid Content-Length.")
             return None
         if length > MAX_BODY:
+            # Read (and drop) a moderately oversized body before refusing: replying while the
+            # client is still sending resets the connection, and the client would see a broken
+            # pipe instead of the 413. Absurd lengths are refused without reading.
+            if length <= DRAIN_LIMIT:
+                remaining = length
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 1 << 16))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
             self._refuse_framing(413, "The request body is too large.")
             return None
         return self.rfile.read(length) if length else b""
