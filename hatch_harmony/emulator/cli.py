@@ -112,14 +112,16 @@ def run(args: argparse.Namespace) -> int:
             allow_remote=args.allow_remote,
         )
         with emulator:
-            print(_banner(emulator), flush=True)
 
             def on_signal(signum: int, frame: FrameType | None) -> None:
                 stop.set()
 
+            # Handlers first, banner second: whoever reads the banner (a test, a script) may
+            # signal right away, and must get a clean stop, not a kill.
             if threading.current_thread() is threading.main_thread():
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     previous[sig] = signal.signal(sig, on_signal)
+            print(_banner(emulator), flush=True)
             while not stop.wait(0.2):
                 pass
         print("Emulator stopped.", flush=True)
