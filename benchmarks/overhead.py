@@ -53,6 +53,10 @@ class Probe:
     again_ms: float  # a second call in the same process: the work without the imports
     build_ms: float  # the whole in-process build (hatchling's CLI function, no interpreter start-up)
     new_modules: tuple[str, ...]
+    dataclass_ms: float  # creating dataclasses during the first call (module bodies of the engine)
+    dataclass_count: int
+    regex_ms: float  # re.compile calls during the first call (cache misses compile, hits are cheap)
+    regex_calls: int
     httpx_imported: bool
     harmony_modules: tuple[str, ...]
 
@@ -125,6 +129,10 @@ def run_probe(project: Path, env: dict[str, str], runs: int, workdir: Path) -> P
         again_ms=statistics.median(c["again_ms"] for c in calls),
         build_ms=statistics.median(r["build_ms"] for r in reports),
         new_modules=tuple(calls[-1]["new_modules"]),
+        dataclass_ms=statistics.median(c["dataclasses"].get("ms", 0.0) for c in calls),
+        dataclass_count=int(calls[-1]["dataclasses"].get("calls", 0)),
+        regex_ms=statistics.median(c["regex"].get("ms", 0.0) for c in calls),
+        regex_calls=int(calls[-1]["regex"].get("calls", 0)),
         httpx_imported=any(r["httpx_imported"] for r in reports),
         harmony_modules=tuple(reports[-1]["hatch_harmony_modules"]),
     )
