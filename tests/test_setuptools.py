@@ -111,7 +111,7 @@ def assert_artifacts_hold_no_secret(emulator: Emulator, folder: Path, expected: 
     assert {p.name.rsplit(".", 1)[-1] for p in artifacts} == expected
     for artifact in artifacts:
         content = dict(members(artifact))
-        assert not any(name.endswith(("MANIFEST.MF", "harmony.lock")) for name in content), artifact
+        assert not any(name.endswith("MANIFEST.MF") for name in content), artifact
         assert_no_secret(emulator, artifact.read_bytes(), *content.values())
 
 
