@@ -228,7 +228,7 @@ def _guard_packaging(dist: _Distribution, config: HarmonyConfig) -> None:
     the wheel's tree, and `egg_info`'s file list (what the sdist takes) right after it is made.
     """
     manifest = config.manifest
-    if not (manifest == config.root or config.root in manifest.parents):
+    if config.root not in manifest.parents:
         return  # outside the project: nothing can package it
     original = dist.run_command
 
