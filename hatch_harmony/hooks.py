@@ -40,7 +40,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
     def _run(self, version: str, build_data: dict[str, Any]) -> None:
         from .config import load_config
         from .errors import NeedsNetworkError
-        from .pipeline import generate
+        from .pipeline import generate, status_lines
 
         root = Path(self.root)
         from_sdist = (root / "PKG-INFO").is_file() and not (root / ".git").exists()
@@ -68,18 +68,8 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
                 "refreshed. `hatch build -t jar` or `hatch-harmony manifest` registers and writes it."
             )
             return
-        outcome = result.outcome
-        requests = f"{outcome.requests} request{'s' if outcome.requests != 1 else ''}"
-        reg = outcome.registration
-        self.app.display_info(
-            f"harmony: {outcome.action} {reg.name!r} {reg.version} (connector id {reg.id or '?'}, endpoint "
-            f"{reg.endpoint_entity_id}, activities {_ids(outcome.activity_ids)}): {outcome.reason}; "
-            f"{requests}"
-        )
-        for notice in outcome.notices:
-            self.app.display_warning(f"harmony: {notice}")
-        state = "written" if result.written else "up to date"
-        self.app.display_info(f"harmony: manifest {state}: {_shown(result.path, root)}")
+        for line in status_lines(result, root):
+            (self.app.display_warning if line.warning else self.app.display_info)(line.text)
         build_data[MANIFEST_KEY] = result.manifest
         build_data[ADAPTER_KEY] = str(result.adapter.path)
 
@@ -97,19 +87,6 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
                 f"the connector secret. Exclude it: add `{rel.split('/')[0]}/` to .gitignore, or "
                 f'`exclude = ["{rel}"]` under [tool.hatch.build.targets.{self.target_name}].'
             )
-
-
-def _ids(activity_ids: dict[str, int]) -> str:
-    if not activity_ids:
-        return "none"
-    return ", ".join(f"{name}={value}" for name, value in activity_ids.items())
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 @hookimpl

@@ -166,3 +166,36 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
         return False
     atomic_write(path, data, mode=SECRET_FILE_MODE)
     return True
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """One line for a build's log; `warning` lines go through the frontend's warning channel."""
+
+    text: str
+    warning: bool = False
+
+
+def status_lines(result: Generated, root: Path) -> list[StatusLine]:
+    """What a build says about the manifest step: decision, reason, request count (never a secret).
+
+    Shared by the hatch hook and the setuptools integration, so both builds read the same.
+    """
+    outcome = result.outcome
+    reg = outcome.registration
+    requests = f"{outcome.requests} request{'s' if outcome.requests != 1 else ''}"
+    ids = ", ".join(f"{name}={value}" for name, value in outcome.activity_ids.items()) or "none"
+    lines = [
+        StatusLine(
+            f"harmony: {outcome.action} {reg.name!r} {reg.version} (connector id {reg.id or '?'}, endpoint "
+            f"{reg.endpoint_entity_id}, activities {ids}): {outcome.reason}; {requests}"
+        )
+    ]
+    lines += [StatusLine(f"harmony: {notice}", warning=True) for notice in outcome.notices]
+    try:
+        shown = str(result.path.relative_to(root))
+    except ValueError:
+        shown = str(result.path)
+    state = "written" if result.written else "up to date"
+    lines.append(StatusLine(f"harmony: manifest {state}: {shown}"))
+    return lines

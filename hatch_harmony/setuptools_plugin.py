@@ -171,25 +171,10 @@ def _project_version(dist: _Distribution, pyproject: dict[str, Any]) -> str | No
 
 def _report(result: Generated, root: Path) -> None:
     """The hatch hook's status lines (no secret: names, ids and counts only)."""
-    outcome = result.outcome
-    reg = outcome.registration
-    requests = f"{outcome.requests} request{'s' if outcome.requests != 1 else ''}"
-    ids = ", ".join(f"{name}={value}" for name, value in outcome.activity_ids.items()) or "none"
-    _say(
-        f"harmony: {outcome.action} {reg.name!r} {reg.version} (connector id {reg.id or '?'}, endpoint "
-        f"{reg.endpoint_entity_id}, activities {ids}): {outcome.reason}; {requests}"
-    )
-    for notice in outcome.notices:
-        _say(f"harmony: warning: {notice}")
-    state = "written" if result.written else "up to date"
-    _say(f"harmony: manifest {state}: {_shown(result.path, root)}")
+    from .pipeline import status_lines
 
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
+    for line in status_lines(result, root):
+        _say(line.text.replace("harmony: ", "harmony: warning: ", 1) if line.warning else line.text)
 
 
 @contextmanager
