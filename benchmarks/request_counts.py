@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.harness import clean_env, run_measured
@@ -63,6 +63,8 @@ class RowResult:
 class RequestsResult:
     rows: tuple[RowResult, ...]
     registrations_at_end: int
+    #: the emulator's keys and secrets, so run.py can check none leaked into RESULTS.md
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def ok(self) -> bool:
@@ -199,5 +201,6 @@ def measure(workdir: Path, pycache: Path) -> RequestsResult:
                     message=str(reply.get("error", "")),
                 )
             )
-        registrations = len(emulator.registrations(DEFAULT_ORG_ID))
-    return RequestsResult(tuple(results), registrations)
+        registered = emulator.registrations(DEFAULT_ORG_ID)
+    secrets = tuple(value for r in registered for value in (r.key, r.secret))
+    return RequestsResult(tuple(results), len(registered), secrets)

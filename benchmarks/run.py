@@ -32,7 +32,7 @@ from benchmarks import imports, overhead, request_counts, scale  # noqa: E402
 from benchmarks.harness import BenchmarkError  # noqa: E402
 from benchmarks.machine import describe, load_average  # noqa: E402
 from benchmarks.report import Newman, Report, render  # noqa: E402
-from hatch_harmony.emulator import Emulator  # noqa: E402
+from hatch_harmony.emulator import DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator  # noqa: E402
 
 NEWMAN_SCRIPT = ROOT / "benchmarks" / "newman" / "run.py"
 NEWMAN_BINARY = Path.home() / ".cache" / "hatch-harmony" / "newman" / "node_modules" / ".bin" / "newman"
@@ -127,15 +127,21 @@ def main(argv: list[str] | None = None) -> int:
                 f"    hook build {big.summaries[overhead.HOOK].median_ms:.0f} ms, jar --create "
                 f"{big.summaries[overhead.JAR_TOOL].median_ms:.0f} ms"
             )
+            # every password, key and secret of this run: none may appear in RESULTS.md
+            secrets = {DEFAULT_PASSWORD, *req.secrets}
+            secrets.update(
+                value for r in emulator.registrations(DEFAULT_ORG_ID) for value in (r.key, r.secret)
+            )
         step("5/5 newman")
         newman = run_newman(args.newman)
     except BenchmarkError as exc:
-        print(f"benchmarks/run.py: {exc}", file=sys.stderr)
-        print(f"(projects kept in {workdir})", file=sys.stderr)
+        print(f"benchmarks/run.py: {exc}\n(projects kept in {workdir} to look at)", file=sys.stderr)
         return 1
-    finally:
-        if not args.keep and sys.exc_info()[0] is None:
-            shutil.rmtree(workdir, ignore_errors=True)
+    except BaseException:
+        print(f"(projects kept in {workdir})", file=sys.stderr)
+        raise
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
     report = Report(
         command=command,
         date=date,
@@ -150,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         newman=newman,
     )
     text = render(report)
+    leaked = [value for value in secrets if value and value in text]
+    if leaked:  # never write a report that carries a password, key or secret
+        print(f"benchmarks/run.py: refusing to write {args.output}: it would hold {len(leaked)} secret(s)")
+        return 1
     args.output.write_text(text, encoding="utf-8")
     summary = text.split("## Summary", 1)[1].split("\n## ", 1)[0]
     print(
