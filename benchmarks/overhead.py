@@ -75,7 +75,7 @@ class OverheadResult:
     warm_requests: int
     warm_action_line: str
     probe: Probe
-    commands: dict[str, str] = field(default_factory=dict)
+    commands: dict[str, str] = field(default_factory=dict)  # variant -> Markdown description
 
     @property
     def overhead_percent(self) -> float:
@@ -184,9 +184,10 @@ def measure(workdir: Path, emulator: Emulator, pycache: Path, runs: int) -> Over
         warm_action_line=last_hook_line,
         probe=probe,
         commands={
-            HOOK: "HARMONY_OFFLINE=1 python -m hatchling build -t jar",
-            NO_HOOK: "python -m hatchling build -t jar  (harmony disabled; a custom hook gives the manifest)",
-            JAR_TOOL: "jar --create --file X.jar --manifest MANIFEST.MF -C build/classes . "
-            "-C . adapter.json -C . assets",
+            HOOK: "`HARMONY_OFFLINE=1 python -m hatchling build -t jar` in the warm copy",
+            NO_HOOK: "`python -m hatchling build -t jar` in the copy with the harmony hook disabled and a "
+            "custom hook handing over the same manifest (see the last section)",
+            JAR_TOOL: "`jar --create --file X.jar --manifest MANIFEST.MF -C build/classes . "
+            "-C . adapter.json -C . assets`",
         },
     )

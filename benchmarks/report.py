@@ -168,7 +168,7 @@ def _overhead(o: OverheadResult) -> list[str]:
         "each build is a fresh process timed from outside.",
         "",
     ]
-    out += [f"- **{name}**: `{command}`" for name, command in o.commands.items()]
+    out += [f"- **{name}**: {command}" for name, command in o.commands.items()]
     out += ["", *_summary_rows(o.summaries, NO_HOOK), ""]
     met = o.overhead_percent <= OVERHEAD_TARGET_PERCENT
     out += [

@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     args.output.write_text(text, encoding="utf-8")
     summary = text.split("## Summary", 1)[1].split("\n## ", 1)[0]
-    table = "\n".join(line for line in text.split("## 3.", 1)[1].splitlines() if line.startswith("|"))
+    table = "\n".join(
+        line for line in text.split("## 3.", 1)[1].split("\n## ", 1)[0].splitlines() if line.startswith("|")
+    )
     print(f"\nSummary{summary}\nRequests per situation (DESIGN.md's table)\n\n{table}\n")
     print(f"Written to {args.output}" + (f"; projects kept in {workdir}" if args.keep else ""))
     correct = (
