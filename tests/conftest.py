@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-pytest_plugins: list[str] = ["tests.plugins.emulator", "tests.plugins.java"]
+pytest_plugins: list[str] = ["tests.plugins.emulator", "tests.plugins.java", "tests.plugins.canary"]
