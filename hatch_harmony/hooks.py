@@ -14,6 +14,7 @@ translates between hatch and them:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 from hatchling.plugin import hookimpl
 
+from . import warm
 from .builder import ADAPTER_KEY, MANIFEST_KEY, JarBuilder
 
 
@@ -38,10 +40,6 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             self.app.abort(f"hatch-harmony: {exc.message}", code=exc.exit_code)
 
     def _run(self, version: str, build_data: dict[str, Any]) -> None:
-        from .config import load_config
-        from .errors import NeedsNetworkError
-        from .pipeline import generate, status_lines
-
         root = Path(self.root)
         from_sdist = (root / "PKG-INFO").is_file() and not (root / ".git").exists()
         if from_sdist and self.target_name != "jar":
@@ -50,8 +48,42 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             )
             return
         env = os.environ
-        config = load_config(self.config, root, env)
         editable = version == "editable"
+        run_key = None
+        if not (from_sdist or editable):
+            run_key = warm.key(
+                self.config, target=self.target_name, project_version=self.metadata.version, env=env
+            )
+        hit = warm.lookup(root, run_key, env) if run_key is not None else None
+        if hit is not None:
+            if self.target_name in ("sdist", "wheel"):
+                self._refuse_packaging_secret(hit.manifest_path, root, hit.table_path)
+            self.app.display_info(
+                f"harmony: nothing it depends on changed since the last build; manifest reused: "
+                f"{_shown(hit.manifest_path, root)}; 0 requests"
+            )
+            build_data[MANIFEST_KEY] = hit.manifest
+            build_data[ADAPTER_KEY] = str(hit.adapter_path)
+            return
+        self._full_run(root, env, build_data, editable=editable, from_sdist=from_sdist, run_key=run_key)
+
+    def _full_run(
+        self,
+        root: Path,
+        env: Mapping[str, str],
+        build_data: dict[str, Any],
+        *,
+        editable: bool,
+        from_sdist: bool,
+        run_key: dict[str, Any] | None,
+    ) -> None:
+        """The engine: register when needed, write the manifest, leave a stamp for the next build."""
+        from .adapter import DEFAULT_LOCATIONS
+        from .config import load_config
+        from .errors import NeedsNetworkError
+        from .pipeline import generate, status_lines
+
+        config = load_config(self.config, root, env)
         if editable:  # an editable install must never wait on (or register with) Harmony
             config = replace(config, offline=True)
         if self.target_name in ("sdist", "wheel"):
@@ -72,6 +104,26 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             (self.app.display_warning if line.warning else self.app.display_info)(line.text)
         build_data[MANIFEST_KEY] = result.manifest
         build_data[ADAPTER_KEY] = str(result.adapter.path)
+        if run_key is not None and not config.verify:
+            candidates = [root / c for c in DEFAULT_LOCATIONS] if config.adapter is None else [config.adapter]
+            warm.record(
+                root,
+                run_key,
+                env,
+                files=[
+                    root / "pyproject.toml",
+                    root / ".gitignore",
+                    warm.git_index(root),
+                    result.adapter.path,
+                    *candidates,
+                    config.manifest_template,
+                    config.lock,
+                    result.path,
+                ],
+                manifest=result.path,
+                adapter=result.adapter.path,
+                table_path=config.table_path,
+            )
 
     def _refuse_packaging_secret(self, manifest: Path, root: Path, table_path: str) -> None:
         """The generated manifest holds the secret: it must not be selected into an sdist or wheel."""
@@ -97,3 +149,10 @@ def hatch_register_build_hook() -> type[BuildHookInterface[Any]]:
 @hookimpl
 def hatch_register_builder() -> type[JarBuilder]:
     return JarBuilder
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

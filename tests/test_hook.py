@@ -341,3 +341,64 @@ def test_lock_written_before_manifest_when_the_manifest_write_fails(
     assert again.returncode == 0, again.stderr
     assert emulator.counts().get("register", 0) == 0  # ... so the next build does not register again
     assert len(emulator.registrations(DEFAULT_ORG_ID)) == 1
+
+
+WARM = "nothing it depends on changed since the last build"
+
+
+def test_warm_stamp_reuses_the_manifest_until_an_input_changes(
+    project: Path, emulator: Emulator, compiled_classes: Path, java_manifest: JavaManifestReader
+) -> None:
+    with_classes(project, compiled_classes)
+    first = hatchling(project, build_env(emulator), "jar")
+    assert first.returncode == 0, first.stderr
+    assert WARM not in first.stderr
+    emulator.reset_counts()
+    warm = hatchling(project, build_env(emulator), "jar")
+    assert warm.returncode == 0 and WARM in warm.stderr
+    assert requests(emulator) == 0
+    [jar] = (project / "dist").glob("*.jar")
+    before = java_manifest(jar)["main"]
+
+    # An edit of the same size right after a build (file times are coarse): still noticed.
+    adapter = json.loads((project / "adapter.json").read_text(encoding="utf-8"))
+    adapter["activities"] = {"fetch": {}, "pull": {}}  # put -> pull, same length
+    (project / "adapter.json").write_text(json.dumps(adapter, indent=2), encoding="utf-8")
+    changed = hatchling(project, build_env(emulator), "jar")
+    assert changed.returncode == 0, changed.stderr
+    assert WARM not in changed.stderr and "harmony: offline" in changed.stderr
+    after = java_manifest(jar)["main"]
+    assert (
+        "Jitterbit-Activity-EntityTypeId-pull" in after and "Jitterbit-Activity-EntityTypeId-put" not in after
+    )
+    assert after["Jitterbit-Activity-EntityTypeId-fetch"] == before["Jitterbit-Activity-EntityTypeId-fetch"]
+
+    again = hatchling(project, build_env(emulator), "jar")
+    assert WARM in again.stderr
+    [reg] = emulator.registrations(DEFAULT_ORG_ID)
+    with_key = hatchling(
+        project,
+        build_env(emulator, HARMONY_CONNECTOR_KEY=reg.key, HARMONY_CONNECTOR_SECRET=reg.secret),
+        "jar",
+    )
+    assert with_key.returncode == 0 and WARM not in with_key.stderr  # such runs never use a stamp
+    assert requests(emulator) == 0
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "hatch-harmony" / "warm"
+    for stamp in cache.glob("*.json"):
+        text = stamp.read_bytes()
+        assert_no_secret_in(emulator, text)
+        assert stamp.stat().st_mode & 0o777 == 0o600
+
+
+def test_warm_stamp_notices_a_git_add_of_the_manifest(
+    project: Path, emulator: Emulator, compiled_classes: Path
+) -> None:
+    with_classes(project, compiled_classes)
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    assert hatchling(project, build_env(emulator), "jar").returncode == 0
+    assert WARM in hatchling(project, build_env(emulator), "jar").stderr
+    subprocess.run([*git, "add", "-f", "build/harmony/MANIFEST.MF"], cwd=project, check=True)
+    refused = hatchling(project, build_env(emulator), "jar")
+    assert refused.returncode != 0
+    assert "tracked by git" in refused.stderr
