@@ -468,6 +468,23 @@ CATALOGUE: list[Bad] = [
         state="registered",
     ),
     Bad("lock-is-a-folder", folder("harmony.lock"), ("harmony.lock", "cannot be read"), state="registered"),
+    Bad(
+        "lock-range-beyond-any-size",
+        lock_edit(f'function-entity-end-id = "{FIRST_END}"', f'function-entity-end-id = "{"9" * 30}"'),
+        ("harmony.lock", "`function-entity-end-id`"),
+        state="registered",
+    ),
+    Bad(
+        # Harmony lists connector 4471 with another endpoint id than the (hand-edited) lock records: the
+        # lock's activity ids must not be reassigned silently ("never overwritten silently", issue 5).
+        "lock-endpoint-disagrees-with-harmony",
+        both(
+            lock_edit(f'endpoint-entity-id = "{FIRST_ENDPOINT}"', 'endpoint-entity-id = "2370700"'),
+            lock_edit(f"put = {int(FIRST_START) + 1}", f"put = {int(FIRST_START) + 9}"),
+        ),
+        ("harmony.lock", "endpoint"),
+        state="checkout",
+    ),
     # replies of the Connector Manager API
     Bad(
         "login-html-page",
