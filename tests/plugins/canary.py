@@ -108,8 +108,8 @@ class CanaryScan:
                         self.add(f"{path.name}!{member.name}", handle.read())
         elif name.endswith((".whl", ".zip")):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for member in archive.namelist():
-                    self.add(f"{path.name}!{member}", archive.read(member))
+                for entry in archive.namelist():
+                    self.add(f"{path.name}!{entry}", archive.read(entry))
 
     def add_files(self, paths: Iterable[Path]) -> None:
         for path in paths:
