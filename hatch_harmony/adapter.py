@@ -292,11 +292,12 @@ def load_adapter(path: Path) -> Adapter:
 
 def check_fits(adapter: Adapter, id_range: range) -> None:
     """The registration's id range must hold one id per activity."""
-    if len(adapter.activities) > len(id_range):
+    size = max(id_range.stop - id_range.start, 0)  # not len(): a hostile range may not fit in a C long
+    if len(adapter.activities) > size:
         raise _fail(
             adapter.path,
             "activities",
             f"has {len(adapter.activities)} activities, but the registration's activity id range "
-            f"{id_range.start}..{id_range.stop - 1} holds only {len(id_range)}",
+            f"{id_range.start}..{id_range.stop - 1} holds only {size}",
             "Remove activities, or register the connector under a new version to get a new range.",
         )

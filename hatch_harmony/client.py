@@ -78,10 +78,26 @@ REDACTED = "***"
 DEFAULT_SESSION_SECONDS = 3600
 _ID = re.compile(r"[A-Za-z0-9_-]+")
 #: Values shaped like Harmony keys/secrets (UUIDs) or tokens (long opaque strings).
-_OPAQUE = re.compile(
-    r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}|(?=[\w+=-]*\d)(?=[\w+=-]*[A-Za-z])[\w+=-]{32,}",
-    re.ASCII,
-)
+# Linear-time on purpose: lookaheads inside a repeated run made a 1 MB error message take
+# minutes. Runs are matched plainly; `_mask_opaque` decides which of them look like secrets.
+_OPAQUE = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}|[\w+=-]{32,}", re.ASCII)
+_UUID = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}", re.ASCII)
+_HAS_DIGIT = re.compile(r"\d", re.ASCII)
+_HAS_LETTER = re.compile(r"[A-Za-z]", re.ASCII)
+
+
+def _mask_opaque(text: str) -> str:
+    """Mask UUIDs and long runs mixing letters and digits (the shapes of keys, secrets and tokens)."""
+
+    def mask(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if _UUID.fullmatch(run) or (_HAS_DIGIT.search(run) and _HAS_LETTER.search(run)):
+            return REDACTED
+        return _UUID.sub(REDACTED, run)  # a long run without digits may still hold a UUID
+
+    return _OPAQUE.sub(mask, text)
+
+
 _LOG_BODY_LIMIT = 2000
 _TEXT_LIMIT = 240
 
@@ -567,7 +583,7 @@ class HarmonyClient:
             return None, None
         try:
             return json.loads(raw.decode("utf-8")), None
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting: malformed, not a crash
             return None, _excerpt(response, lambda text: self._scrub(call, text) or "")
 
     def _parse_session(self, call: _Call, data: dict[str, Any]) -> Session:
@@ -647,7 +663,7 @@ class HarmonyClient:
             return None
         for secret in self._secrets(call):
             text = text.replace(secret, REDACTED)
-        return _shorten(_one_line(_OPAQUE.sub(REDACTED, text)), _TEXT_LIMIT)
+        return _shorten(_one_line(_mask_opaque(text)), _TEXT_LIMIT)
 
     def _shown_json(self, call: _Call, value: Any) -> str:
         """A JSON body for a DEBUG record: secret fields redacted by name, then scrubbed like server text."""
@@ -656,7 +672,7 @@ class HarmonyClient:
         text = json.dumps(_redact(value), ensure_ascii=False)
         for secret in self._secrets(call):
             text = text.replace(secret, REDACTED)
-        return _shorten(_OPAQUE.sub(REDACTED, text), _LOG_BODY_LIMIT)
+        return _shorten(_mask_opaque(text), _LOG_BODY_LIMIT)
 
 
 # --- small pure helpers -----------------------------------------------------------------------

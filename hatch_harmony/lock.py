@@ -46,6 +46,7 @@ import tomli_w
 from .adapter import ACTIVITY_ATTRIBUTE_PREFIX, MAX_ACTIVITY_KEY_LENGTH
 from .errors import ConfigError
 from .files import atomic_write
+from .protocol import MAX_ID
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -181,8 +182,10 @@ class _Reader:
 
     def numeric_id(self, key: str) -> str:
         value = self.required(key)
-        if not _DIGITS.fullmatch(value):
-            raise self.error(key, f'must be a string of digits (quoted, like "2370701"), found {value!r}')
+        if not _DIGITS.fullmatch(value) or int(value) > MAX_ID:
+            raise self.error(
+                key, f'must be a string of digits (quoted, like "2370701") below 2**63, found {value!r}'
+            )
         return value
 
     def ids(self, key: str, *, required: bool) -> dict[str, int]:
@@ -199,7 +202,7 @@ class _Reader:
                 raise self.error(
                     f"{key}.{activity}", f"cannot be an activity key of {ACTIVITY_ATTRIBUTE_PREFIX}<key>"
                 )
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
                 raise self.error(f"{key}.{activity}", f"must be a positive integer id, found {value!r}")
             result[activity] = value
         return result

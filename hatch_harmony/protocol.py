@@ -83,6 +83,10 @@ class ErrorCode:
     INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
+#: Entity ids are Java longs in Harmony and TOML integers in harmony.lock: both stop here.
+MAX_ID = 2**63 - 1
+
+
 class ProtocolError(ValueError):
     """A reply that does not have the documented shape; `field` names the offending JSON key."""
 
@@ -153,15 +157,10 @@ class Registration:
             if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
                 raise ProtocolError(f"field {wire!r} contains a control character", wire)
             values[attr] = text
-        for wire in ("endpointEntityId", "functionEntityStartId", "functionEntityEndId"):
-            text = values[REGISTRATION_FIELDS[wire]]
-            if not text.isdigit() or not text.isascii():
-                raise ProtocolError(f"field {wire!r} is not a numeric id", wire)
+        _check_ids(values)
         if values["id"] and not (values["id"].isascii() and values["id"].isalnum()):
             raise ProtocolError("field 'id' is not an alphanumeric id", "id")
-        for wire in ("key", "secret"):
-            if not values[wire].strip():
-                raise ProtocolError(f"field {wire!r} is empty", wire)
+        _check_keys(values)
         endpoint = int(values["endpoint_entity_id"])
         start = int(values["function_entity_start_id"])
         end = int(values["function_entity_end_id"])
@@ -174,3 +173,26 @@ class Registration:
     def to_wire(self) -> dict[str, str]:
         """The documented JSON shape (used by the emulator and for adoption from `list`)."""
         return {wire: getattr(self, attr) for wire, attr in REGISTRATION_FIELDS.items()}
+
+
+def _check_ids(values: dict[str, str]) -> None:
+    """Entity ids: ASCII digits, at most a Java long (what the manifest and the lock can hold)."""
+    for wire in ("endpointEntityId", "functionEntityStartId", "functionEntityEndId"):
+        text = values[REGISTRATION_FIELDS[wire]]
+        if not text.isdigit() or not text.isascii():
+            raise ProtocolError(f"field {wire!r} is not a numeric id", wire)
+        if int(text) > MAX_ID:
+            raise ProtocolError(
+                f"field {wire!r} is beyond a 64-bit id (Java reads entity ids as longs)", wire
+            )
+
+
+def _check_keys(values: dict[str, str]) -> None:
+    """Key and secret: present and real (a masked `****` from a server must never be adopted)."""
+    from .manifest import is_placeholder  # lazy: the emulator has no use for the manifest module
+
+    for wire in ("key", "secret"):
+        if not values[wire].strip():
+            raise ProtocolError(f"field {wire!r} is empty", wire)
+        if is_placeholder(values[wire]):
+            raise ProtocolError(f"field {wire!r} is masked or a placeholder, not a usable value", wire)

@@ -116,6 +116,15 @@ def keypair_from_env(env: Mapping[str, str]) -> KeyPair | None:
         raise ConfigError(
             f"{present} is set but {missing} is not: set both (from your CI's secret store) or neither."
         )
+    from .manifest import is_placeholder, value_problem
+
+    for name, value in ((KEY_VAR, key), (SECRET_VAR, secret)):
+        if value and (value_problem(value) is not None or is_placeholder(value)):
+            raise ConfigError(
+                f"{name} is not a usable connector {name.rsplit('_', 1)[-1].lower()}: it is a placeholder or "
+                "holds a line break or NUL (which would inject manifest lines). Copy the value again from "
+                "Harmony (`hatch-harmony list` shows the registration) into your CI's secret store."
+            )
     return KeyPair(key, secret, "environment") if key else None
 
 
@@ -407,59 +416,76 @@ def plan(
 def _decide(
     run: _Run, env_keys: KeyPair | None, manifest_keys: KeyPair | None, manifest_endpoint: str | None
 ) -> Outcome:
-    config = run.config
-    lock = read_lock(config.lock)
+    """Pick the row of the decision table; each row is one function below."""
+    lock = read_lock(run.config.lock)
     entry = _find_entry(run, lock)
+    if entry is None:
+        return _adopt_or_register(run, lock)
+    keys = _local_keys(entry, env_keys, manifest_keys, manifest_endpoint)
+    if keys is None:
+        return _look_up(run, lock, entry)
+    return _from_lock(run, lock, entry, keys)
 
-    if entry is not None:
-        keys = _local_keys(entry, env_keys, manifest_keys, manifest_endpoint)
-        if keys is not None:
-            entry = _check_adapter(run, _entry_for(run, _registration_from(entry, keys), entry.org_id, entry))
-            registration = _registration_from(entry, keys)
-            action, reason = (
-                "offline",
-                f"{config.lock.name} has the registration and the key came from {keys.source}",
-            )
-            if config.verify:
-                client = run.connect(f"Verifying the connector key of {run.scope()}")
-                client.validate(entry.name, keys.key, keys.secret)
-                action, reason = "verified", "Harmony accepted the key and secret (verify is on)"
-            written = _save(run, lock, entry)
-            return Outcome(
-                registration,
-                entry,
-                dict(entry.activities),
-                action,
-                reason,
-                run.requests,
-                tuple(run.notices),
-                written,
-            )
-        client = run.connect(
-            f"{config.lock.name} has the registration of {run.scope()} but no key or secret is at hand"
+
+def _outcome(
+    run: _Run, lock: LockFile, reg: Registration, entry: LockEntry, *, action: str, reason: str
+) -> Outcome:
+    """Record the entry (when it changed) and say what happened."""
+    written = _save(run, lock, entry)
+    return Outcome(
+        reg, entry, dict(entry.activities), action, reason, run.requests, tuple(run.notices), written
+    )
+
+
+def _from_lock(run: _Run, lock: LockFile, entry: LockEntry, keys: KeyPair) -> Outcome:
+    """Lock entry and key/secret at hand: 0 requests, or 2 (login, validate) when verify is on."""
+    entry = _check_adapter(run, _entry_for(run, _registration_from(entry, keys), entry.org_id, entry))
+    action, reason = (
+        "offline",
+        f"{run.config.lock.name} has the registration and the key came from {keys.source}",
+    )
+    if run.config.verify:
+        client = run.connect(f"Verifying the connector key of {run.scope()}")
+        client.validate(entry.name, keys.key, keys.secret)
+        action, reason = "verified", "Harmony accepted the key and secret (verify is on)"
+    return _outcome(run, lock, _registration_from(entry, keys), entry, action=action, reason=reason)
+
+
+def _look_up(run: _Run, lock: LockFile, entry: LockEntry) -> Outcome:
+    """Lock entry, no key/secret at hand (a fresh CI checkout): 2 requests (login, list)."""
+    name = run.config.lock.name
+    client = run.connect(f"{name} has the registration of {run.scope()} but no key or secret is at hand")
+    found = [r for r in client.list_connectors() if r.id == entry.connector_id]
+    if not found:
+        raise HarmonyError(
+            f"{run.config.lock} records connector id {entry.connector_id} ({entry.name!r}) in org "
+            f"{entry.org_id}, but Harmony ({run.host}) no longer lists it: it was deleted. To register it "
+            f"again (with new activity ids), remove that [[connector]] entry from {name} and build again."
         )
-        found = [r for r in client.list_connectors() if r.id == entry.connector_id]
-        if not found:
-            raise HarmonyError(
-                f"{config.lock} records connector id {entry.connector_id} ({entry.name!r}) in org "
-                f"{entry.org_id}, but Harmony ({run.host}) no longer lists it: it was deleted. To register "
-                "it again (with new "
-                f"activity ids), remove that [[connector]] entry from {config.lock.name} and build again."
-            )
-        registration = found[0]
-        entry = _check_adapter(run, _entry_for(run, registration, entry.org_id, entry))
-        written = _save(run, lock, entry)
-        return Outcome(
-            registration,
-            entry,
-            dict(entry.activities),
-            "looked-up",
-            f"{config.lock.name} has the registration; key and secret taken from Harmony's list",
-            run.requests,
-            tuple(run.notices),
-            written,
+    registration = found[0]
+    _same_ids_or_fail(run, entry, registration)
+    entry = _check_adapter(run, _entry_for(run, registration, entry.org_id, entry))
+    reason = f"{name} has the registration; key and secret taken from Harmony's list"
+    return _outcome(run, lock, registration, entry, action="looked-up", reason=reason)
+
+
+def _same_ids_or_fail(run: _Run, entry: LockEntry, reg: Registration) -> None:
+    """Reassigning would move every activity id users' projects refer to: never silently."""
+    recorded = (entry.endpoint_entity_id, entry.function_entity_start_id, entry.function_entity_end_id)
+    listed = (reg.endpoint_entity_id, reg.function_entity_start_id, reg.function_entity_end_id)
+    if recorded != listed:
+        raise ConfigError(
+            f"{run.config.lock}: the entry of connector id {entry.connector_id} ({entry.name!r}) records "
+            f"endpoint {recorded[0]} and ids {recorded[1]}-{recorded[2]}, but Harmony lists endpoint "
+            f"{listed[0]} and ids {listed[1]}-{listed[2]}. The lock was edited or belongs to another "
+            "organisation: restore it from git, or remove that [[connector]] entry to take Harmony's ids "
+            "(activity ids will change)."
         )
 
+
+def _adopt_or_register(run: _Run, lock: LockFile) -> Outcome:
+    """No lock entry: 2 requests (login, list) to adopt, 3 (login, list, register) to register."""
+    config = run.config
     renamed = sorted({e.name for e in lock.entries if e.host == run.host and e.name != run.adapter.name})
     if renamed:
         run.notices.append(
@@ -470,37 +496,10 @@ def _decide(
         )
     client = run.connect(f"{run.scope()} is not in {config.lock.name}, so it must be looked up or registered")
     org_id = client.org_id
-    adopted = _pick(client.list_connectors(), run)
+    registration = _pick(client.list_connectors(), run)
     action, reason = "adopted", f"already registered in org {org_id}; adopted instead of registering again"
-    if adopted is not None:
-        registration = adopted
-    else:
-        if run.read_only:
-            raise HarmonyError(
-                f"{run.scope()} is not registered in org {org_id} yet; a build (or `hatch-harmony register`) "
-                "registers it."
-            )
-        if not run.allow_register:
-            raise HarmonyError(
-                f"{run.scope()} is neither in {config.lock.name} nor registered in org {org_id}, and this "
-                "build cannot register it: it runs from an unpacked sdist, whose lock file is a temporary "
-                "copy, so a new registration would be lost. Build once from the source tree (`hatch build`) "
-                "and commit harmony.lock."
-            )
-        try:
-            registration = client.register(run.adapter.name, run.version)
-        except RegisterOutcomeUnknownError as exc:
-            late = _pick(client.list_connectors(), run)
-            if late is None:
-                raise HarmonyError(
-                    f"The register request for {run.scope()} got no usable reply ({exc.message}) and the "
-                    "connector is not listed afterwards. Nothing was written. Build again in a minute: the "
-                    "next run looks the connector up before it registers."
-                ) from None
-            registration = late
-            run.notices.append(
-                "the register reply was lost; found the new registration by listing and adopted it"
-            )
+    if registration is None:
+        registration = _register(run, client, org_id)
         action, reason = "registered", f"not registered in org {org_id} yet"
     try:
         entry = _entry_for(run, registration, org_id, None)
@@ -509,10 +508,37 @@ def _decide(
         # assigned, so the next run adopts it instead of registering again.
         _save(run, lock, _bare_entry(run, registration, org_id))
         raise
-    written = _save(run, lock, entry)
-    return Outcome(
-        registration, entry, dict(entry.activities), action, reason, run.requests, tuple(run.notices), written
-    )
+    return _outcome(run, lock, registration, entry, action=action, reason=reason)
+
+
+def _register(run: _Run, client: Client, org_id: str) -> Registration:
+    """The one register request of a run; an unknown outcome is resolved by listing, never by resending."""
+    if run.read_only:
+        raise HarmonyError(
+            f"{run.scope()} is not registered in org {org_id} yet; a build (or `hatch-harmony register`) "
+            "registers it."
+        )
+    if not run.allow_register:
+        raise HarmonyError(
+            f"{run.scope()} is neither in {run.config.lock.name} nor registered in org {org_id}, and this "
+            "build cannot register it: it runs from an unpacked sdist, whose lock file is a temporary "
+            "copy, so a new registration would be lost. Build once from the source tree (`hatch build`) "
+            "and commit harmony.lock."
+        )
+    try:
+        return client.register(run.adapter.name, run.version)
+    except RegisterOutcomeUnknownError as exc:
+        late = _pick(client.list_connectors(), run)
+        if late is None:
+            raise HarmonyError(
+                f"The register request for {run.scope()} got no usable reply ({exc.message}) and the "
+                "connector is not listed afterwards. Nothing was written. Build again in a minute: the "
+                "next run looks the connector up before it registers."
+            ) from None
+        run.notices.append(
+            "the register reply was lost; found the new registration by listing and adopted it"
+        )
+        return late
 
 
 __all__ = [
