@@ -55,7 +55,7 @@ class Client(Protocol):
 
     def register(self, name: str, version: str) -> Registration: ...
 
-    def list_connectors(self) -> list[Registration]: ...
+    def find(self, name: str, version: str | None = None) -> list[Registration]: ...
 
     def validate(self, name: str, key: str, secret: str) -> None: ...
 
@@ -455,7 +455,9 @@ def _look_up(run: _Run, lock: LockFile, entry: LockEntry) -> Outcome:
     """Lock entry, no key/secret at hand (a fresh CI checkout): 2 requests (login, list)."""
     name = run.config.lock.name
     client = run.connect(f"{name} has the registration of {run.scope()} but no key or secret is at hand")
-    found = [r for r in client.list_connectors() if r.id == entry.connector_id]
+    # `find`, not the strict full list: a malformed entry of another connector of the org must
+    # not stop this build (one that may be ours still fails, so it is never taken for "absent").
+    found = [r for r in client.find(entry.name) if r.id == entry.connector_id]
     if not found:
         raise HarmonyError(
             f"{run.config.lock} records connector id {entry.connector_id} ({entry.name!r}) in org "
@@ -496,7 +498,7 @@ def _adopt_or_register(run: _Run, lock: LockFile) -> Outcome:
         )
     client = run.connect(f"{run.scope()} is not in {config.lock.name}, so it must be looked up or registered")
     org_id = client.org_id
-    registration = _pick(client.list_connectors(), run)
+    registration = _pick(client.find(run.adapter.name, run.version), run)
     action, reason = "adopted", f"already registered in org {org_id}; adopted instead of registering again"
     if registration is None:
         registration = _register(run, client, org_id)
@@ -528,7 +530,7 @@ def _register(run: _Run, client: Client, org_id: str) -> Registration:
     try:
         return client.register(run.adapter.name, run.version)
     except RegisterOutcomeUnknownError as exc:
-        late = _pick(client.list_connectors(), run)
+        late = _pick(client.find(run.adapter.name, run.version), run)
         if late is None:
             raise HarmonyError(
                 f"The register request for {run.scope()} got no usable reply ({exc.message}) and the "

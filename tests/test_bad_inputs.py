@@ -579,7 +579,12 @@ CATALOGUE: list[Bad] = [
         (SERVER, LIST_ENTRY, "'secret'"),
         code=1,
     ),
-    Bad("list-name-crlf-injection", listed(name="Acme Bad\r\nX: y"), (SERVER, LIST_ENTRY, "'name'"), code=1),
+    Bad(
+        "list-version-crlf-injection",
+        listed(version="1.0.0\r\nX: y"),
+        (SERVER, LIST_ENTRY, "'version'"),
+        code=1,
+    ),
     Bad(
         "list-endpoint-id-not-numeric",
         listed(endpointEntityId="23707O1"),

@@ -104,7 +104,7 @@ elif fault == "after-login":
 elif fault == "after-register-reply":
     after(client.HarmonyClient, "register")
 elif fault == "register-reply-lost":  # the emulator drops the reply; die before the list that follows
-    before_call(client.HarmonyClient, "list_connectors", 2)
+    before_call(client.HarmonyClient, "find", 2)
 elif fault == "during-lock-write":
     torn(lock)
 elif fault == "after-lock-write":

@@ -363,3 +363,13 @@ def test_renamed_adapter_is_a_new_connector_and_says_so(project: Path, emulator:
     assert any("'Acme Widgets'" in n and "new connector" in n for n in second.notices)
     names = sorted(e.name for e in read_lock(project / "harmony.lock").entries)
     assert names == ["Acme Gadgets", "Acme Widgets"]
+
+
+def test_a_malformed_entry_of_another_connector_does_not_stop_the_build(
+    project: Path, emulator: Emulator
+) -> None:
+    other = {"id": "9", "name": "Someone Else", "version": "1", "key": "", "secret": None}
+    emulator.override_next("list", {"registeredConnectorList": [other]})
+    outcome = run(project, credentials(emulator))
+    assert outcome.action == "registered"
+    assert len(emulator.registrations(DEFAULT_ORG_ID)) == 1
