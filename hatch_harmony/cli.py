@@ -513,6 +513,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
+    else:  # warnings (a retry after a 503, say) as one tidy line each, not Python's bare fallback
+        logging.basicConfig(level=logging.WARNING, format="hatch-harmony: %(message)s", stream=sys.stderr)
         logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry full URLs; ours are redacted
         logging.getLogger("httpcore").setLevel(logging.WARNING)
     out = Output(args.json)
