@@ -40,6 +40,8 @@ from benchmarks.projects import (
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_PASSWORD, Emulator
 
 HOOK, NO_HOOK, JAR_TOOL = "hook (warm)", "no hook", "jar --create"
+#: The warm hook with its stamp (hatch_harmony/warm.py) disabled: the full engine, offline.
+HOOK_FULL = "hook (warm, no stamp)"
 JAR_NAME = "weather-example-connector-1.0.0.jar"
 PROBE = Path(__file__).resolve().parent / "warm_probe.py"
 
@@ -143,6 +145,7 @@ def measure(workdir: Path, emulator: Emulator, pycache: Path, runs: int) -> Over
     base = make_no_hook_copy(warm, workdir / "example-no-hook")
     env = warm_env(pycache, emulator)
     base_env = clean_env(pycache)
+    full_env = {**env, "HARMONY_NO_WARM_STAMP": "1"}
     manifest = warm / "build" / "harmony" / "MANIFEST.MF"
     jar_tool_out = workdir / "jar-tool" / JAR_NAME
     jar_tool_out.parent.mkdir()
@@ -153,6 +156,7 @@ def measure(workdir: Path, emulator: Emulator, pycache: Path, runs: int) -> Over
         HOOK: lambda: run_measured(hatchling_command(), warm, env)[1],
         NO_HOOK: lambda: run_measured(hatchling_command(), base, base_env)[1],
         JAR_TOOL: lambda: run_measured(jar_tool, base, base_env)[1],
+        HOOK_FULL: lambda: run_measured(hatchling_command(), warm, full_env)[1],
     }
     results: dict[str, list[Measured]] = interleave(variants, runs, warmup=2)
     warm_requests = sum(emulator.counts().values())
@@ -187,6 +191,8 @@ def measure(workdir: Path, emulator: Emulator, pycache: Path, runs: int) -> Over
             HOOK: "`HARMONY_OFFLINE=1 python -m hatchling build -t jar` in the warm copy",
             NO_HOOK: "`python -m hatchling build -t jar` in the copy with the harmony hook disabled and a "
             "custom hook handing over the same manifest (see the last section)",
+            HOOK_FULL: "the same as hook (warm), with `HARMONY_NO_WARM_STAMP=1`: no warm-build stamp, "
+            "the whole engine runs (offline, 0 requests)",
             JAR_TOOL: "`jar --create --file X.jar --manifest MANIFEST.MF -C build/classes . "
             "-C . adapter.json -C . assets`",
         },

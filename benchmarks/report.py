@@ -164,8 +164,8 @@ def _overhead(o: OverheadResult) -> list[str]:
     out = [
         "## 1. Hook overhead",
         "",
-        f"{o.runs} rounds of three variants, interleaved (order rotated each round) after 2 warm-up rounds; "
-        "each build is a fresh process timed from outside.",
+        f"{o.runs} rounds of {len(o.summaries)} variants, interleaved (order rotated each round) after 2 "
+        "warm-up rounds; each build is a fresh process timed from outside.",
         "",
     ]
     out += [f"- **{name}**: {command}" for name, command in o.commands.items()]
@@ -192,7 +192,8 @@ def _overhead(o: OverheadResult) -> list[str]:
         "| | |",
         "|---|---:|",
         f"| the hook as the build pays it (first call, lazy imports included) | {_ms(p.first_ms)} |",
-        f"| the same call again in that process (the work alone: config, adapter, lock, git check, manifest) "
+        "| the same call again in that process (the work alone; with a valid warm-build stamp it is "
+        "the stamp check, otherwise config, adapter, lock, git check, manifest) "
         f"| {_ms(p.again_ms)} |",
         f"| hence imports on the warm path | {_ms(p.first_ms - p.again_ms)} |",
         f"| of which creating {p.dataclass_count} dataclasses (`@dataclass` class bodies of the imported "
