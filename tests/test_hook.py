@@ -12,14 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
+from tests.artifacts import archive_members, assert_no_secret_in
 from tests.plugins.java import JavaManifestReader
 
 ADAPTER = {
@@ -102,33 +101,6 @@ def requests(emulator: Emulator) -> int:
     return sum(emulator.counts().values())
 
 
-def archive_bytes(path: Path) -> Iterator[tuple[str, bytes]]:
-    """Every member of an sdist or wheel, decompressed, to search for secrets."""
-    if path.suffix == ".gz":
-        with tarfile.open(path) as tar:
-            for member in tar.getmembers():
-                handle = tar.extractfile(member)
-                if handle is not None:
-                    yield member.name, handle.read()
-    else:
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                yield name, archive.read(name)
-
-
-def secrets(emulator: Emulator) -> list[bytes]:
-    values = [DEFAULT_PASSWORD] + [
-        s for r in emulator.registrations(DEFAULT_ORG_ID) for s in (r.key, r.secret)
-    ]
-    return [v.encode() for v in values]
-
-
-def assert_no_secret_in(emulator: Emulator, *blobs: bytes) -> None:
-    for secret in secrets(emulator):
-        for blob in blobs:
-            assert secret not in blob
-
-
 def test_jar_build_registers_once_and_java_reads_the_manifest(
     project: Path, emulator: Emulator, compiled_classes: Path, java_manifest: JavaManifestReader
 ) -> None:
@@ -192,10 +164,10 @@ def test_sdist_and_wheel_carry_the_lock_but_no_secret(tmp_path: Path, emulator: 
     assert result.returncode == 0, result.stderr
     [sdist] = (project / "dist").glob("*.tar.gz")
     [wheel] = (project / "dist").glob("*.whl")
-    members = dict(archive_bytes(sdist))
+    members = dict(archive_members(sdist))
     assert any(name.endswith("/harmony.lock") for name in members)
     assert not any("MANIFEST.MF" in name for name in members)
-    wheel_members = dict(archive_bytes(wheel))
+    wheel_members = dict(archive_members(wheel))
     assert not any(name.endswith("MANIFEST.MF") for name in wheel_members)
     assert_no_secret_in(
         emulator, *members.values(), *wheel_members.values(), sdist.read_bytes(), wheel.read_bytes()
@@ -226,7 +198,7 @@ def test_python_m_build_builds_the_wheel_from_the_sdist_without_registering_twic
     assert emulator.counts()["register"] == 1
     assert len(emulator.registrations(DEFAULT_ORG_ID)) == 1
     for artifact in (project / "dist").iterdir():
-        assert_no_secret_in(emulator, *(blob for _, blob in archive_bytes(artifact)))
+        assert_no_secret_in(emulator, *(blob for _, blob in archive_members(artifact)))
 
 
 def test_uv_build_registers_once_and_skips_in_the_unpacked_sdist(tmp_path: Path, emulator: Emulator) -> None:
@@ -244,7 +216,7 @@ def test_uv_build_registers_once_and_skips_in_the_unpacked_sdist(tmp_path: Path,
     assert sorted(a.rsplit(".", 1)[-1] for a in artifacts) == ["gz", "whl"]
     for artifact in (project / "dist").iterdir():
         if artifact.suffix in (".gz", ".whl"):
-            assert_no_secret_in(emulator, *(blob for _, blob in archive_bytes(artifact)))
+            assert_no_secret_in(emulator, *(blob for _, blob in archive_members(artifact)))
 
 
 def test_pip_wheel_runs_the_hook(tmp_path: Path, emulator: Emulator) -> None:
@@ -269,7 +241,7 @@ def test_pip_wheel_runs_the_hook(tmp_path: Path, emulator: Emulator) -> None:
     assert emulator.counts()["register"] == 1
     assert (project / "harmony.lock").exists()
     [wheel] = out.glob("*.whl")
-    assert_no_secret_in(emulator, *(blob for _, blob in archive_bytes(wheel)))
+    assert_no_secret_in(emulator, *(blob for _, blob in archive_members(wheel)))
 
 
 def test_editable_build_never_touches_the_network(tmp_path: Path, emulator: Emulator) -> None:

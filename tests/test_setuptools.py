@@ -11,15 +11,13 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
-import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
 from hatch_harmony.setuptools_plugin import finalize_distribution_options
+from tests.artifacts import archive_members, assert_no_secret_in
 from tests.plugins.java import JavaManifestReader
 
 ADAPTER = {
@@ -83,36 +81,13 @@ def requests(emulator: Emulator) -> int:
     return sum(emulator.counts().values())
 
 
-def members(path: Path) -> Iterator[tuple[str, bytes]]:
-    """Every member of an sdist or wheel, decompressed."""
-    if path.name.endswith(".tar.gz"):
-        with tarfile.open(path) as tar:
-            for member in tar.getmembers():
-                handle = tar.extractfile(member)
-                if handle is not None:
-                    yield member.name, handle.read()
-    else:
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                yield name, archive.read(name)
-
-
-def assert_no_secret(emulator: Emulator, *blobs: bytes) -> None:
-    secrets = [DEFAULT_PASSWORD.encode()]
-    for reg in emulator.registrations(DEFAULT_ORG_ID):
-        secrets += [reg.key.encode(), reg.secret.encode()]
-    for blob in blobs:
-        for secret in secrets:
-            assert secret not in blob
-
-
 def assert_artifacts_hold_no_secret(emulator: Emulator, folder: Path, expected: set[str]) -> None:
     artifacts = sorted(folder.iterdir())
     assert {p.name.rsplit(".", 1)[-1] for p in artifacts} == expected
     for artifact in artifacts:
-        content = dict(members(artifact))
+        content = dict(archive_members(artifact))
         assert not any(name.endswith("MANIFEST.MF") for name in content), artifact
-        assert_no_secret(emulator, artifact.read_bytes(), *content.values())
+        assert_no_secret_in(emulator, artifact.read_bytes(), *content.values())
 
 
 def test_python_m_build_writes_the_manifest_once_and_packages_no_secret(
@@ -145,7 +120,7 @@ def test_python_m_build_writes_the_manifest_once_and_packages_no_secret(
         "Jitterbit-Activity-EntityTypeId-put": str(start + 1),
     }
     assert manifest.stat().st_mode & 0o777 == 0o600
-    assert_no_secret(emulator, output.encode(), (project / "harmony.lock").read_bytes())
+    assert_no_secret_in(emulator, output.encode(), (project / "harmony.lock").read_bytes())
     assert_artifacts_hold_no_secret(emulator, project / "dist", {"gz", "whl"})
 
     before = manifest.read_bytes()
@@ -172,7 +147,7 @@ def test_pip_wheel_registers_once_with_the_project_version(tmp_path: Path, emula
     assert (first.stdout + first.stderr).count("harmony: manifest ") == 1
     assert (project / "harmony.lock").is_file() and (project / "build/harmony/MANIFEST.MF").is_file()
     assert_artifacts_hold_no_secret(emulator, tmp_path / "wheels", {"whl"})
-    assert_no_secret(emulator, (first.stdout + first.stderr).encode())
+    assert_no_secret_in(emulator, (first.stdout + first.stderr).encode())
 
 
 @pytest.mark.parametrize("frontend", ["build", "pip"])
