@@ -493,9 +493,11 @@ def cmd_login(args: argparse.Namespace, out: Output) -> int:
 
 
 def _bare_config(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfig:
-    from .config import load_config
+    """Host settings only, for `login` outside a connector project (no environments to select there)."""
+    from .config import ENV_VAR, load_config
 
-    return load_config({}, args.project.resolve(), env, environment=args.env)
+    hosts_only = {name: value for name, value in env.items() if name != ENV_VAR}
+    return load_config({}, args.project.resolve(), hosts_only)
 
 
 def _confirm(question: str) -> bool:

@@ -303,7 +303,7 @@ def test_emulator_command_serves_the_other_commands(tmp_path: Path) -> None:
                 break
         [url] = [line.removeprefix("URL: ").strip() for line in banner if line.startswith("URL: ")]
         env = {k: v for k, v in os.environ.items() if not k.startswith("HARMONY_")}
-        env.update(HARMONY_EMAIL=DEFAULT_EMAIL, HARMONY_PASSWORD=DEFAULT_PASSWORD)
+        env.update(HARMONY_EMAIL=DEFAULT_EMAIL, HARMONY_PASSWORD=DEFAULT_PASSWORD, HARMONY_ENV="prod")
         login = subprocess.run(
             [str(SCRIPT), "login", "--url", url, "--json", "--project", str(tmp_path)],
             env=env,
