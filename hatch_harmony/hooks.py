@@ -1,9 +1,10 @@
 """Thin hatch glue: the `harmony` build hook and the `jar` build target.
 
 hatch imports this module for every build of every project that has hatch-harmony
-installed, so it imports only hatchling's interfaces; the engine is imported when the hook
-actually runs. All decisions live in `pipeline` and `registration`; this module only
-translates between hatch and them:
+installed, so it imports only hatchling's interfaces, the jar builder and the warm-build
+stamp (standard library only); the engine is imported when the hook has real work to do.
+All decisions live in `pipeline` and `registration`; this module only translates between
+hatch and them:
 
 * where the manifest must not go (the sdist and wheel file selections),
 * when not to touch the network (editable installs) or not to register (a build from an
