@@ -32,6 +32,7 @@ from hatchling.builders.plugin.interface import BuilderInterface
 from hatchling.plugin.manager import PluginManager
 
 from .errors import ConfigError, HarmonyError
+from .errors import shown_path as _shown
 
 if TYPE_CHECKING:
     from .config import JarConfig
@@ -230,13 +231,6 @@ def _walk(folder: Path) -> Iterator[tuple[str, Path]]:
 def _raise(error: OSError) -> None:
     """os.walk skips unreadable folders silently by default: a jar missing classes must not be."""
     raise error
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 class JarBuilder(BuilderInterface[BuilderConfig, PluginManager]):

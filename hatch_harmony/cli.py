@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import ConfigError, HarmonyError
+from .errors import ConfigError, HarmonyError, shown_path
 
 if TYPE_CHECKING:
     from .adapter import Adapter
@@ -174,20 +174,9 @@ def _adapter(config: HarmonyConfig) -> Adapter:
 
 
 def _client(config: HarmonyConfig, env: Mapping[str, str]) -> Any:
-    from .config import EMAIL_VAR, PASSWORD_VAR
-    from .errors import NeedsNetworkError
+    from .registration import open_client
 
-    if config.offline:
-        raise NeedsNetworkError("This command talks to Harmony, but HARMONY_OFFLINE is set: unset it.")
-    email, password = env.get(EMAIL_VAR, "").strip(), env.get(PASSWORD_VAR, "")
-    if not email or not password:
-        raise NeedsNetworkError(
-            f"This command talks to Harmony: set {EMAIL_VAR} and {PASSWORD_VAR} (an account without "
-            "two-factor authentication), or try it on the emulator: `hatch-harmony emulator`."
-        )
-    from .client import Credentials, HarmonyClient
-
-    return HarmonyClient(config.host_setting, Credentials(email, password), org_id=config.org_id)
+    return open_client(config, env, "This command talks to Harmony")
 
 
 def _lock_entry(config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> LockEntry | None:
@@ -206,7 +195,7 @@ def _engine_inputs(
     env = _environ(args)
     config = _config(args, env)
     adapter = _adapter(config)
-    keys, endpoint = previous_values(config.manifest, _shown(config, config.manifest))
+    keys, endpoint = previous_values(config.manifest, shown_path(config.manifest, config.root))
     inputs = {
         "version": connector_version(adapter, _project_version(config.root)),
         "manifest_keys": keys,
@@ -239,13 +228,6 @@ def _entry_json(entry: LockEntry) -> dict[str, Any]:
         "activities": dict(entry.activities),
         "reserved": dict(entry.reserved),
     }
-
-
-def _shown(config: HarmonyConfig, path: Path) -> str:
-    try:
-        return str(path.relative_to(config.root))
-    except ValueError:
-        return str(path)
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -287,7 +269,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
         fresh = current == result.manifest
         data["upToDate"] = fresh
         state = "up to date" if fresh else ("missing" if current is None else "out of date")
-        lines = [f"{_shown(config, target)}: {state}"]
+        lines = [f"{shown_path(target, config.root)}: {state}"]
         if not fresh:
             lines.append("Run `hatch-harmony manifest` (or a build) to regenerate it.")
         out.emit(data, lines)
@@ -308,7 +290,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
     data["written"] = result.written
     data["mode"] = oct(SECRET_FILE_MODE)
     state = "written" if result.written else "already up to date"
-    out.emit(data, [*_outcome_lines(outcome), f"{_shown(config, target)}: {state}"])
+    out.emit(data, [*_outcome_lines(outcome), f"{shown_path(target, config.root)}: {state}"])
     return EXIT_OK
 
 
@@ -350,10 +332,11 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
         "environment": config.environment,
     }
     lines = [
-        f"adapter: {_shown(config, adapter.path)} — {adapter.name!r} {adapter.version or '(no version)'}"
+        f"adapter: {shown_path(adapter.path, config.root)} — "
+        f"{adapter.name!r} {adapter.version or '(no version)'}"
     ]
     if decided.entry is None:
-        lines.append(f"lock: {_shown(config, config.lock)} has no registration for this connector")
+        lines.append(f"lock: {shown_path(config.lock, config.root)} has no registration for this connector")
     else:
         e = decided.entry
         lines.append(
@@ -363,7 +346,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
         lines += [f"  activity {name}: {value}" for name, value in e.activities.items()]
         lines += [f"  reserved (removed) {name}: {value}" for name, value in e.reserved.items()]
     state = "missing" if not exists else ("holds a key and secret" if keys else "holds no usable key")
-    lines.append(f"manifest: {_shown(config, config.manifest)} {state}")
+    lines.append(f"manifest: {shown_path(config.manifest, config.root)} {state}")
     lines.append(f"next build: {decided.action} ({decided.requests} requests) — {decided.reason}")
     out.emit(data, lines)
     return EXIT_OK
@@ -384,7 +367,7 @@ def cmd_register(args: argparse.Namespace, out: Output) -> int:
         "lockWritten": outcome.lock_written,
         "notices": list(outcome.notices),
     }
-    out.emit(data, [*_outcome_lines(outcome), f"lock: {_shown(config, config.lock)}"])
+    out.emit(data, [*_outcome_lines(outcome), f"lock: {shown_path(config.lock, config.root)}"])
     return EXIT_OK
 
 
@@ -416,7 +399,7 @@ def cmd_validate(args: argparse.Namespace, out: Output) -> int:
     if keys is None:
         raise ConfigError(
             "No key and secret to validate: set HARMONY_CONNECTOR_KEY and HARMONY_CONNECTOR_SECRET, "
-            f"or generate the manifest first ({_shown(config, config.manifest)})."
+            f"or generate the manifest first ({shown_path(config.manifest, config.root)})."
         )
     with _client(config, env) as client:
         client.validate(adapter.name, keys.key, keys.secret)
@@ -439,8 +422,8 @@ def cmd_delete(args: argparse.Namespace, out: Output, confirm: Callable[[str], b
     connector_id = args.id or (entry.connector_id if entry else None)
     if not connector_id:
         raise ConfigError(
-            f"{_shown(config, config.lock)} has no registration of {adapter.name!r}: pass --id CONNECTOR_ID "
-            "(see `hatch-harmony list`)."
+            f"{shown_path(config.lock, config.root)} has no registration of {adapter.name!r}: "
+            "pass --id CONNECTOR_ID (see `hatch-harmony list`)."
         )
     what = " and ".join(w for w, on in (("registration", args.registration), ("payload", args.payload)) if on)
     question = f"Delete the {what} of connector {connector_id} ({adapter.name!r})? [y/N] "
@@ -462,7 +445,7 @@ def cmd_delete(args: argparse.Namespace, out: Output, confirm: Callable[[str], b
         lock = read_lock(config.lock)
         write_lock(config.lock, LockFile(tuple(e for e in lock.entries if e != entry)))
         lines.append(
-            f"removed its entry from {_shown(config, config.lock)}; the next build registers it anew"
+            f"removed its entry from {shown_path(config.lock, config.root)}; the next build registers it anew"
         )
     out.emit({"deleted": deleted, "id": connector_id}, lines)
     return EXIT_OK

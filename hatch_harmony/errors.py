@@ -7,6 +7,8 @@ file or key at fault and says what to do. Messages never contain a secret.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class HarmonyError(Exception):
     """A failure with a message a connector developer can act on.
@@ -35,3 +37,11 @@ class NeedsNetworkError(HarmonyError):
     """The network is needed, but credentials are missing or HARMONY_OFFLINE forbids it."""
 
     exit_code = 3
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """A path as messages show it: relative to the project when inside it, else absolute."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -25,6 +25,7 @@ from hatchling.plugin import hookimpl
 
 from . import warm
 from .builder import ADAPTER_KEY, MANIFEST_KEY, JarBuilder
+from .errors import shown_path
 
 
 class HarmonyBuildHook(BuildHookInterface[Any]):
@@ -61,7 +62,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
                 self._refuse_packaging_secret(hit.manifest_path, root, hit.table_path)
             self.app.display_info(
                 f"harmony: nothing it depends on changed since the last build; manifest reused: "
-                f"{_shown(hit.manifest_path, root)}; 0 requests"
+                f"{shown_path(hit.manifest_path, root)}; 0 requests"
             )
             build_data[MANIFEST_KEY] = hit.manifest
             build_data[ADAPTER_KEY] = str(hit.adapter_path)
@@ -150,10 +151,3 @@ def hatch_register_build_hook() -> type[BuildHookInterface[Any]]:
 @hookimpl
 def hatch_register_builder() -> type[JarBuilder]:
     return JarBuilder
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

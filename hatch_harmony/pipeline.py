@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import manifest as mf
 from .adapter import Adapter, find_adapter, load_adapter
-from .errors import ConfigError
+from .errors import ConfigError, shown_path
 from .files import atomic_write
 from .registration import ClientFactory, KeyPair, Outcome, ensure_registration
 from .vcs import is_tracked
@@ -37,13 +37,6 @@ class Generated:
     written: bool
 
 
-def _relative(config: HarmonyConfig, path: Path) -> str:
-    try:
-        return str(path.relative_to(config.root))
-    except ValueError:
-        return str(path)
-
-
 def load_template(config: HarmonyConfig) -> mf.Manifest:
     """The configured template (placeholders and all), or an empty manifest."""
     path = config.manifest_template
@@ -53,12 +46,12 @@ def load_template(config: HarmonyConfig) -> mf.Manifest:
         data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            f"{config.table_path}.manifest-template: {_relative(config, path)} does not exist. "
+            f"{config.table_path}.manifest-template: {shown_path(path, config.root)} does not exist. "
             "Point it at your MANIFEST.MF template, or remove the option to start from an empty manifest."
         ) from None
     except OSError as exc:
-        raise ConfigError(f"{_relative(config, path)}: cannot be read ({exc.strerror}).") from None
-    return mf.Manifest.parse(data, source=_relative(config, path))
+        raise ConfigError(f"{shown_path(path, config.root)}: cannot be read ({exc.strerror}).") from None
+    return mf.Manifest.parse(data, source=shown_path(path, config.root))
 
 
 def previous_values(path: Path, shown: str | None = None) -> tuple[KeyPair | None, str | None]:
@@ -81,7 +74,7 @@ def previous_values(path: Path, shown: str | None = None) -> tuple[KeyPair | Non
 def check_output_path(config: HarmonyConfig) -> None:
     """Refuse to write the secret into a file that git tracks (it would land in the history)."""
     if is_tracked(config.manifest):
-        rel = _relative(config, config.manifest)
+        rel = shown_path(config.manifest, config.root)
         raise ConfigError(
             f"{config.table_path}.manifest: {rel} is tracked by git, and the generated manifest holds the "
             f'connector secret. Keep your committed file as the template (`manifest-template = "{rel}"`) '
@@ -137,7 +130,7 @@ def generate(
     template = load_template(config)
     if write:
         check_output_path(config)
-    keys, endpoint = previous_values(config.manifest, _relative(config, config.manifest))
+    keys, endpoint = previous_values(config.manifest, shown_path(config.manifest, config.root))
     outcome = ensure_registration(
         config,
         adapter,
@@ -192,10 +185,6 @@ def status_lines(result: Generated, root: Path) -> list[StatusLine]:
         )
     ]
     lines += [StatusLine(f"harmony: {notice}", warning=True) for notice in outcome.notices]
-    try:
-        shown = str(result.path.relative_to(root))
-    except ValueError:
-        shown = str(result.path)
     state = "written" if result.written else "up to date"
-    lines.append(StatusLine(f"harmony: manifest {state}: {shown}"))
+    lines.append(StatusLine(f"harmony: manifest {state}: {shown_path(result.path, root)}"))
     return lines

@@ -134,6 +134,37 @@ def _default_client_factory(config: HarmonyConfig, email: str, password: str) ->
     return HarmonyClient(config.host_setting, Credentials(email, password), org_id=config.org_id)
 
 
+def open_client(
+    config: HarmonyConfig,
+    env: Mapping[str, str],
+    why: str,
+    *,
+    factory: ClientFactory = _default_client_factory,
+    offline_hint: str = "",
+) -> Client:
+    """A client for Harmony, or one clear error when the network is off limits or credentials are missing.
+
+    `why` says what needed the network, so the error tells the user what would have
+    happened and which variables to set. Shared by the engine and the CLI.
+    """
+    if config.offline:
+        hint = f", {offline_hint}" if offline_hint else ""
+        raise NeedsNetworkError(
+            f"{why}, which needs Harmony, but HARMONY_OFFLINE is set. Unset HARMONY_OFFLINE{hint}."
+        )
+    email = env.get(EMAIL_VAR, "").strip()
+    password = env.get(PASSWORD_VAR, "")
+    if not email or not password:
+        missing = " and ".join(v for v, val in ((EMAIL_VAR, email), (PASSWORD_VAR, password)) if not val)
+        raise NeedsNetworkError(
+            f"{why}, which needs Harmony ({lock_host(config)}), but {missing} "
+            f"{'is' if ' and ' not in missing else 'are'} not set. Set {EMAIL_VAR} and {PASSWORD_VAR} "
+            "(a Harmony account without two-factor authentication; keep the password in your CI's "
+            "secret store), or start the local emulator for a trial: `hatch-harmony emulator`."
+        )
+    return factory(config, email, password)
+
+
 @dataclass
 class _Run:
     """One engine run's inputs and its lazily created client."""
@@ -161,23 +192,14 @@ class _Run:
         """
         if self.client is not None:
             return self.client
-        if self.config.offline:
-            raise NeedsNetworkError(
-                f"{why}, which needs Harmony, but HARMONY_OFFLINE is set. Unset HARMONY_OFFLINE, "
-                f"or provide {KEY_VAR} and {SECRET_VAR} when {self.config.lock.name} already has the "
-                "registration."
-            )
-        email = self.env.get(EMAIL_VAR, "").strip()
-        password = self.env.get(PASSWORD_VAR, "")
-        if not email or not password:
-            missing = " and ".join(v for v, val in ((EMAIL_VAR, email), (PASSWORD_VAR, password)) if not val)
-            raise NeedsNetworkError(
-                f"{why}, which needs Harmony ({self.host}), but {missing} "
-                f"{'is' if ' and ' not in missing else 'are'} not set. Set {EMAIL_VAR} and {PASSWORD_VAR} "
-                "(a Harmony account without two-factor authentication; keep the password in your CI's "
-                "secret store), or start the local emulator for a trial: `hatch-harmony emulator`."
-            )
-        self.client = self.factory(self.config, email, password)
+        self.client = open_client(
+            self.config,
+            self.env,
+            why,
+            factory=self.factory,
+            offline_hint=f"or provide {KEY_VAR} and {SECRET_VAR} when {self.config.lock.name} already has "
+            "the registration",
+        )
         return self.client
 
     def scope(self) -> str:
