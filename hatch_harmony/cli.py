@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .config import HarmonyConfig
     from .lock import LockEntry
     from .protocol import Registration
+    from .shipped_ids import ShippedIds
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_NEEDS_NETWORK = 0, 1, 2, 3
 HELP_WIDTH = 100  # fixed, so `--help` (and the README's copy of it) reads the same on every terminal
@@ -204,6 +205,13 @@ def _engine_inputs(
     return env, config, adapter, inputs
 
 
+def _shipped(config: HarmonyConfig) -> tuple[ShippedIds, ...]:
+    """The ids the template and the last generated manifest ship: `register` keeps them as builds do."""
+    from .pipeline import load_template, shipped_ids
+
+    return shipped_ids(config, load_template(config))
+
+
 def _connector_json(reg: Registration) -> dict[str, str]:
     return {
         "id": reg.id,
@@ -356,7 +364,7 @@ def cmd_register(args: argparse.Namespace, out: Output) -> int:
     from .registration import ensure_registration
 
     env, config, adapter, inputs = _engine_inputs(args)
-    outcome = ensure_registration(config, adapter, env, **inputs)
+    outcome = ensure_registration(config, adapter, env, shipped=_shipped(config), **inputs)
     data = {
         "action": outcome.action,
         "reason": outcome.reason,

@@ -18,6 +18,7 @@ from .adapter import Adapter, find_adapter, load_adapter
 from .errors import ConfigError, shown_path
 from .files import atomic_write
 from .registration import ClientFactory, KeyPair, Outcome, ensure_registration
+from .shipped_ids import ShippedIds, read_shipped
 from .vcs import is_tracked
 
 if TYPE_CHECKING:
@@ -54,21 +55,40 @@ def load_template(config: HarmonyConfig) -> mf.Manifest:
     return mf.Manifest.parse(data, source=shown_path(path, config.root))
 
 
-def previous_values(path: Path, shown: str | None = None) -> tuple[KeyPair | None, str | None]:
-    """Key, secret and endpoint id of the manifest generated last time, if it is readable.
+def _read_previous(path: Path, shown: str) -> mf.Manifest | None:
+    """The manifest generated last time, if it is readable.
 
     The previous output is our own file; if someone broke it by hand it is simply not
     trusted (and is rewritten), rather than failing the build.
     """
     try:
-        previous = mf.Manifest.parse(path.read_bytes(), source=str(path))
+        return mf.Manifest.parse(path.read_bytes(), source=shown)
     except (OSError, ConfigError):
+        return None
+
+
+def previous_values(path: Path, shown: str | None = None) -> tuple[KeyPair | None, str | None]:
+    """Key, secret and endpoint id of the manifest generated last time, if it is readable."""
+    previous = _read_previous(path, shown or str(path))
+    if previous is None:
         return None, None
     key, secret = mf.registration_values(previous)
     endpoint = previous.get(mf.ENDPOINT_ID)
     if key and secret:
         return KeyPair(key, secret, shown or str(path)), endpoint
     return None, endpoint
+
+
+def shipped_ids(config: HarmonyConfig, template: mf.Manifest) -> tuple[ShippedIds, ...]:
+    """The ids the template and the last generated manifest already ship (kept by the engine)."""
+    found = []
+    if config.manifest_template is not None:
+        shown = shown_path(config.manifest_template, config.root)
+        found.append(read_shipped(template, shown, template=True))
+    previous = _read_previous(config.manifest, shown_path(config.manifest, config.root))
+    if previous is not None:
+        found.append(read_shipped(previous, previous.source, template=False))
+    return tuple(found)
 
 
 def check_output_path(config: HarmonyConfig) -> None:
@@ -138,6 +158,7 @@ def generate(
         version=version,
         manifest_keys=keys,
         manifest_endpoint=endpoint,
+        shipped=shipped_ids(config, template),
         client_factory=client_factory,
         allow_register=allow_register,
         read_only=read_only,

@@ -26,7 +26,7 @@ imports httpx.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
@@ -40,6 +40,7 @@ from .errors import ConfigError, HarmonyError, NeedsNetworkError
 from .files import interprocess_lock
 from .lock import LockEntry, LockFile, read_lock, write_lock
 from .protocol import Registration
+from .shipped_ids import Registered, ShippedIds, kept_ids, refuse_new_registration
 
 if TYPE_CHECKING:
     from .config import HarmonyConfig
@@ -177,6 +178,7 @@ class _Run:
     host: str
     allow_register: bool = True
     read_only: bool = False
+    shipped: tuple[ShippedIds, ...] = ()
     client: Client | None = None
     notices: list[str] = field(default_factory=list)
 
@@ -255,8 +257,15 @@ def _pick(found: list[Registration], run: _Run) -> Registration | None:
     return matching[0]
 
 
-def _entry_for(run: _Run, reg: Registration, org_id: str, previous: LockEntry | None) -> LockEntry:
-    """A lock entry for `reg`, activity ids assigned; kept from `previous` if it is the same registration."""
+def _entry_for(
+    run: _Run, reg: Registration, org_id: str, previous: LockEntry | None, *, key_known: bool
+) -> LockEntry:
+    """A lock entry for `reg`, activity ids assigned; kept from `previous` if it is the same registration.
+
+    Ids an existing manifest already ships (`run.shipped`: the template, the last generated
+    manifest) are kept too, or the run stops naming the attribute (shipped_ids.py says why).
+    `key_known` says whether `reg.key` is Harmony's (then a shipped key must equal it).
+    """
     check_fits(run.adapter, reg.function_range)
     same = (
         previous is not None
@@ -264,12 +273,21 @@ def _entry_for(run: _Run, reg: Registration, org_id: str, previous: LockEntry | 
         and previous.endpoint_entity_id == reg.endpoint_entity_id
     )
     kept = previous if same else None
-    activities, reserved = assign_activity_ids(
+    registered = Registered(
+        describe=f"connector {reg.id or '?'} ({(reg.name or run.adapter.name)!r} in org {org_id})",
+        endpoint=reg.endpoint_entity_id,
+        id_range=reg.function_range,
+        key=reg.key if key_known else None,
+    )
+    assigned, reserved = kept_ids(
+        run.shipped,
+        registered,
         run.adapter.activities,
         kept.activities if kept else {},
         kept.reserved if kept else {},
-        reg.function_range,
-        where=str(run.config.lock),
+    )
+    activities, reserved = assign_activity_ids(
+        run.adapter.activities, assigned, reserved, reg.function_range, where=str(run.config.lock)
     )
     return replace(
         _bare_entry(run, reg, org_id),
@@ -345,6 +363,7 @@ def ensure_registration(
     version: str,
     manifest_keys: KeyPair | None = None,
     manifest_endpoint: str | None = None,
+    shipped: Sequence[ShippedIds] = (),
     client_factory: ClientFactory | None = None,
     allow_register: bool = True,
     read_only: bool = False,
@@ -355,6 +374,8 @@ def ensure_registration(
     `manifest_keys`/`manifest_endpoint` are what the previously generated manifest holds;
     its keys are trusted only when its endpoint id matches the lock entry's, so a
     manifest left over from another registration or organisation is never reused.
+    `shipped` are the ids existing manifests (template, last output) already ship: kept, or
+    the run stops before writing anything (shipped_ids.py).
     `read_only` runs (`manifest --check`, `status`) write no file and never register.
     """
     run = _Run(
@@ -366,6 +387,7 @@ def ensure_registration(
         host=lock_host(config),
         allow_register=allow_register and not read_only,
         read_only=read_only,
+        shipped=tuple(shipped),
     )
     env_keys = keypair_from_env(env)
     try:
@@ -461,7 +483,9 @@ def _outcome(
 
 def _from_lock(run: _Run, lock: LockFile, entry: LockEntry, keys: KeyPair) -> Outcome:
     """Lock entry and key/secret at hand: 0 requests, or 2 (login, validate) when verify is on."""
-    entry = _check_adapter(run, _entry_for(run, _registration_from(entry, keys), entry.org_id, entry))
+    entry = _check_adapter(
+        run, _entry_for(run, _registration_from(entry, keys), entry.org_id, entry, key_known=False)
+    )
     action, reason = (
         "offline",
         f"{run.config.lock.name} has the registration and the key came from {keys.source}",
@@ -488,7 +512,7 @@ def _look_up(run: _Run, lock: LockFile, entry: LockEntry) -> Outcome:
         )
     registration = found[0]
     _same_ids_or_fail(run, entry, registration)
-    entry = _check_adapter(run, _entry_for(run, registration, entry.org_id, entry))
+    entry = _check_adapter(run, _entry_for(run, registration, entry.org_id, entry, key_known=True))
     reason = f"{name} has the registration; key and secret taken from Harmony's list"
     return _outcome(run, lock, registration, entry, action="looked-up", reason=reason)
 
@@ -523,14 +547,17 @@ def _adopt_or_register(run: _Run, lock: LockFile) -> Outcome:
     registration = _pick(client.find(run.adapter.name, run.version), run)
     action, reason = "adopted", f"already registered in org {org_id}; adopted instead of registering again"
     if registration is None:
+        refuse_new_registration(run.shipped, f"{run.adapter.name!r} {run.version}", org_id)
         registration = _register(run, client, org_id)
         action, reason = "registered", f"not registered in org {org_id} yet"
     try:
-        entry = _entry_for(run, registration, org_id, None)
+        entry = _entry_for(run, registration, org_id, None, key_known=True)
     except ConfigError:
-        # The registration exists now: record it before reporting why ids cannot be
-        # assigned, so the next run adopts it instead of registering again.
-        _save(run, lock, _bare_entry(run, registration, org_id))
+        # A new registration exists now: record it before reporting why ids cannot be
+        # assigned, so the next run adopts it instead of registering again. An adopted
+        # one existed before this run: nothing is written.
+        if action == "registered":
+            _save(run, lock, _bare_entry(run, registration, org_id))
         raise
     return _outcome(run, lock, registration, entry, action=action, reason=reason)
 
