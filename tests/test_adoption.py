@@ -10,8 +10,11 @@ must stop the run after the lookup, with nothing written.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -374,3 +377,55 @@ def test_the_cli_refuses_inconsistent_ids_with_one_message(
     assert "Traceback" not in done.stderr
     assert "Jitterbit-Activity-EntityTypeId-put" in done.stderr
     assert not (root / "harmony.lock").exists()
+
+
+JAR_PYPROJECT = """\
+[build-system]
+requires = ["hatchling", "hatch-harmony"]
+build-backend = "hatchling.build"
+
+[project]
+name = "dropbox-connector"
+version = "3.0.2"
+
+[tool.hatch.build.hooks.harmony]
+manifest-template = "MANIFEST.MF"
+
+[tool.hatch.build.targets.jar]
+classes = "build/classes"
+"""
+
+
+@pytest.mark.java
+def test_the_migration_case_as_a_real_jar_build(tmp_path: Path, api: RawApi, emulator: Emulator) -> None:
+    """The issue's reproduction: `hatch build -t jar` adopts with 2 requests and ships the hand-made ids."""
+    javac = shutil.which("javac")
+    if javac is None:
+        pytest.skip("javac not found: a jar build needs compiled classes (install a JDK)")
+    reg = registered_by_hand(api, emulator)
+    root = project(tmp_path / "dropbox", template(reg, HAND_ORDER))
+    (root / "pyproject.toml").write_text(JAR_PYPROJECT, encoding="utf-8")
+    (root / ".gitignore").write_text("build/\ndist/\n.harmony.lock.*\n", encoding="utf-8")
+    source = root / "src" / "Dropbox.java"
+    source.parent.mkdir()
+    source.write_text("package acme; public final class Dropbox {}\n", encoding="utf-8")
+    subprocess.run([javac, "--release", "11", "-d", str(root / "build" / "classes"), str(source)], check=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_BUILD_"))}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
+        cwd=root,
+        env={**env, **harmony_env(emulator)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "adopted 'Dropbox'" in done.stdout + done.stderr
+    assert sum(emulator.counts().values()) == 2
+    with zipfile.ZipFile(root / "dist" / "dropbox-connector-3.0.2.jar") as jar:
+        shipped = Manifest.parse(jar.read("META-INF/MANIFEST.MF")).main
+    ids = {a.rsplit("-", 1)[-1]: int(v) for a, v in shipped.items() if a.startswith("Jitterbit-Activity-")}
+    assert offsets(reg, ids) == HAND_ORDER
+    assert shipped.get("Jitterbit-Connector-Endpoint-EntityTypeId") == reg.endpoint_entity_id
