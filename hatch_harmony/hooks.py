@@ -6,7 +6,8 @@ stamp (standard library only); the engine is imported when the hook has real wor
 All decisions live in `pipeline` and `registration`; this module only translates between
 hatch and them:
 
-* where the manifest must not go (the sdist and wheel file selections),
+* where the manifest must not go (the sdist and wheel file selections, asked the way
+  hatchling selects files: `shipping`), and hatchling's selection errors as one message,
 * when not to touch the network (editable installs) or not to register (a build from an
   unpacked sdist, whose lock file is a temporary copy),
 * status lines through hatch's `app`, and errors as one message without a traceback.
@@ -45,6 +46,8 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         root = Path(self.root)
         from_sdist = (root / "PKG-INFO").is_file() and not (root / ".git").exists()
         if from_sdist and self.target_name != "jar":
+            if self.target_name == "wheel":  # still one clear message when the wheel has no files
+                self._refuse_packaging_secret(None, root, "", build_data, version)
             self.app.display_info(
                 "harmony: building from an unpacked sdist; the manifest belongs to the source tree, skipped"
             )
@@ -59,7 +62,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         hit = warm.lookup(root, run_key, env) if run_key is not None else None
         if hit is not None:
             if self.target_name in ("sdist", "wheel"):
-                self._refuse_packaging_secret(hit.manifest_path, root, hit.table_path)
+                self._refuse_packaging_secret(hit.manifest_path, root, hit.table_path, build_data, version)
             self.app.display_info(
                 f"harmony: nothing it depends on changed since the last build; manifest reused: "
                 f"{shown_path(hit.manifest_path, root)}; 0 requests"
@@ -67,15 +70,15 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             build_data[MANIFEST_KEY] = hit.manifest
             build_data[ADAPTER_KEY] = str(hit.adapter_path)
             return
-        self._full_run(root, env, build_data, editable=editable, from_sdist=from_sdist, run_key=run_key)
+        self._full_run(root, env, build_data, version, from_sdist=from_sdist, run_key=run_key)
 
     def _full_run(
         self,
         root: Path,
         env: Mapping[str, str],
         build_data: dict[str, Any],
+        version: str,
         *,
-        editable: bool,
         from_sdist: bool,
         run_key: dict[str, Any] | None,
     ) -> None:
@@ -86,10 +89,11 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         from .pipeline import generate, status_lines
 
         config = load_config(self.config, root, env)
+        editable = version == "editable"
         if editable:  # an editable install must never wait on (or register with) Harmony
             config = replace(config, offline=True)
         if self.target_name in ("sdist", "wheel"):
-            self._refuse_packaging_secret(config.manifest, root, config.table_path)
+            self._refuse_packaging_secret(config.manifest, root, config.table_path, build_data, version)
         try:
             result = generate(
                 config, env, project_version=self.metadata.version, allow_register=not from_sdist
@@ -127,20 +131,64 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
                 table_path=config.table_path,
             )
 
-    def _refuse_packaging_secret(self, manifest: Path, root: Path, table_path: str) -> None:
-        """The generated manifest holds the secret: it must not be selected into an sdist or wheel."""
-        try:
-            rel = manifest.relative_to(root).as_posix()
-        except ValueError:
-            return  # outside the project: no target can pick it up
+    def _refuse_packaging_secret(
+        self, manifest: Path | None, root: Path, table_path: str, build_data: Mapping[str, Any], version: str
+    ) -> None:
+        """The generated manifest holds the secret: refuse when this sdist or wheel would ship it.
+
+        `shipping` asks hatchling's own file selection (see there why one `include_path`
+        was not enough). Whatever hatchling raises while selecting becomes one message:
+        for a connector project without a Python package, how to build its wheel.
+        """
+        from . import shipping
         from .errors import ConfigError
 
-        if self.build_config.include_path(rel):
+        target = self.target_name
+        rel = None
+        if manifest is not None:
+            try:
+                rel = manifest.relative_to(root).as_posix()
+            except ValueError:
+                return  # outside the project: no target can pick it up
+        try:
+            found = shipping.shipped(self.build_config, rel, build_data, editable=version == "editable")
+        except shipping.NothingToShip:
             raise ConfigError(
-                f"{table_path}.manifest: {rel} would be packaged into the {self.target_name}, and it holds "
-                f"the connector secret. Exclude it: add `{rel.split('/')[0]}/` to .gitignore, or "
-                f'`exclude = ["{rel}"]` under [tool.hatch.build.targets.{self.target_name}].'
-            )
+                f"tool.hatch.build.targets.{target}: hatchling finds no Python package to put in the wheel "
+                f"of {self.metadata.core.name!r} (a connector project has none). Add `bypass-selection = "
+                f"true` under [tool.hatch.build.targets.{target}] (the wheel then holds only metadata; "
+                "the connector ships as the jar), or build only the jar: `hatch build -t jar`."
+            ) from None
+        except (TypeError, ValueError) as exc:  # hatchling's own checks of the selection options
+            raise ConfigError(
+                f"pyproject.toml: hatchling cannot select the files of the {target}: {exc}"
+            ) from None
+        if found is None or rel is None:
+            return
+        reason, fix = _reason_and_fix(found.option, rel, target)
+        shipped_as = "" if found.archive_path == rel else f" as {found.archive_path}"
+        raise ConfigError(
+            f"{table_path}.manifest: {rel} would be packaged into the {target}{shipped_as} ({reason}), "
+            f"and it holds the connector secret. {fix}"
+        )
+
+
+def _reason_and_fix(option: str, rel: str, target: str) -> tuple[str, str]:
+    """Why hatchling selects the manifest, and what to change, by the option that selects it."""
+    exclude = (
+        f"Exclude it: add `{rel.split('/', maxsplit=1)[0]}/` to .gitignore, or "
+        f'`exclude = ["{rel}"]` under [tool.hatch.build.targets.{target}].'
+    )
+    if option == "file selection":
+        return "neither .gitignore nor `exclude` leaves it out", exclude
+    if option in ("only-include", "packages"):
+        return f"it is under `{option}` and neither .gitignore nor `exclude` leaves it out", exclude
+    if option == "artifacts":
+        return "it matches `artifacts`", "Narrow `artifacts`: matching files ship whatever .gitignore says."
+    where = "[tool.hatch.build.targets.wheel]"
+    if option == "force-include":
+        where = f"[tool.hatch.build] or [tool.hatch.build.targets.{target}], or the hook that adds it"
+    return f"`{option}` puts it there", f"Take it (or its folder) out of `{option}` ({where})."
 
 
 @hookimpl
