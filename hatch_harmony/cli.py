@@ -398,7 +398,7 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_validate(args: argparse.Namespace, out: Output) -> int:
     from .pipeline import previous_values
-    from .registration import keypair_from_env
+    from .registration import for_entry, keypair_from_env
 
     env = _environ(args)
     config = _config(args, env)
@@ -409,8 +409,9 @@ def cmd_validate(args: argparse.Namespace, out: Output) -> int:
             "No key and secret to validate: set HARMONY_CONNECTOR_KEY and HARMONY_CONNECTOR_SECRET, "
             f"or generate the manifest first ({shown_path(config.manifest, config.root)})."
         )
-    with _client(config, env) as client:
-        client.validate(adapter.name, keys.key, keys.secret)
+    entry = _lock_entry(config, adapter, env)
+    with _client(for_entry(config, entry), env) as client:
+        client.validate(entry.name if entry else adapter.name, keys.key, keys.secret)
     out.emit(
         {"valid": True, "name": adapter.name, "source": keys.source},
         [f"Harmony accepts the key and secret of {adapter.name!r} (from {keys.source})"],
@@ -419,7 +420,7 @@ def cmd_validate(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, out: Output, confirm: Callable[[str], bool]) -> int:
-    from .lock import LockFile, read_lock, write_lock
+    from .registration import for_entry, forget
 
     if not (args.registration or args.payload):
         raise ConfigError("Say what to delete: --registration, --payload, or both.")
@@ -439,7 +440,8 @@ def cmd_delete(args: argparse.Namespace, out: Output, confirm: Callable[[str], b
         out.emit({"deleted": {}, "id": connector_id, "cancelled": True}, ["cancelled; nothing deleted"])
         return EXIT_FAILURE
     deleted = {"payload": False, "registration": False}
-    with _client(config, env) as client:
+    recorded = entry if entry is not None and entry.connector_id == connector_id else None
+    with _client(for_entry(config, recorded), env) as client:
         # The payload first: it belongs to the registration, and deleting the registration first
         # would leave no id to delete the payload by.
         if args.payload:
@@ -449,9 +451,7 @@ def cmd_delete(args: argparse.Namespace, out: Output, confirm: Callable[[str], b
             client.delete_registration(connector_id)
             deleted["registration"] = True
     lines = [f"deleted the {what} of connector {connector_id}"]
-    if args.registration and entry is not None and entry.connector_id == connector_id:
-        lock = read_lock(config.lock)
-        write_lock(config.lock, LockFile(tuple(e for e in lock.entries if e != entry)))
+    if args.registration and recorded is not None and forget(config, recorded):
         lines.append(
             f"removed its entry from {shown_path(config.lock, config.root)}; the next build registers it anew"
         )
@@ -493,7 +493,10 @@ def _bare_config(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyCon
 
 def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
-        return False
+        raise ConfigError(
+            f"{question.partition('?')[0]}? There is no terminal to ask on (a script or CI job): "
+            "pass --yes to confirm. Nothing was deleted."
+        )
     return input(question).strip().lower() in ("y", "yes")
 
 

@@ -129,6 +129,19 @@ def keypair_from_env(env: Mapping[str, str]) -> KeyPair | None:
     return KeyPair(key, secret, "environment") if key else None
 
 
+def for_entry(config: HarmonyConfig, entry: LockEntry | None) -> HarmonyConfig:
+    """The config to talk to Harmony about `entry`: in the organisation the lock records for it.
+
+    Without `org-id` a client works in the login's default organisation, which need not be
+    the one a registration was made in (a colleague's account, a fresh CI account): lookups,
+    verification and deletes of a recorded registration always go to the entry's org.
+    (With `org-id` set, only entries of that org are ever found, so both agree.)
+    """
+    if entry is None or config.org_id == entry.org_id:
+        return config
+    return replace(config, org_id=entry.org_id)
+
+
 def _default_client_factory(config: HarmonyConfig, email: str, password: str) -> Client:
     from .client import Credentials, HarmonyClient  # lazy: httpx only when the network is needed
 
@@ -186,16 +199,17 @@ class _Run:
     def requests(self) -> int:
         return self.client.requests_made if self.client else 0
 
-    def connect(self, why: str) -> Client:
+    def connect(self, why: str, entry: LockEntry | None = None) -> Client:
         """The client, created on first need; refuses early when the network is off limits.
 
         `why` says what needed the network, so the error tells the user what would have
-        happened and which variables to set.
+        happened and which variables to set. With a lock `entry`, the client works in the
+        entry's organisation (`for_entry`).
         """
         if self.client is not None:
             return self.client
         self.client = open_client(
-            self.config,
+            for_entry(self.config, entry),
             self.env,
             why,
             factory=self.factory,
@@ -335,6 +349,21 @@ def _save(run: _Run, lock: LockFile, entry: LockEntry) -> bool:
         return False
     write_lock(run.config.lock, updated)
     return True
+
+
+def forget(config: HarmonyConfig, entry: LockEntry) -> bool:
+    """Remove `entry` from the lock (its registration was deleted); returns whether it was there.
+
+    Under the same cross-process lock as a registering build, re-reading the file under
+    it, so a build running meanwhile is neither overwritten nor sees a torn file.
+    """
+    with interprocess_lock(config.lock, what=f"removal of {entry.name!r} from {config.lock.name}"):
+        lock = read_lock(config.lock)
+        kept = tuple(e for e in lock.entries if e.key != entry.key)
+        if len(kept) == len(lock.entries):
+            return False
+        write_lock(config.lock, LockFile(kept))
+        return True
 
 
 def _check_adapter(run: _Run, entry: LockEntry) -> LockEntry:
@@ -491,7 +520,7 @@ def _from_lock(run: _Run, lock: LockFile, entry: LockEntry, keys: KeyPair) -> Ou
         f"{run.config.lock.name} has the registration and the key came from {keys.source}",
     )
     if run.config.verify:
-        client = run.connect(f"Verifying the connector key of {run.scope()}")
+        client = run.connect(f"Verifying the connector key of {run.scope()}", entry)
         client.validate(entry.name, keys.key, keys.secret)
         action, reason = "verified", "Harmony accepted the key and secret (verify is on)"
     return _outcome(run, lock, _registration_from(entry, keys), entry, action=action, reason=reason)
@@ -500,7 +529,9 @@ def _from_lock(run: _Run, lock: LockFile, entry: LockEntry, keys: KeyPair) -> Ou
 def _look_up(run: _Run, lock: LockFile, entry: LockEntry) -> Outcome:
     """Lock entry, no key/secret at hand (a fresh CI checkout): 2 requests (login, list)."""
     name = run.config.lock.name
-    client = run.connect(f"{name} has the registration of {run.scope()} but no key or secret is at hand")
+    client = run.connect(
+        f"{name} has the registration of {run.scope()} but no key or secret is at hand", entry
+    )
     # `find`, not the strict full list: a malformed entry of another connector of the org must
     # not stop this build (one that may be ours still fails, so it is never taken for "absent").
     found = [r for r in client.find(entry.name) if r.id == entry.connector_id]
@@ -599,6 +630,8 @@ __all__ = [
     "Outcome",
     "Plan",
     "ensure_registration",
+    "for_entry",
+    "forget",
     "keypair_from_env",
     "lock_host",
     "plan",

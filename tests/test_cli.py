@@ -200,8 +200,9 @@ def test_register_list_validate_delete_login(project: Path, emulator: Emulator) 
     refused = cli(project, env, "delete", "--registration", "--yes")
     assert refused.returncode == 1 and "a project of the organization uses it" in refused.stderr
     emulator.set_in_use(reg.id, False)
-    cancelled = cli(project, env, "delete", "--registration", stdin="")
-    assert cancelled.returncode == 1 and emulator.registrations(DEFAULT_ORG_ID)
+    cancelled = cli(project, env, "delete", "--registration", stdin="")  # no terminal to ask on
+    assert cancelled.returncode == 2 and "pass --yes" in cancelled.stderr
+    assert emulator.registrations(DEFAULT_ORG_ID)
     deleted = as_json(cli(project, env, "delete", "--registration", "--payload", "--yes", "--json"))
     assert deleted["deleted"] == {"payload": True, "registration": True}
     assert emulator.registrations(DEFAULT_ORG_ID) == []

@@ -174,7 +174,10 @@ def _login(state: State, data: dict[str, Any], server_url: str) -> Reply:
             "operation": OPERATIONS["login"],
             "authenticationToken": result.token,
             "defaultOrgId": org_id,
-            "orgAttrs": [{"orgId": org_id, "orgName": org_name(org_id), "orgZoneUrl": server_url}],
+            "orgAttrs": [
+                {"orgId": org, "orgName": org_name(org), "orgZoneUrl": server_url}
+                for org in result.user.org_ids
+            ],
             "sessionTimeoutInSeconds": result.timeout_seconds,
             "serverUrl": server_url,
         },

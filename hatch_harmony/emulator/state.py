@@ -10,7 +10,7 @@ Decisions where Harmony is silent [INF]:
   start = endpoint + 1, end = endpoint + 99, the next endpoint id follows the end id.
 - Registering the same name and version twice creates two registrations (Harmony is not
   idempotent); the tool must never do it, and tests prove that by counting.
-- A user belongs to exactly one organisation. Asking for another organisation's id gets the
+- A user belongs to one default organisation (and optionally others). Asking for any other id gets the
   same 404 as an unknown one, so ids of other organisations do not leak.
 - The payload (the cached adapter.json) is marked cached by a successful `validate`: agents
   check the key/secret when they load a connector, which is when Harmony gets the UI file.
@@ -52,6 +52,13 @@ class User:
     org_id: str = DEFAULT_ORG_ID
     tfa: bool = False
     sso: bool = False
+    #: Organisations besides the default one the account belongs to (Harmony's `orgAttrs` lists
+    #: them all): a registration made in one of them is not in the login's default org.
+    other_org_ids: tuple[str, ...] = ()
+
+    @property
+    def org_ids(self) -> tuple[str, ...]:
+        return (self.org_id, *self.other_org_ids)
 
 
 def default_users() -> list[User]:
@@ -156,7 +163,7 @@ class State:
 
     @staticmethod
     def check_org(user: User, org_id: str) -> None:
-        if user.org_id != org_id:
+        if org_id not in user.org_ids:
             raise Refusal(404, ErrorCode.ORG_NOT_FOUND, f"Organization {org_id} not found for this user.")
 
     # --- the connector calls ---------------------------------------------------------------
