@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,11 @@ import pytest
 import yaml
 
 from hatch_harmony.cli import build_parser
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -31,11 +37,72 @@ def subparsers() -> dict[str, argparse.ArgumentParser]:
     return dict(action.choices)
 
 
+TEST_COMMAND = (
+    'python3 -m venv .venv && .venv/bin/python -m pip install -e ".[test]" && .venv/bin/python -m pytest'
+)
+
+
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     commands = [block.strip() for block in fenced("sh") if "pytest" in block]
-    assert commands == ['python -m pip install -e ".[test]" && python -m pytest']
+    assert commands == [TEST_COMMAND]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert commands[0] in ci
+    after = ci[ci.index(commands[0]) + 1 :]
+    linters = [line for line in after if line.strip() and not line.startswith("#")]
+    assert linters == [".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy"]
+
+
+def test_readme_commands_need_only_python3() -> None:
+    """A fresh Debian/Ubuntu machine has `python3` (externally managed, PEP 668) and maybe no `python`.
+
+    So the two commands may call `python3` only to make a venv or to run a script, and
+    everything else (pip above all) through the Python of a venv made earlier in the line.
+    """
+    checked = 0
+    for block in fenced("sh"):
+        if "pytest" not in block and "demo.py" not in block:
+            continue
+        venvs: list[str] = []
+        for command in block.strip().split("&&"):
+            argv = shlex.split(command)
+            if argv[0] == "python3":
+                if argv[1:3] == ["-m", "venv"]:
+                    venvs.append(argv[3])
+                else:
+                    assert argv[1].endswith(".py") and len(argv) == 2, command
+            else:
+                assert argv[0] in [f"{venv}/bin/python" for venv in venvs], command
+            checked += 1
+    assert checked == 4  # the demo; venv, install, pytest
+
+
+def test_the_test_venv_is_ignored_by_git_ruff_mypy_pytest_and_the_sdist(tmp_path: Path) -> None:
+    """The README's venv lives in the checkout: nothing may lint, collect, track or package it."""
+    import subprocess
+
+    import pathspec
+    from hatchling.builders.constants import EXCLUDED_DIRECTORIES
+
+    [venv] = re.findall(r"python3 -m venv (\S+) ", TEST_COMMAND)
+    assert f"{venv}/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["mypy"]["files"] == ["hatch_harmony"]
+    assert config["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests"]
+    sdist = config["tool"]["hatch"]["build"]["targets"]["sdist"]
+    assert not pathspec.GitIgnoreSpec.from_lines(sdist["include"]).match_file(f"{venv}/lib/site.py")
+    assert venv in EXCLUDED_DIRECTORIES  # hatchling never walks into it either
+    (tmp_path / venv / "lib").mkdir(parents=True)
+    (tmp_path / venv / "lib" / "vendored.py").write_text("import os\n", encoding="utf-8")  # F401
+    (tmp_path / "ours.py").write_text('"""Fine."""\n', encoding="utf-8")
+    ruff = Path(sys.executable).parent / "ruff"
+    listed = subprocess.run(
+        [str(ruff), "check", "--show-files", "--config", str(ROOT / "pyproject.toml"), "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "ours.py" in listed and "vendored.py" not in listed
 
 
 def test_readme_demo_command_exists() -> None:
