@@ -132,7 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _environ(args: argparse.Namespace) -> dict[str, str]:
-    """The environment with command-line overrides applied (flags beat variables)."""
+    """The environment with command-line overrides applied (flags beat variables).
+
+    A flag's value is checked here, with config's own rule, so that an error names the
+    option the user typed (`--url`), not the variable it is passed on as.
+    """
+    from .config import url_problem
+
+    if args.url and (problem := url_problem(args.url)):
+        raise ConfigError(f"--url: {problem}")
     env = dict(os.environ)
     if args.region:
         env.pop("HARMONY_URL", None)
@@ -247,7 +255,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
 
     env = _environ(args)
     config = _config(args, env)
-    target = config.manifest
+    target = configured = config.manifest
     if args.output and args.output != "-":
         target = Path(args.output).resolve()
         config = replace(config, manifest=target)
@@ -258,6 +266,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
         project_version=_project_version(config.root),
         write=not (to_stdout or args.check),
         read_only=args.check,
+        previous_path=None if target == configured else configured,
     )
     outcome = result.outcome
     data: dict[str, Any] = {
@@ -329,14 +338,22 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
             parsed = mf.Manifest.parse(config.manifest.read_bytes(), source=str(config.manifest))
             manifest_info["hasKey"] = keys is not None
             manifest_info["endpointEntityId"] = endpoint
-            manifest_info["activities"] = mf.activity_values(parsed)
+            manifest_info["activities"] = {
+                name: int(value) if value.isascii() and value.isdigit() else None
+                for name, value in mf.activity_values(parsed).items()
+            }
         except HarmonyError as exc:
             manifest_info["error"] = exc.message
     data = {
         "adapter": {"path": str(adapter.path), "name": adapter.name, "version": adapter.version},
         "lock": None if decided.entry is None else _entry_json(decided.entry),
         "manifest": manifest_info,
-        "next": {"action": decided.action, "requests": decided.requests, "reason": decided.reason},
+        "next": {
+            "action": decided.action,
+            "requests": decided.requests,
+            "maxRequests": decided.max_requests,
+            "reason": decided.reason,
+        },
         "environment": config.environment,
     }
     lines = [
@@ -355,7 +372,10 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
         lines += [f"  reserved (removed) {name}: {value}" for name, value in e.reserved.items()]
     state = "missing" if not exists else ("holds a key and secret" if keys else "holds no usable key")
     lines.append(f"manifest: {shown_path(config.manifest, config.root)} {state}")
-    lines.append(f"next build: {decided.action} ({decided.requests} requests) — {decided.reason}")
+    count = f"{decided.requests}" + (
+        f"-{decided.max_requests}" if decided.max_requests > decided.requests else ""
+    )
+    lines.append(f"next build: {decided.action} ({count} requests) — {decided.reason}")
     out.emit(data, lines)
     return EXIT_OK
 

@@ -79,13 +79,19 @@ def previous_values(path: Path, shown: str | None = None) -> tuple[KeyPair | Non
     return None, endpoint
 
 
-def shipped_ids(config: HarmonyConfig, template: mf.Manifest) -> tuple[ShippedIds, ...]:
-    """The ids the template and the last generated manifest already ship (kept by the engine)."""
+def shipped_ids(
+    config: HarmonyConfig, template: mf.Manifest, previous_path: Path | None = None
+) -> tuple[ShippedIds, ...]:
+    """The ids the template and the last generated manifest already ship (kept by the engine).
+
+    `previous_path` is where the last manifest was generated (default: the configured one).
+    """
     found = []
     if config.manifest_template is not None:
         shown = shown_path(config.manifest_template, config.root)
         found.append(read_shipped(template, shown, template=True))
-    previous = _read_previous(config.manifest, shown_path(config.manifest, config.root))
+    path = previous_path or config.manifest
+    previous = _read_previous(path, shown_path(path, config.root))
     if previous is not None:
         found.append(read_shipped(previous, previous.source, template=False))
     return tuple(found)
@@ -138,8 +144,12 @@ def generate(
     write: bool = True,
     allow_register: bool = True,
     read_only: bool = False,
+    previous_path: Path | None = None,
 ) -> Generated:
     """Register when needed and render the manifest; write it unless `write` is false.
+
+    `previous_path` is where the manifest was generated last time, when that is not where
+    this run writes (`hatch-harmony manifest --output PATH`): its key spares the lookup.
 
     `allow_register=False` is for places where a new registration would be lost (a build
     from an unpacked sdist, whose lock file is a temporary copy); `read_only` writes no
@@ -150,7 +160,8 @@ def generate(
     template = load_template(config)
     if write:
         check_output_path(config)
-    keys, endpoint = previous_values(config.manifest, shown_path(config.manifest, config.root))
+    last = previous_path or config.manifest
+    keys, endpoint = previous_values(last, shown_path(last, config.root))
     outcome = ensure_registration(
         config,
         adapter,
@@ -158,7 +169,7 @@ def generate(
         version=version,
         manifest_keys=keys,
         manifest_endpoint=endpoint,
-        shipped=shipped_ids(config, template),
+        shipped=shipped_ids(config, template, last),
         client_factory=client_factory,
         allow_register=allow_register,
         read_only=read_only,

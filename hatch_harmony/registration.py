@@ -442,11 +442,16 @@ def _local_keys(
 
 @dataclass(frozen=True)
 class Plan:
-    """What a build would do now, decided without the network (for `hatch-harmony status`)."""
+    """What a build would do now, decided without the network (for `hatch-harmony status`).
+
+    `requests` is the least a build makes, `max_requests` the most (2 and 3 when it may
+    have to register); both are numbers, so `status --json` has one type per field.
+    """
 
     entry: LockEntry | None
-    action: str  # offline | verify | look-up | adopt-or-register
-    requests: str  # "0", "2" or "2-3"
+    action: str  # offline | verify | look-up | adopt-or-register | needs-network
+    requests: int
+    max_requests: int
     reason: str
 
 
@@ -459,31 +464,50 @@ def plan(
     manifest_keys: KeyPair | None = None,
     manifest_endpoint: str | None = None,
 ) -> Plan:
-    """The row of the decision table a build would take, without acting on it."""
+    """The row of the decision table a build would take, without acting on it.
+
+    With HARMONY_OFFLINE set, a row that needs Harmony is predicted as what the build
+    really does then: stop with 0 requests.
+    """
     run = _Run(config, adapter, version, env, _default_client_factory, lock_host(config))
     entry = _find_entry(run, read_lock(config.lock))
     if entry is None:
-        return Plan(
+        predicted = Plan(
             None,
             "adopt-or-register",
-            "2-3",
+            2,
+            3,
             f"{config.lock.name} has no registration of {run.scope()}: a build looks it up (login, list) "
             "and registers it only if Harmony does not have it",
         )
-    keys = _local_keys(entry, keypair_from_env(env), manifest_keys, manifest_endpoint)
-    if keys is None:
+    else:
+        keys = _local_keys(entry, keypair_from_env(env), manifest_keys, manifest_endpoint)
+        if keys is None:
+            predicted = Plan(
+                entry,
+                "look-up",
+                2,
+                2,
+                f"{config.lock.name} has the registration, but no key/secret is at hand (no generated "
+                f"manifest, no {KEY_VAR}/{SECRET_VAR}): a build takes them from Harmony's list",
+            )
+        elif config.verify:
+            predicted = Plan(
+                entry, "verify", 2, 2, f"key from {keys.source}; verify is on: login and validate"
+            )
+        else:
+            reason = f"{config.lock.name} has the registration and the key came from {keys.source}"
+            return Plan(entry, "offline", 0, 0, reason)
+    if config.offline:
         return Plan(
             entry,
-            "look-up",
-            "2",
-            f"{config.lock.name} has the registration, but no key/secret is at hand (no generated manifest, "
-            f"no {KEY_VAR}/{SECRET_VAR}): a build takes them from Harmony's list",
+            "needs-network",
+            0,
+            0,
+            f"HARMONY_OFFLINE is set, but a build would need Harmony ({predicted.action}: "
+            f"{predicted.reason}); it stops with exit 3 and writes nothing",
         )
-    if config.verify:
-        return Plan(entry, "verify", "2", f"key from {keys.source}; verify is on: login and validate")
-    return Plan(
-        entry, "offline", "0", f"{config.lock.name} has the registration and the key came from {keys.source}"
-    )
+    return predicted
 
 
 def _decide(

@@ -86,6 +86,7 @@ def test_console_script_is_installed_and_runs(project: Path, emulator: Emulator)
     result = cli(project, env_for(emulator), "status", "--json", script=True)
     data = as_json(result)
     assert data["next"]["action"] == "adopt-or-register"
+    assert (data["next"]["requests"], data["next"]["maxRequests"]) == (2, 3)
     assert data["lock"] is None
 
 
@@ -150,21 +151,54 @@ def test_manifest_output_path_for_maven(project: Path, emulator: Emulator) -> No
     assert f"Jitterbit-Connector-Endpoint-EntityTypeId: {data['connector']['endpointEntityId']}" in text
 
 
+def test_manifest_output_elsewhere_reuses_the_configured_manifests_key(
+    project: Path, emulator: Emulator
+) -> None:
+    """The configured manifest holds the key: writing a copy for Maven needs no request (issue 14, 19)."""
+    env = env_for(emulator)
+    assert cli(project, env, "manifest").returncode == 0
+    emulator.reset_counts()
+    target = project / "src" / "main" / "resources" / "META-INF" / "MANIFEST.MF"
+    data = as_json(cli(project, env, "manifest", "--output", str(target), "--json"))
+    assert (data["action"], data["requests"]) == ("offline", 0)
+    assert sum(emulator.counts().values()) == 0
+    assert target.read_bytes() == (project / "build" / "harmony" / "MANIFEST.MF").read_bytes()
+
+
+def test_a_bad_url_option_is_blamed_on_the_option(project: Path, emulator: Emulator) -> None:
+    done = cli(project, {**env_for(emulator), "HARMONY_URL": ""}, "status", "--url", "http://10.0.0.5")
+    assert done.returncode == 2
+    assert done.stderr.startswith("hatch-harmony: --url: uses http:// with a non-local host")
+    assert "HARMONY_URL" not in done.stderr
+
+
 def test_status_reports_lock_manifest_and_next_step(project: Path, emulator: Emulator) -> None:
     env = env_for(emulator)
     cli(project, env, "manifest")
     data = as_json(cli(project, env, "status", "--json"))
     assert data["next"] == {
         "action": "offline",
-        "requests": "0",
+        "requests": 0,
+        "maxRequests": 0,
         "reason": data["next"]["reason"],
     }
+    lock_ids = data["lock"]["activities"]
+    assert data["manifest"]["activities"] == lock_ids  # one type for ids: integers in both shapes
+    assert all(type(i) is int for i in lock_ids.values())
     assert data["lock"]["orgId"] == DEFAULT_ORG_ID
     assert set(data["lock"]["activities"]) == {"read", "write"}
     assert data["manifest"]["exists"] is True and data["manifest"]["hasKey"] is True
     (project / "build" / "harmony" / "MANIFEST.MF").unlink()
     data = as_json(cli(project, env, "status", "--json"))
-    assert (data["next"]["action"], data["next"]["requests"]) == ("look-up", "2")
+    assert (data["next"]["action"], data["next"]["requests"], data["next"]["maxRequests"]) == (
+        "look-up",
+        2,
+        2,
+    )
+    offline = as_json(cli(project, {**env, "HARMONY_OFFLINE": "1"}, "status", "--json"))
+    assert (offline["next"]["action"], offline["next"]["requests"]) == ("needs-network", 0)
+    refused = cli(project, {**env, "HARMONY_OFFLINE": "1"}, "manifest")
+    assert refused.returncode == 3  # what status predicted
 
 
 def test_register_list_validate_delete_login(project: Path, emulator: Emulator) -> None:
