@@ -34,6 +34,7 @@ from typing import Any
 from hatchling.builders.config import BuilderConfig
 from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES
 from hatchling.builders.utils import get_relative_path, normalize_inclusion_map
+from hatchling.builders.wheel import WheelBuilderConfig
 
 
 class NothingToShip(Exception):
@@ -75,7 +76,7 @@ def shipped(
 
 def _check_wheel_selection(config: BuilderConfig) -> None:
     """hatchling's wheel heuristics raise when a project has no package (editable wheels too)."""
-    if not hasattr(type(config), "default_file_selection_options"):  # the wheel's (evaluating it may raise)
+    if not isinstance(config, WheelBuilderConfig):
         return
     try:
         config.default_file_selection_options  # noqa: B018 (evaluated for its error)
@@ -123,7 +124,7 @@ def _forced_map(config: BuilderConfig, build_data: Mapping[str, Any], *, editabl
 
 def _wheel_data(config: BuilderConfig, build_data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     """The wheel's extra files (write_data, add_extra_metadata, add_sboms); none for other targets."""
-    if not hasattr(type(config), "shared_data"):
+    if not isinstance(config, WheelBuilderConfig):
         return {}
     maps: dict[str, dict[str, str]] = {}
     for option, key in (
@@ -131,7 +132,7 @@ def _wheel_data(config: BuilderConfig, build_data: Mapping[str, Any]) -> dict[st
         ("shared-scripts", "shared_scripts"),
         ("extra-metadata", "extra_metadata"),
     ):
-        mapping = dict(getattr(config, key))
+        mapping = dict(getattr(config, key))  # properties that check their own table
         mapping.update(normalize_inclusion_map(dict(build_data.get(key, {})), config.root))
         maps[option] = mapping
     sboms = [*getattr(config, "sbom_files", []), *build_data.get("sbom_files", [])]

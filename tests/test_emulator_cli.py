@@ -6,6 +6,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -269,3 +270,43 @@ def test_cli_with_users_hides_their_passwords_and_stops_on_sigint(tmp_path: Path
     finally:
         out, err = finish(proc, signal.SIGINT)
     assert err == "" and "Emulator stopped." in out  # --quiet
+
+
+def test_banner_suggests_a_build_command_that_works_from_the_emulators_environment(tmp_path: Path) -> None:
+    """The `Try` line, run as printed (with the emulator's PATH), builds a connector jar: 3 requests."""
+    import shlex
+
+    project = tmp_path / "acme"
+    (project / "build" / "classes").mkdir(parents=True)
+    (project / "build" / "classes" / "Hello.class").write_bytes(b"\xca\xfe\xba\xbe")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "acme"\nversion = "1.0"\n[tool.hatch.build.hooks.harmony]\n'
+        '[tool.hatch.build.targets.jar]\nclasses = "build/classes"\n',
+        encoding="utf-8",
+    )
+    (project / "adapter.json").write_text('{"name": "Acme", "activities": {"get": {}}}', encoding="utf-8")
+    (project / ".gitignore").write_text("build/\n", encoding="utf-8")
+    proc, banner = start_cli("--test-controls", "--quiet")
+    try:
+        [line] = [line for line in banner if line.startswith("Try")]
+        words = shlex.split(line.partition(": ")[2])
+        assignments = {w.partition("=")[0]: w.partition("=")[2] for w in words if re.match(r"^[A-Z_]+=", w)}
+        argv = words[len(assignments) :]
+        assert argv[-5:] == ["-m", "hatchling", "build", "-t", "jar"] and "hatch" not in argv
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_BUILD_"))}
+        done = subprocess.run(
+            argv,
+            cwd=project,
+            env={**env, **assignments},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "harmony: registered 'Acme'" in done.stderr + done.stdout
+        counts = json.loads(request(url_of(banner), "GET", "/__emulator__/counts")[1])["counts"]
+        assert sum(counts.values()) == 3
+        assert [p.name for p in (project / "dist").iterdir()] == ["acme-1.0.jar"]
+    finally:
+        finish(proc, signal.SIGTERM)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
+import shutil
 import signal
 import sys
 import threading
@@ -69,6 +71,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
 
 
+def _this_python() -> str:
+    """How a shell reaches the Python running the emulator, which has hatchling and hatch-harmony.
+
+    `hatch build` may not be installed here, and would install hatch-harmony from an index into
+    its own build environment rather than use this one; hatchling is a dependency, so this
+    interpreter's `-m hatchling` always works. Plain `python`/`python3` when PATH finds this very
+    interpreter (an activated venv), else its path.
+    """
+    for name in ("python", "python3"):
+        found = shutil.which(name)
+        # absolute(), not resolve(): a venv's python is a symlink to the base one, yet another environment
+        if found is not None and Path(found).absolute() == Path(sys.executable).absolute():
+            return name
+    return shlex.quote(sys.executable)
+
+
 def _banner(emulator: Emulator) -> str:
     lines = [
         "hatch-harmony emulator: a local stand-in for the Connector Manager API, NOT Jitterbit Harmony.",
@@ -83,8 +101,8 @@ def _banner(emulator: Emulator) -> str:
     lines.append(f"Test controls: {'on, under /__emulator__/' if emulator.test_controls else 'off'}")
     if any(u.email == DEFAULT_EMAIL and u.password == DEFAULT_PASSWORD for u in emulator.users):
         lines.append(
-            f"Try: HARMONY_URL={emulator.url} HARMONY_EMAIL={DEFAULT_EMAIL} "
-            f"HARMONY_PASSWORD={DEFAULT_PASSWORD} hatch build"
+            f"Try, in a connector project: HARMONY_URL={emulator.url} HARMONY_EMAIL={DEFAULT_EMAIL} "
+            f"HARMONY_PASSWORD={DEFAULT_PASSWORD} {_this_python()} -m hatchling build -t jar"
         )
     lines.append("Stop with Ctrl+C.")
     return "\n".join(lines)
