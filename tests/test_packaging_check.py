@@ -251,3 +251,34 @@ def test_a_malformed_selection_option_is_one_message_naming_it(
     assert stopped.value.code == 2
     assert "hatch-harmony: pyproject.toml: hatchling cannot select the files of the sdist" in err
     assert "tool.hatch.build.targets.sdist.exclude" in err and "Traceback" not in err
+
+
+@pytest.mark.usefixtures("offline")
+@pytest.mark.parametrize(
+    ("toml", "ships"),
+    [("", False), ('[tool.hatch.build.force-include]\n"build/harmony" = "secrets"\n', True)],
+    ids=["package, no gitignore", "force-include"],
+)
+def test_editable_wheel_is_refused_only_when_it_ships_the_manifest(
+    toml: str,
+    ships: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An editable wheel ships no project file (a .pth does the work), only forced files."""
+    case = Case("editable", toml, "", "", package=True)
+    root = make_project(tmp_path / "acme", case)
+    build = WheelBuilder(str(root)).build
+    if ships:
+        with pytest.raises(SystemExit):
+            list(build(directory=str(root / "dist"), versions=["editable"]))
+        assert "would be packaged into the wheel as secrets/MANIFEST.MF" in capsys.readouterr().err
+    else:  # past the check; an editable install never asks Harmony, so the build goes on
+        [wheel] = build(directory=str(root / "dist"), versions=["editable"])
+        Path(wheel).unlink()
+    monkeypatch.setenv("HATCH_BUILD_NO_HOOKS", "true")
+    (root / "build" / "harmony").mkdir(parents=True, exist_ok=True)
+    (root / case.manifest).write_bytes(PLANTED)
+    [wheel] = WheelBuilder(str(root)).build(directory=str(root / "dist"), versions=["editable"])
+    assert any(blob == PLANTED for _, blob in archive_members(Path(wheel))) is ships
