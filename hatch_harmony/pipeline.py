@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from . import manifest as mf
 from .adapter import Adapter, find_adapter, load_adapter
 from .errors import ConfigError, shown_path
+from .destination import check_destination
 from .files import atomic_write
 from .registration import ClientFactory, KeyPair, Outcome, ensure_registration
 from .shipped_ids import ShippedIds, read_shipped
-from .vcs import is_tracked
 
 if TYPE_CHECKING:
     from .config import HarmonyConfig
@@ -97,18 +97,6 @@ def shipped_ids(
     return tuple(found)
 
 
-def check_output_path(config: HarmonyConfig) -> None:
-    """Refuse to write the secret into a file that git tracks (it would land in the history)."""
-    if is_tracked(config.manifest):
-        rel = shown_path(config.manifest, config.root)
-        raise ConfigError(
-            f"{config.table_path}.manifest: {rel} is tracked by git, and the generated manifest holds the "
-            f'connector secret. Keep your committed file as the template (`manifest-template = "{rel}"`) '
-            f"and write to an ignored path, or stop tracking it: `git rm --cached {rel}` and add it to "
-            ".gitignore."
-        )
-
-
 def render(config: HarmonyConfig, template: mf.Manifest, outcome: Outcome) -> bytes:
     reg = outcome.registration
     result = mf.apply_registration(
@@ -159,7 +147,8 @@ def generate(
     version = connector_version(adapter, project_version)
     template = load_template(config)
     if write:
-        check_output_path(config)
+        reads = [adapter.path, config.lock, config.root / "pyproject.toml", config.root / ".gitignore"]
+        check_destination(config, config.manifest, [*reads, *filter(None, [config.manifest_template])])
     last = previous_path or config.manifest
     keys, endpoint = previous_values(last, shown_path(last, config.root))
     outcome = ensure_registration(

@@ -1,35 +1,56 @@
-"""Is a file tracked by git? Asked before a secret is written into it.
+"""What git thinks of a path: tracked, ignored, or neither. Asked before a secret is written.
 
-A generated manifest holds the connector secret, so writing it to a path that git tracks
-would put the secret into the repository's history at the next commit. We ask git itself
-(it knows about sparse checkouts, worktrees and submodules), and only when a `.git` is
-found above the file, so projects outside git pay nothing.
+A generated manifest holds the connector secret. Written to a path git tracks, it lands in
+the history at the next commit; written to a path that is merely untracked, `git add .`
+commits it. So in a git work tree the manifest may only go where git ignores it. We ask
+git itself (it knows about nested .gitignore files, core.excludesFile, sparse checkouts,
+worktrees and submodules), and only when a `.git` is found above the file, so projects
+outside git pay nothing.
 """
 
 from __future__ import annotations
 
+import enum
 import shutil
 import subprocess
 from pathlib import Path
+
+
+class GitStatus(enum.Enum):
+    OUTSIDE = "outside"  # no git work tree (or no git executable): nothing to protect against
+    IGNORED = "ignored"
+    TRACKED = "tracked"
+    UNTRACKED = "untracked"  # neither tracked nor ignored: `git add .` would commit it
 
 
 def _inside_git_work_tree(path: Path) -> bool:
     return any((parent / ".git").exists() for parent in path.parents)
 
 
-def is_tracked(path: Path) -> bool:
-    """True when git tracks `path`; False outside a work tree or without a git executable."""
-    path = path.absolute()
-    git = shutil.which("git")
-    if git is None or not _inside_git_work_tree(path):
-        return False
+def _git(git: str, path: Path, *args: str) -> int:
     directory = path.parent
     while not directory.exists():  # a not-yet-created output folder: ask from the nearest existing one
         directory = directory.parent
-    result = subprocess.run(
-        [git, "ls-files", "--error-unmatch", "--", str(path)],
-        cwd=directory,
-        capture_output=True,
-        check=False,
-    )
-    return result.returncode == 0
+    return subprocess.run(
+        [git, *args, "--", str(path)], cwd=directory, capture_output=True, check=False
+    ).returncode
+
+
+def git_status(path: Path) -> GitStatus:
+    """How git sees `path` (which need not exist yet); one `git` call in the usual (ignored) case."""
+    path = path.absolute()
+    git = shutil.which("git")
+    if git is None or not _inside_git_work_tree(path):
+        return GitStatus.OUTSIDE
+    # check-ignore reports a tracked file as not ignored (its index entry wins), so exit 0 means
+    # ignored and untracked; anything else needs the second question.
+    if _git(git, path, "check-ignore", "-q") == 0:
+        return GitStatus.IGNORED
+    if _git(git, path, "ls-files", "--error-unmatch") == 0:
+        return GitStatus.TRACKED
+    return GitStatus.UNTRACKED
+
+
+def is_tracked(path: Path) -> bool:
+    """True when git tracks `path`; False outside a work tree or without a git executable."""
+    return git_status(path) is GitStatus.TRACKED

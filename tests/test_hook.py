@@ -297,21 +297,26 @@ def test_status_lines_never_show_a_secret(project: Path, emulator: Emulator, com
     assert b"requests" in text
 
 
-def test_lock_written_before_manifest_when_the_manifest_write_fails(
+def test_an_unwritable_manifest_path_is_refused_before_any_request(
     project: Path, emulator: Emulator, compiled_classes: Path
 ) -> None:
+    """Checked offline first (issue 14, item 17): a file where the manifest folder should be.
+
+    That the lock is written before the manifest when the manifest write itself fails
+    (a crash, a full disk) is test_faults.py's `during-manifest-write` step.
+    """
     with_classes(project, compiled_classes)
     blocker = project / "build" / "harmony"
     blocker.parent.mkdir(parents=True, exist_ok=True)
     blocker.write_text("a file where the manifest folder should be", encoding="utf-8")
     failed = hatchling(project, build_env(emulator), "jar")
     assert failed.returncode != 0 and "Traceback" not in failed.stderr
-    assert (project / "harmony.lock").exists()  # the registration is recorded ...
+    assert "build/harmony is a file" in failed.stderr
+    assert sum(emulator.counts().values()) == 0
+    assert not (project / "harmony.lock").exists()
     blocker.unlink()
-    emulator.reset_counts()
     again = hatchling(project, build_env(emulator), "jar")
     assert again.returncode == 0, again.stderr
-    assert emulator.counts().get("register", 0) == 0  # ... so the next build does not register again
     assert len(emulator.registrations(DEFAULT_ORG_ID)) == 1
 
 
