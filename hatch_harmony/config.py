@@ -495,6 +495,13 @@ def _ui_file(value: object, where: str, problems: _Problems) -> str | None:
             '"." or ".." parts)',
         )
         return None
+    if parts[0].upper() == "META-INF":
+        problems.add(
+            where,
+            "must not be inside META-INF/: the JAR specification reserves it (META-INF/MANIFEST.MF is the "
+            f'manifest itself, and signatures live there); use a name such as "{DEFAULT_UI_FILE}"',
+        )
+        return None
     return text
 
 

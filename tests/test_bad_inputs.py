@@ -280,6 +280,29 @@ CATALOGUE: list[Bad] = [
         (f"{CONFIG}.attributes.Author", "one line"),
     ),
     Bad("ui-file-outside-the-jar", hook('ui-file = "../adapter.json"'), (f"{CONFIG}.ui-file", "plain path")),
+    # issue 14, item 17: found offline, before the first request
+    Bad(
+        "ui-file-is-the-manifest",
+        hook('ui-file = "META-INF/MANIFEST.MF"'),
+        (f"{CONFIG}.ui-file", "META-INF/", "adapter.json"),
+    ),
+    Bad("ui-file-in-meta-inf", hook('ui-file = "meta-inf/ui.json"'), (f"{CONFIG}.ui-file", "META-INF/")),
+    Bad(
+        "manifest-path-is-a-folder",
+        both(hook('manifest = "out"'), folder("out")),
+        (f"{CONFIG}.manifest", "out is a folder"),
+    ),
+    # issue 14, item 5: the output is never an input
+    Bad(
+        "manifest-over-the-found-adapter",
+        hook('manifest = "adapter.json"'),
+        (f"{CONFIG}.manifest", "a file the build reads"),
+    ),
+    Bad(
+        "manifest-over-pyproject",
+        hook('manifest = "pyproject.toml"'),
+        (f"{CONFIG}.manifest", "a file the build reads"),
+    ),
     Bad(
         "environments-not-a-table",
         hook('environments = "prod"'),
