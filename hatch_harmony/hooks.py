@@ -88,7 +88,12 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         from .errors import NeedsNetworkError
         from .pipeline import generate, status_lines
 
+        from .jarfile import source_date_epoch
+
         config = load_config(self.config, root, env)
+        # The archives take their timestamps from SOURCE_DATE_EPOCH only after this hook: a bad
+        # value must stop the build before it registers, not after (issue 14, item 17).
+        source_date_epoch(env)
         editable = version == "editable"
         if editable:  # an editable install must never wait on (or register with) Harmony
             config = replace(config, offline=True)

@@ -320,6 +320,17 @@ def test_an_unwritable_manifest_path_is_refused_before_any_request(
     assert len(emulator.registrations(DEFAULT_ORG_ID)) == 1
 
 
+def test_a_bad_source_date_epoch_stops_the_build_before_any_request(
+    project: Path, emulator: Emulator, compiled_classes: Path
+) -> None:
+    with_classes(project, compiled_classes)
+    failed = hatchling(project, build_env(emulator, SOURCE_DATE_EPOCH="abc"), "jar")
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr
+    assert "SOURCE_DATE_EPOCH must be a whole number" in failed.stderr
+    assert sum(emulator.counts().values()) == 0
+    assert not (project / "harmony.lock").exists() and not (project / "dist").exists()
+
+
 WARM = "nothing it depends on changed since the last build"
 
 
