@@ -86,9 +86,8 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         from .adapter import DEFAULT_LOCATIONS
         from .config import load_config
         from .errors import NeedsNetworkError
-        from .pipeline import generate, status_lines
-
         from .jarfile import source_date_epoch
+        from .pipeline import generate, status_lines
 
         config = load_config(self.config, root, env)
         # The archives take their timestamps from SOURCE_DATE_EPOCH only after this hook: a bad
