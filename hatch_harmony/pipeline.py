@@ -9,14 +9,14 @@ connector secret.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import manifest as mf
 from .adapter import Adapter, find_adapter, load_adapter
-from .errors import ConfigError, shown_path
 from .destination import check_destination
+from .errors import ConfigError, shown_path
 from .files import atomic_write
 from .registration import ClientFactory, KeyPair, Outcome, ensure_registration
 from .shipped_ids import ShippedIds, read_shipped
@@ -163,11 +163,25 @@ def generate(
         allow_register=allow_register,
         read_only=read_only,
     )
+    if config.manifest_template is not None and any(mf.registration_values(template)):
+        outcome = replace(outcome, notices=(*outcome.notices, _committed_secret_notice(config)))
     data = render(config, template, outcome)
     written = False
     if write and not read_only:
         written = _write_if_changed(config.manifest, data)
     return Generated(data, config.manifest, adapter, outcome, written)
+
+
+def _committed_secret_notice(config: HarmonyConfig) -> str:
+    """A template with a real key or secret: it is committed, and every sdist ships it."""
+    shown = shown_path(config.manifest_template or config.manifest, config.root)
+    return (
+        f"{shown} holds the connector key or secret. It is committed and ships in every sdist: put "
+        "placeholders (****) in their place and keep the ids, since each build gets key and secret on its "
+        "own (Harmony, the lock, HARMONY_CONNECTOR_KEY/_SECRET). A secret already in git history stays "
+        "readable there: review who can read the repository (re-registering for a new secret would "
+        "change every activity id)."
+    )
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:

@@ -120,6 +120,9 @@ def test_adoption_keeps_the_ids_the_template_ships(tmp_path: Path, api: RawApi, 
     assert entry.endpoint_entity_id == reg.endpoint_entity_id
     assert len(emulator.registrations(DEFAULT_ORG_ID)) == 1
 
+    assert any("holds the connector key or secret" in n and "sdist" in n for n in result.outcome.notices)
+    assert not any(reg.secret in n or reg.key in n for n in result.outcome.notices)
+
     again = build(root, harmony_env(emulator))  # offline now: the lock holds the kept ids
     assert again.outcome.action == "offline"
     assert offsets(reg, again.outcome.activity_ids) == HAND_ORDER

@@ -120,7 +120,7 @@ def test_the_manifest_is_never_written_over_an_input(
 
     # configured inputs are caught by the config itself; found ones (the default adapter,
     # pyproject.toml, .gitignore) by the destination check against the file system
-    with pytest.raises(ConfigError, match="a file the build reads|different files|same file as") as raised:
+    with pytest.raises(ConfigError, match=r"a file the build reads|different files|same file as") as raised:
         generate(load_config({**table, "manifest": manifest}, root, env), env)
 
     assert "tool.hatch.build.hooks.harmony.manifest: " in raised.value.message
