@@ -4,15 +4,24 @@ A Harmony agent loads jars, not wheels, so the deployable artifact of a connecto
 is built by hatch itself, with the manifest the `harmony` build hook just generated. The
 layout (decided here, documented in the README):
 
-    META-INF/MANIFEST.MF      the hook's manifest, Class-Path computed from lib/
+    META-INF/MANIFEST.MF      the hook's manifest, Class-Path = the bundled lib/*.jar
     <Jitterbit-Connector-UI>  the adapter.json the hook validated, under the manifest's UI name
     com/example/...           the contents of the compiled classes folder, at the root
     lib/<dependency>.jar      every *.jar directly in the `lib` folder
     <asset folder>/...        each `assets` folder under its path relative to the project root
 
 Copies of MANIFEST.MF or of the UI file found in the classes or asset folders (Maven copies
-`src/main/resources` into `target/classes`) are replaced by the build's own; any other
-name given by two sources is an error, never a silent overwrite.
+`src/main/resources` into `target/classes`) are replaced by the build's own; a file that two
+sources give with the same bytes (Maven also copies `assets/` there) is bundled once; two
+different files under one name are an error, never a silent overwrite.
+
+Class-Path is what the agent's class loader follows, so it lists exactly the `lib/*.jar`
+entries the jar holds, whichever source put them there: Maven's `copy-dependencies` into
+`target/classes/lib` (Jitterbit's own layout) as much as the `lib` option. A template's
+Class-Path is not trusted (Jitterbit's sample lists ten jars and ships one): entries the jar
+does not bundle are dropped with one warning naming them. The Jitterbit connector SDK is
+provided by the agent (a system-scope dependency in Jitterbit's pom, never bundled by
+Maven), so it is left out from every source unless `bundle-sdk = true`.
 
 `plan_jar` decides the entries (pure but for reading folders); `JarBuilder` is the thin
 hatch glue; `jarfile` writes the bytes.
@@ -20,12 +29,15 @@ hatch glue; `jarfile` writes the bytes.
 
 from __future__ import annotations
 
+import filecmp
 import os
+import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from hatchling.builders.config import BuilderConfig
 from hatchling.builders.plugin.interface import BuilderInterface
@@ -37,6 +49,7 @@ from .errors import shown_path as _shown
 if TYPE_CHECKING:
     from .config import JarConfig
     from .jarfile import JarEntry
+    from .manifest import Manifest
 
 #: build_data keys filled by the `harmony` build hook (hooks.py); the hook runs first.
 MANIFEST_KEY = "harmony_manifest"
@@ -45,6 +58,13 @@ ADAPTER_KEY = "harmony_adapter"
 DEFAULT_UI_FILE = "adapter.json"
 COMPILE_HINT = "javac -d build/classes $(find src -name '*.java'), mvn compile or gradle classes"
 
+#: The Jitterbit connector SDK jar as Maven names it (`jitterbit-connector-sdk-1.0.0-SNAPSHOT.jar`,
+#: artifactId-version): the agent provides it, so a second copy in the connector would only
+#: risk a version clash. An optional version that starts with a digit, nothing else, so that
+#: e.g. a `jitterbit-connector-sdk-extras.jar` of the project's own is not mistaken for it.
+SDK_JAR = re.compile(r"jitterbit-connector-sdk(?:-[0-9][^/]*)?\.jar", re.IGNORECASE)
+CLASS_PATH_FOLDER = "lib/"
+
 #: Never bundled from a folder: VCS and OS droppings, not part of any connector.
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__"})
 SKIPPED_FILES = frozenset({".DS_Store", "Thumbs.db", ".gitkeep"})
@@ -52,12 +72,18 @@ SKIPPED_FILES = frozenset({".DS_Store", "Thumbs.db", ".gitkeep"})
 
 @dataclass(frozen=True)
 class JarPlan:
-    """What goes into the jar: the final manifest bytes, the other entries, and warnings to show."""
+    """What goes into the jar: the final manifest bytes, the other entries, and what to tell the user.
+
+    `notices` are warnings (something in the project disagrees with the jar, e.g. a template
+    Class-Path entry that is not bundled); `notes` are expected decisions worth one line (the
+    SDK left out), shown as information so that a correct Maven layout builds without warnings.
+    """
 
     manifest: bytes
     entries: tuple[JarEntry, ...]
     notices: tuple[str, ...]
     summary: str
+    notes: tuple[str, ...] = ()
 
 
 def jar_file_name(project_name: str, version: str) -> str:
@@ -89,18 +115,11 @@ def plan_jar(
 ) -> JarPlan:
     """Decide every entry of the connector jar; raise ConfigError naming the option to fix."""
     from . import manifest as mf
-    from .jarfile import MANIFEST_NAME, JarEntry, check_entry_name
+    from .jarfile import MANIFEST_NAME, JarEntry
 
     table_path = jar.table_path
     parsed = mf.Manifest.parse(manifest, source="the manifest from the harmony build hook")
-    ui_name = (parsed.get(mf.CONNECTOR_UI) or "").strip() or DEFAULT_UI_FILE
-    try:
-        check_entry_name(ui_name)
-    except ValueError:
-        raise ConfigError(
-            f"{mf.CONNECTOR_UI}: {ui_name!r} is not a file name inside a jar; use a plain name such as "
-            f"{DEFAULT_UI_FILE!r} (set `ui-file` under [tool.hatch.build.hooks.harmony])"
-        ) from None
+    ui_name = _ui_name(parsed)
     if not adapter.is_file():
         raise ConfigError(f"{adapter}: the adapter file to bundle as {ui_name} does not exist")
 
@@ -108,19 +127,26 @@ def plan_jar(
     entries: dict[str, tuple[JarEntry, str]] = {}
     entries[ui_name] = (JarEntry.from_file(ui_name, adapter), _shown(adapter, root))
     notices: list[str] = []
+    skipped_sdk: list[str] = []
 
     def add(name: str, path: Path) -> None:
         shown = _shown(path, root)
         if name.upper() == MANIFEST_NAME:
             return  # a stale copy: the hook's manifest is the one that ships
+        if not jar.bundle_sdk and SDK_JAR.fullmatch(name.rsplit("/", 1)[-1]):
+            skipped_sdk.append(shown)  # provided by the agent, whichever folder it sits in
+            return
         if name == ui_name:
             if path.read_bytes() != adapter.read_bytes():
                 notices.append(f"{shown} differs from {_shown(adapter, root)}; the jar gets the latter")
             return
         if name in entries:
+            first, first_shown = entries[name]
+            if first.source is not None and filecmp.cmp(first.source, path, shallow=False):
+                return  # Maven's resources phase copies assets/ into target/classes: one copy ships
             raise ConfigError(
-                f"two files would be {name!r} in the jar: {entries[name][1]} and {shown}; "
-                f"rename or remove one (check {table_path}.classes and {table_path}.assets)"
+                f"two files would be {name!r} in the jar: {first_shown} and {shown}, with different "
+                f"contents; rename or remove one (check {table_path}.classes, .lib and .assets)"
             )
         entries[name] = (JarEntry.from_file(name, path), shown)
 
@@ -137,8 +163,7 @@ def plan_jar(
 
     dependencies = _dependency_jars(root, jar)
     for path in dependencies:
-        add(f"lib/{path.name}", path)
-    mf.set_class_path(parsed, [f"lib/{path.name}" for path in dependencies])
+        add(f"{CLASS_PATH_FOLDER}{path.name}", path)
 
     for index, asset in enumerate(jar.assets):
         folder, prefix = _asset(root, asset, f"{table_path}.assets[{index}]")
@@ -148,11 +173,17 @@ def plan_jar(
             for name, path in _walk(folder):
                 add(f"{prefix}/{name}", path)
 
+    class_path = sorted(name for name in entries if _on_class_path(name))
+    dropped = _not_bundled(parsed.get(mf.CLASS_PATH), class_path)
+    if dropped:
+        notices.append(_dropped_notice(dropped, _shown(classes, root)))
+    mf.set_class_path(parsed, class_path)
+    notes = [_sdk_note(skipped_sdk, table_path)] if skipped_sdk else []
+
     shown_adapter = _shown(adapter, root)
-    lib = f" from {_shown(dependencies[0].parent, root)}" if dependencies else ""
     summary = (
         f"classes from {_shown(classes, root)} ({class_files} .class files), "
-        f"{len(dependencies)} dependency jar{'s' if len(dependencies) != 1 else ''}{lib}, "
+        f"{len(class_path)} dependency jar{'s' if len(class_path) != 1 else ''} on Class-Path, "
         f"UI file {ui_name}{'' if shown_adapter == ui_name else f' (from {shown_adapter})'}"
     )
     if jar.assets:
@@ -162,6 +193,65 @@ def plan_jar(
         entries=tuple(entry for entry, _ in entries.values()),
         notices=tuple(notices),
         summary=summary,
+        notes=tuple(notes),
+    )
+
+
+def _ui_name(parsed: Manifest) -> str:
+    """The UI file's name in the jar, from `Jitterbit-Connector-UI`; ConfigError if it is no jar name."""
+    from . import manifest as mf
+    from .jarfile import check_entry_name
+
+    ui_name = (parsed.get(mf.CONNECTOR_UI) or "").strip() or DEFAULT_UI_FILE
+    try:
+        return check_entry_name(ui_name)
+    except ValueError:
+        raise ConfigError(
+            f"{mf.CONNECTOR_UI}: {ui_name!r} is not a file name inside a jar; use a plain name such as "
+            f"{DEFAULT_UI_FILE!r} (set `ui-file` under [tool.hatch.build.hooks.harmony])"
+        ) from None
+
+
+def _sdk_note(skipped: list[str], table_path: str) -> str:
+    """One line for every copy of the SDK left out, naming the option that would bundle it."""
+    return (
+        f"not bundled: {', '.join(skipped)}, the Jitterbit connector SDK, which the agent provides "
+        f"(Maven's system scope); set bundle-sdk = true under [{table_path}] to bundle it"
+    )
+
+
+def _on_class_path(name: str) -> bool:
+    """A jar directly in the jar's `lib/`: where the agent's class loader looks (`lib/*.jar`).
+
+    Deeper jars (`lib/x/y.jar`) are bundled as plain files: neither Maven's copy-dependencies
+    nor the `lib` option puts jars there, and Jitterbit documents `lib/*.jar`.
+    """
+    rest = name[len(CLASS_PATH_FOLDER) :]
+    return name.startswith(CLASS_PATH_FOLDER) and "/" not in rest and rest.lower().endswith(".jar")
+
+
+def _not_bundled(template: str | None, class_path: list[str]) -> list[str]:
+    """Entries of the template's Class-Path that are not among `class_path`, in template order, once each.
+
+    Class-Path entries are space-separated relative URLs: they are percent-decoded and
+    normalised (`./lib/a.jar` is `lib/a.jar`) before being compared with jar entry names.
+    """
+    bundled = set(class_path)
+    dropped: list[str] = []
+    for raw in (template or "").split():
+        entry = posixpath.normpath(unquote(raw))
+        if entry not in bundled and raw not in dropped:
+            dropped.append(raw)
+    return dropped
+
+
+def _dropped_notice(dropped: list[str], classes: str) -> str:
+    """One warning for every template Class-Path entry left out, with both ways to fix it."""
+    count = f"{len(dropped)} template entr{'ies' if len(dropped) != 1 else 'y'}"
+    return (
+        f"Class-Path: dropped {count} the jar does not bundle: {', '.join(dropped)}. Class-Path lists "
+        f"exactly the bundled lib/*.jar; to ship a dependency, put its jar in `lib` or in {classes}/lib "
+        "(Maven's copy-dependencies), else remove it from the template's Class-Path"
     )
 
 
@@ -236,8 +326,8 @@ def _raise(error: OSError) -> None:
 class JarBuilder(BuilderInterface[BuilderConfig, PluginManager]):
     """`hatch build -t jar` -> `dist/<name>-<version>.jar`, the deployable connector jar.
 
-    Options live under `[tool.hatch.build.targets.jar]`: `classes`, `lib`, `assets` (see
-    `config.load_jar_config`). The manifest and adapter path come from the `harmony` build
+    Options live under `[tool.hatch.build.targets.jar]`: `classes`, `lib`, `assets`,
+    `bundle-sdk` (see `config.load_jar_config`). The manifest and adapter path come from the `harmony` build
     hook through build_data, which hatchling passes to `build_standard` as keywords.
     """
 
@@ -278,6 +368,8 @@ class JarBuilder(BuilderInterface[BuilderConfig, PluginManager]):
             plan = plan_jar(root, config, manifest=manifest, adapter=Path(adapter))
             for notice in plan.notices:
                 self.app.display_warning(f"jar: {notice}")
+            for note in plan.notes:
+                self.app.display_info(f"jar: {note}")
             self.app.display_info(f"jar: {plan.summary}")
             return write_jar(target, plan.manifest, plan.entries, epoch=epoch)
         except ValueError as exc:  # a file/folder name clash between sources

@@ -96,7 +96,7 @@ HATCH_HOOK_OPTIONS: tuple[str, ...] = (
     "require-runtime-features",
 )
 
-JAR_OPTIONS: tuple[str, ...] = ("classes", "lib", "assets")
+JAR_OPTIONS: tuple[str, ...] = ("classes", "lib", "assets", "bundle-sdk")
 
 #: hatchling's generic builder options (BuilderConfig, hatchling 1.21-1.27), valid in any
 #: target table; hatchling validates them, we only accept them.
@@ -181,12 +181,18 @@ class HarmonyConfig:
 
 @dataclass(frozen=True)
 class JarConfig:
-    """The `jar` target's own options. `None` means "find it": see `classes_candidates`."""
+    """The `jar` target's own options. `None` means "find it": see `classes_candidates`.
+
+    `bundle_sdk` is off by default: the agent provides the Jitterbit connector SDK (Jitterbit's
+    pom declares it system-scope and Maven never bundles it), so only an explicit
+    `bundle-sdk = true` puts it into the jar.
+    """
 
     classes: Path | None
     lib: Path | None
     assets: tuple[Path, ...]
     table_path: str = JAR_TABLE
+    bundle_sdk: bool = False
 
     def classes_candidates(self, root: Path) -> tuple[Path, ...]:
         """The folders the builder tries, in order: the configured one, else the usual build outputs."""
@@ -854,6 +860,7 @@ def load_jar_config(table: Mapping[str, Any], root: Path, *, table_path: str = J
     classes: Path | None = None
     lib: Path | None = None
     assets: list[Path] = []
+    bundle_sdk = False
     for key, value in table.items():
         where = _dotted(table_path, key)
         if key in secret_keys or key in HATCH_TARGET_OPTIONS:
@@ -874,9 +881,14 @@ def load_jar_config(table: Mapping[str, Any], root: Path, *, table_path: str = J
                 else:
                     lib = _join(root, text)
             continue
+        if key == "bundle-sdk":
+            bundle_sdk = _bool(value, where, "bundle-sdk = true", problems) or False
+            continue
         assets = _assets(value, where, root, problems)
     problems.raise_if_any()
-    return JarConfig(classes=classes, lib=lib, assets=tuple(assets), table_path=table_path)
+    return JarConfig(
+        classes=classes, lib=lib, assets=tuple(assets), table_path=table_path, bundle_sdk=bundle_sdk
+    )
 
 
 def _assets(value: object, where: str, root: Path, problems: _Problems) -> list[Path]:

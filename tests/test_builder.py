@@ -348,11 +348,14 @@ def test_layout_classes_at_root_lib_and_assets_by_relative_path(tmp_path: Path) 
     ]
     adapter = next(e for e in plan.entries if e.name == "adapter.json")
     assert adapter.source == root / "adapter.json"
-    assert plan.notices == ()
+    [notice] = plan.notices
+    assert notice.startswith(
+        f"Class-Path: dropped 1 template entry the jar does not bundle: {TEMPLATE_CLASS_PATH}."
+    )
     assert b"Class-Path: lib/alpha-1.0.jar lib/zeta-2.0.jar\r\n" in plan.manifest
     assert TEMPLATE_CLASS_PATH.encode() not in plan.manifest
     assert b"Stale" not in plan.manifest
-    assert "target/classes (2 .class files), 2 dependency jars" in plan.summary
+    assert "target/classes (2 .class files), 2 dependency jars on Class-Path" in plan.summary
 
 
 def test_ui_file_name_comes_from_the_manifest_and_stale_copies_are_reported(tmp_path: Path) -> None:
@@ -363,10 +366,15 @@ def test_ui_file_name_comes_from_the_manifest_and_stale_copies_are_reported(tmp_
     ui = next(e for e in plan.entries if e.name == "weather-ui.json")
     assert ui.source == root / "adapter.json"
     assert "adapter.json" not in _entry_names(plan.entries)
-    assert plan.notices == (
-        "build/classes/weather-ui.json differs from adapter.json; the jar gets the latter",
+    assert (
+        plan.notices[0] == "build/classes/weather-ui.json differs from adapter.json; the jar gets the latter"
     )
-    assert b"Class-Path" not in plan.manifest  # no lib folder: the template's Class-Path is dropped
+    # no jar bundled: the template's Class-Path is dropped, and the second notice says so
+    assert b"Class-Path" not in plan.manifest
+    assert plan.notices[1].startswith(
+        f"Class-Path: dropped 1 template entry the jar does not bundle: {TEMPLATE_CLASS_PATH}."
+    )
+    assert len(plan.notices) == 2
 
 
 def test_default_classes_folders_are_tried_in_order(tmp_path: Path) -> None:
@@ -462,3 +470,148 @@ def test_unreadable_classes_subfolder_fails_the_build_instead_of_being_skipped(
     err = capsys.readouterr().err
     assert f"hatch-harmony: could not build dist/{JAR_NAME}: [Errno 13] Permission denied" in err
     assert not (root / "dist").exists() or not list((root / "dist").iterdir())
+
+
+# --------------------------------------------------------------------------- Class-Path, the SDK (issue 12)
+
+SDK = "jitterbit-connector-sdk-1.0.0-SNAPSHOT.jar"
+
+
+def _manifest_with_class_path(class_path: str) -> bytes:
+    return HOOK_MANIFEST.replace(
+        f"Class-Path: {TEMPLATE_CLASS_PATH}".encode(), f"Class-Path: {class_path}".encode()
+    )
+
+
+def _class_path(plan: Any) -> list[str]:
+    from hatch_harmony.manifest import Manifest
+
+    return (Manifest.parse(plan.manifest, source="plan").get("Class-Path") or "").split(" ")
+
+
+def test_class_path_lists_every_bundled_lib_jar_whichever_source_sorted(tmp_path: Path) -> None:
+    """Maven's copy-dependencies (classes/lib), the `lib` option and `assets` all feed Class-Path."""
+    root = make_project(tmp_path / "proj", lib=False)
+    classes_lib = root / "build" / "classes" / "lib"
+    _dependency(classes_lib / "maven-dep-3.0.6.jar", "maven")  # from `classes`
+    _dependency(classes_lib / "deep" / "inner-1.0.jar", "inner")  # bundled, but not a lib/*.jar
+    (classes_lib / "NOTICE.txt").write_text("not a jar\n", encoding="utf-8")
+    _dependency(root / "deps" / "zeta-2.0.jar", "zeta")  # from `lib`
+    _dependency(root / "deps" / "my dep-1.0.jar", "space")
+    _dependency(root / "lib" / "gamma-1.0.JAR", "gamma")  # from `assets`
+    template = "lib/my%20dep-1.0.jar ./lib/zeta-2.0.jar lib/gone-1.0.jar lib/gone-1.0.jar"
+
+    plan = _plan(root, {"lib": "deps", "assets": ["lib"]}, _manifest_with_class_path(template))
+    assert _class_path(plan) == [
+        "lib/gamma-1.0.JAR",
+        "lib/maven-dep-3.0.6.jar",
+        "lib/my%20dep-1.0.jar",  # a relative URL: the space is encoded, Java decodes it
+        "lib/zeta-2.0.jar",
+    ]
+    names = _entry_names(plan.entries)
+    assert {"lib/deep/inner-1.0.jar", "lib/NOTICE.txt"} <= set(names)
+    # Only the entry not bundled is dropped, named once (percent-encoded and ./ forms are matched).
+    assert plan.notices == (
+        "Class-Path: dropped 1 template entry the jar does not bundle: lib/gone-1.0.jar. Class-Path lists "
+        "exactly the bundled lib/*.jar; to ship a dependency, put its jar in `lib` or in build/classes/lib "
+        "(Maven's copy-dependencies), else remove it from the template's Class-Path",
+    )
+    assert "4 dependency jars on Class-Path" in plan.summary
+
+
+def test_the_sdk_is_left_out_of_every_source_with_one_note(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    for folder in (root / "build" / "classes" / "lib", root / "lib", root / "vendor"):
+        _dependency(folder / SDK, "sdk")
+    template = f"lib/alpha-1.0.jar lib/{SDK} lib/zeta-2.0.jar"
+
+    plan = _plan(root, {"assets": ["vendor"]}, _manifest_with_class_path(template))
+    assert not [name for name in _entry_names(plan.entries) if "jitterbit-connector-sdk" in name]
+    assert _class_path(plan) == ["lib/alpha-1.0.jar", "lib/zeta-2.0.jar"]
+    assert plan.notes == (
+        f"not bundled: build/classes/lib/{SDK}, lib/{SDK}, vendor/{SDK}, the Jitterbit connector SDK, which "
+        "the agent provides (Maven's system scope); set bundle-sdk = true under "
+        "[tool.hatch.build.targets.jar] to bundle it",
+    )
+    # The template listed the SDK: it is one of the entries dropped, in the one warning.
+    [notice] = plan.notices
+    assert f"dropped 1 template entry the jar does not bundle: lib/{SDK}." in notice
+
+
+def test_bundle_sdk_true_bundles_it_and_lists_it(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    _dependency(root / "lib" / SDK, "sdk")
+    plan = _plan(root, {"bundle-sdk": True})
+    assert f"lib/{SDK}" in _entry_names(plan.entries)
+    assert _class_path(plan) == ["lib/alpha-1.0.jar", f"lib/{SDK}", "lib/zeta-2.0.jar"]
+    assert plan.notes == ()
+    assert _plan(root, {"bundle-sdk": False}).notes != ()
+
+
+@pytest.mark.parametrize(
+    ("name", "is_sdk"),
+    [
+        (SDK, True),
+        ("jitterbit-connector-sdk.jar", True),
+        ("Jitterbit-Connector-SDK-2.1.jar", True),
+        ("jitterbit-connector-sdk-extras.jar", False),
+        ("my-jitterbit-connector-sdk-1.0.jar", False),
+        ("jitterbit-connector-sdk-1.0.jar.sha1", False),
+    ],
+)
+def test_what_counts_as_the_sdk(tmp_path: Path, name: str, is_sdk: bool) -> None:
+    root = make_project(tmp_path / "proj", lib=False)
+    _dependency(root / "vendor" / name, "x")
+    plan = _plan(root, {"assets": ["vendor"]})
+    assert (f"vendor/{name}" not in _entry_names(plan.entries)) is is_sdk
+    assert bool(plan.notes) is is_sdk
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("yes", r"bundle-sdk: expected a boolean, got a string; write bundle-sdk = true \(no quotes\)"),
+        (1, r"bundle-sdk: expected a boolean, got an integer; write bundle-sdk = true$"),
+    ],
+)
+def test_bundle_sdk_must_be_a_boolean(value: object, message: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^pyproject\.toml: {TARGET}\.{message}"):
+        load_jar_config({"bundle-sdk": value}, REPO, table_path=TARGET)
+
+
+def test_bundle_sdk_typo_is_suggested() -> None:
+    with pytest.raises(ConfigError, match=r'bundle_sdk: unknown option\. Did you mean "bundle-sdk"\?'):
+        load_jar_config({"bundle_sdk": True}, REPO, table_path=TARGET)
+
+
+def test_identical_copies_from_two_sources_ship_once_different_ones_fail(tmp_path: Path) -> None:
+    """Maven copies assets/ into target/classes: the same bytes twice are one entry, not an error."""
+    root = make_project(tmp_path / "proj")
+    shutil.copytree(root / "assets", root / "build" / "classes" / "assets")
+    (root / "build" / "classes" / "lib").mkdir()
+    shutil.copy(root / "lib" / "zeta-2.0.jar", root / "build" / "classes" / "lib" / "zeta-2.0.jar")
+    plan = _plan(root, {"assets": ["assets"]})
+    names = [e.name for e in plan.entries]
+    assert names.count("assets/images/weather-endpoint.svg") == 1
+    assert names.count("lib/zeta-2.0.jar") == 1
+    assert _class_path(plan) == ["lib/alpha-1.0.jar", "lib/zeta-2.0.jar"]
+    (root / "build" / "classes" / "assets" / "images" / "weather-endpoint.svg").write_text("<svg/>")
+    with pytest.raises(ConfigError, match=r"weather-endpoint\.svg'.*with different contents"):
+        _plan(root, {"assets": ["assets"]})
+
+
+def test_a_real_build_prints_the_class_path_warning_and_the_sdk_note_once(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    _dependency(root / "lib" / SDK, "sdk")
+    done = hatchling_build(root)
+    assert done.returncode == 0, done.stderr
+    lines = (done.stdout + done.stderr).splitlines()
+    assert [line for line in lines if line.startswith("jar: Class-Path")] == [
+        f"jar: Class-Path: dropped 1 template entry the jar does not bundle: {TEMPLATE_CLASS_PATH}. "
+        "Class-Path lists exactly the bundled lib/*.jar; to ship a dependency, put its jar in `lib` or in "
+        "build/classes/lib (Maven's copy-dependencies), else remove it from the template's Class-Path"
+    ]
+    assert len([line for line in lines if SDK in line]) == 1
+    with zipfile.ZipFile(root / "dist" / JAR_NAME) as archive:
+        assert f"lib/{SDK}" not in archive.namelist()
+        assert b"Class-Path: lib/alpha-1.0.jar lib/zeta-2.0.jar\r\n" in archive.read("META-INF/MANIFEST.MF")

@@ -148,3 +148,58 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item, "fixturenames", ()
         ):
             item.add_marker(pytest.mark.java)
+
+
+# ----------------------------------------------------------------------- loading a connector as an agent does
+
+AGENT_LOAD_SOURCE = Path(__file__).resolve().parents[1] / "java" / "AgentLoad.java"
+
+
+class AgentLoader:
+    """The callable behind `java_agent_load`: runs tests/java/AgentLoad.java on a connector jar.
+
+        done = java_agent_load(jar, "com.example.Connector", "com.example.dep.Util", provided=sdk_jar)
+        done.returncode   # 0 loaded, 1 a class did not load (the Java error on stderr), 2 bad Class-Path
+        done.stdout       # "loaded NAME from SOURCE" per class; SOURCE: connector, lib/x.jar, provided
+
+    Returns the finished process rather than raising, so a test can assert that loading fails.
+    """
+
+    def __init__(self, classes: Path) -> None:
+        self.classes = classes
+
+    def __call__(
+        self, jar: Path, *class_names: str, provided: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        java = shutil.which("java")
+        if java is None:
+            raise JavaCheckerError("javac is installed but java is not on PATH")
+        extra = ["--provided", str(provided)] if provided is not None else []
+        return subprocess.run(
+            [java, *JVM_FLAGS, "-cp", str(self.classes), "AgentLoad", *extra, str(jar), *class_names],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+            timeout=120,
+        )
+
+
+@pytest.fixture(scope="session")
+def java_agent_load(java_checker_classes: Path, tmp_path_factory: pytest.TempPathFactory) -> AgentLoader:
+    """AgentLoad compiled once per session; see `AgentLoader`.
+
+    It asks for `java_checker_classes` so that it shares that fixture's only skip (no javac) and
+    its tests get the `java` marker from the hook above.
+    """
+    out = tmp_path_factory.mktemp("java-agent-load")
+    done = subprocess.run(
+        ["javac", "-encoding", "UTF-8", "-d", str(out), str(AGENT_LOAD_SOURCE)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise JavaCheckerError(f"javac failed on {AGENT_LOAD_SOURCE}:\n{done.stderr}")
+    return AgentLoader(out)
