@@ -133,6 +133,12 @@ def plan_jar(
         shown = _shown(path, root)
         if name.upper() == MANIFEST_NAME:
             return  # a stale copy: the hook's manifest is the one that ships
+        if _is_generated_manifest(path):
+            raise ConfigError(
+                f"{shown} is a generated manifest holding a connector secret (another environment's?), and "
+                f"a jar ships its manifest only as {MANIFEST_NAME}. Take its folder out of "
+                f"{table_path}.classes/.assets (list the asset folders themselves, not build/)."
+            )
         if not jar.bundle_sdk and SDK_JAR.fullmatch(name.rsplit("/", 1)[-1]):
             skipped_sdk.append(shown)  # provided by the agent, whichever folder it sits in
             return
@@ -253,6 +259,23 @@ def _dropped_notice(dropped: list[str], classes: str) -> str:
         f"exactly the bundled lib/*.jar; to ship a dependency, put its jar in `lib` or in {classes}/lib "
         "(Maven's copy-dependencies), else remove it from the template's Class-Path"
     )
+
+
+def _is_generated_manifest(path: Path) -> bool:
+    """A `*.MF` file with a real `Jitterbit-Connector-Secret`: the hook's output, never an asset.
+
+    Decided by content, not by path, so every environment's output (build/harmony/<env>/)
+    and a copy made by hand are caught alike; only `.MF` files are read, to keep the walk cheap.
+    """
+    if not path.name.upper().endswith(".MF"):
+        return False
+    from . import manifest as mf
+
+    try:
+        secret = mf.Manifest.parse(path.read_bytes(), source=str(path)).get(mf.SECRET)
+    except (OSError, HarmonyError):
+        return False
+    return secret is not None and not mf.is_placeholder(secret)
 
 
 def _classes_folder(root: Path, jar: JarConfig) -> Path:

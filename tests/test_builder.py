@@ -615,3 +615,33 @@ def test_a_real_build_prints_the_class_path_warning_and_the_sdk_note_once(tmp_pa
     with zipfile.ZipFile(root / "dist" / JAR_NAME) as archive:
         assert f"lib/{SDK}" not in archive.namelist()
         assert b"Class-Path: lib/alpha-1.0.jar lib/zeta-2.0.jar\r\n" in archive.read("META-INF/MANIFEST.MF")
+
+
+def test_a_generated_manifest_in_an_asset_folder_is_never_packed(tmp_path: Path) -> None:
+    """Issue 14, item 6: `assets = ["build"]` packed another environment's manifest and its secret."""
+    root = make_project(tmp_path / "proj")
+    _fake_classes(root / "target" / "classes")
+    prod = root / "build" / "harmony" / "prod" / "MANIFEST.MF"
+    prod.parent.mkdir(parents=True)
+    prod.write_bytes(HOOK_MANIFEST.replace(SECRET.encode(), b"prod-secret-canary-77"))
+
+    with pytest.raises(ConfigError) as raised:
+        _plan(root, {"classes": "target/classes", "assets": ["build"]})
+
+    message = raised.value.message
+    assert "build/harmony/prod/MANIFEST.MF is a generated manifest holding a connector secret" in message
+    assert "tool.hatch.build.targets.jar.classes/.assets" in message
+    assert "prod-secret-canary-77" not in message
+
+
+def test_a_manifest_template_with_placeholders_may_be_an_asset(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    _fake_classes(root / "target" / "classes")
+    (root / "docs").mkdir()
+    (root / "docs" / "TEMPLATE.MF").write_bytes(
+        b"Jitterbit-Connector-Key: ****\r\nJitterbit-Connector-Secret: ****\r\n"
+    )
+
+    plan = _plan(root, {"classes": "target/classes", "assets": ["docs"]})
+
+    assert "docs/TEMPLATE.MF" in _entry_names(plan.entries)
