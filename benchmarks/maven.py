@@ -56,7 +56,7 @@ from benchmarks.harness import (  # noqa: E402
 from benchmarks.machine import load_average  # noqa: E402
 from benchmarks.overhead import hatchling_command, warm_env  # noqa: E402
 from benchmarks.projects import file_entries, git_init, run  # noqa: E402
-from benchmarks.report import _mib, _summary_rows  # noqa: E402
+from benchmarks.report import mib, summary_rows  # noqa: E402
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator  # noqa: E402
 from hatch_harmony.manifest import CLASS_PATH, Manifest  # noqa: E402
 
@@ -413,11 +413,11 @@ def render(
         "jar. Its `manifestFile` is the manifest hatch-harmony generated (`hatch-harmony manifest && mvn "
         "package`).",
         "",
-        *_summary_rows(result.summaries, MVN),
+        *summary_rows(result.summaries, MVN),
         "",
         f"- hatch / mvn: median of per-round ratios **{result.paired_ratio:.3f}** (Maven takes "
         f"{1 / result.paired_ratio:.0f}x as long); medians {hatch.median_ms:.0f} ms against "
-        f"{mvn.median_ms:.0f} ms; peak RSS {_mib(hatch.median_rss_kib)} against {_mib(mvn.median_rss_kib)}.",
+        f"{mvn.median_ms:.0f} ms; peak RSS {mib(hatch.median_rss_kib)} against {mib(mvn.median_rss_kib)}.",
         f"- Same files (names and CRCs) in both jars: {_yes(result.same_files)}; the same Class-Path "
         f"(`{class_path}`): {_yes(len(set(result.class_paths.values())) == 1)}; the SDK in neither: "
         f"{_yes(not any(result.sdk_bundled.values()))}.",
@@ -427,6 +427,13 @@ def render(
         END,
     ]
     return "\n".join(lines) + "\n"
+
+
+def kept_section(text: str) -> str | None:
+    """This section as an earlier run left it in `text` (benchmarks/run.py rewrites the rest)."""
+    if START not in text or END not in text:
+        return None
+    return START + text.split(START, 1)[1].split(END, 1)[0] + END + "\n"
 
 
 def write_section(results: Path, section: str) -> None:

@@ -57,7 +57,7 @@ def _ms(value: float) -> str:
     return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
 
 
-def _mib(kib: int | None) -> str:
+def mib(kib: int | None) -> str:
     return "n/a" if kib is None else f"{kib / 1024:.0f} MiB"
 
 
@@ -68,7 +68,7 @@ def _routes(counts: dict[str, int]) -> str:
     return f"{total} ({', '.join(f'{route} {n}' for route, n in counts.items())})"
 
 
-def _summary_rows(summaries: dict[str, Summary], reference: str) -> list[str]:
+def summary_rows(summaries: dict[str, Summary], reference: str) -> list[str]:
     rows = [
         "| variant | median | quartiles | min - max | x " + reference + " | peak RSS (median) |",
         "|---|---:|---:|---:|---:|---:|",
@@ -77,7 +77,7 @@ def _summary_rows(summaries: dict[str, Summary], reference: str) -> list[str]:
     for name, s in summaries.items():
         rows.append(
             f"| {name} | {_ms(s.median_ms)} | {s.q1_ms:.0f} - {s.q3_ms:.0f} ms | "
-            f"{s.min_ms:.0f} - {s.max_ms:.0f} ms | {s.median_ms / base:.3f} | {_mib(s.median_rss_kib)} |"
+            f"{s.min_ms:.0f} - {s.max_ms:.0f} ms | {s.median_ms / base:.3f} | {mib(s.median_rss_kib)} |"
         )
     return rows
 
@@ -153,8 +153,8 @@ def _summary(report: Report) -> list[str]:
             f"| scale: {s.activities} activities, {s.dependency_jars} jars | "
             f"{_ms(s.summaries[HOOK].median_ms)} vs {_ms(s.summaries[JAR_TOOL].median_ms)} "
             "for `jar --create` "
-            f"(x {s.ratio_vs_jar_tool:.2f}); peak RSS {_mib(s.summaries[HOOK].median_rss_kib)} vs "
-            f"{_mib(s.summaries[JAR_TOOL].median_rss_kib)} | none set | — |"
+            f"(x {s.ratio_vs_jar_tool:.2f}); peak RSS {mib(s.summaries[HOOK].median_rss_kib)} vs "
+            f"{mib(s.summaries[JAR_TOOL].median_rss_kib)} | none set | — |"
         )
     return [*rows, ""]
 
@@ -169,7 +169,7 @@ def _overhead(o: OverheadResult) -> list[str]:
         "",
     ]
     out += [f"- **{name}**: {command}" for name, command in o.commands.items()]
-    out += ["", *_summary_rows(o.summaries, NO_HOOK), ""]
+    out += ["", *summary_rows(o.summaries, NO_HOOK), ""]
     met = o.overhead_percent <= OVERHEAD_TARGET_PERCENT
     out += [
         f"- Hook / no hook: median of per-round ratios **{o.paired_ratio:.3f}** "
@@ -298,7 +298,7 @@ def _scale(s: ScaleResult) -> list[str]:
         f"({s.activities} activity ids, a {s.dependency_jars}-jar Class-Path). {s.runs} interleaved rounds "
         "after a warm-up round; peak RSS from the kernel per process (`wait4`).",
         "",
-        *_summary_rows(s.summaries, JAR_TOOL),
+        *summary_rows(s.summaries, JAR_TOOL),
         "",
         f"- Warm hook build / `jar --create`: **{s.ratio_vs_jar_tool:.2f}**; warm hook / no hook: "
         f"{s.ratio_vs_no_hook:.3f}.",

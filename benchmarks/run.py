@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import imports, overhead, request_counts, scale  # noqa: E402
+from benchmarks import imports, maven, overhead, request_counts, scale  # noqa: E402
 from benchmarks.harness import BenchmarkError  # noqa: E402
 from benchmarks.machine import describe, load_average  # noqa: E402
 from benchmarks.report import Newman, Report, render  # noqa: E402
@@ -92,6 +92,15 @@ def run_newman(mode: str) -> Newman:
         done.returncode == 0,
         f"`python benchmarks/newman/run.py`: **{verdict}**\n\n{body}" if body else f"`{verdict}`",
     )
+
+
+def write_results(output: Path, text: str) -> None:
+    """Write RESULTS.md, keeping the Maven section that benchmarks/maven.py measures on its own."""
+    previous = output.read_text(encoding="utf-8") if output.is_file() else ""
+    output.write_text(text, encoding="utf-8")
+    maven_section = maven.kept_section(previous)
+    if maven_section is not None:
+        maven.write_section(output, maven_section)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     if leaked:  # never write a report that carries a password, key or secret
         print(f"benchmarks/run.py: refusing to write {args.output}: it would hold {len(leaked)} secret(s)")
         return 1
-    args.output.write_text(text, encoding="utf-8")
+    write_results(args.output, text)
     summary = text.split("## Summary", 1)[1].split("\n## ", 1)[0]
     table = "\n".join(
         line for line in text.split("## 3.", 1)[1].split("\n## ", 1)[0].splitlines() if line.startswith("|")
