@@ -135,8 +135,8 @@ _RESERVED_ATTRIBUTES: dict[str, str] = {
     "name": "it starts a per-entry section, never the main one",
     "jitterbit-connector": "the build always writes `Jitterbit-Connector: true`",
     "jitterbit-connector-ui": "set the `ui-file` option instead",
-    "class-path": "the `jar` target computes it from the `lib` folder; a Maven build keeps the one in "
-    "`manifest-template`",
+    "class-path": "the `jar` target lists exactly the lib/*.jar it bundles; a Maven build keeps the one "
+    "in `manifest-template`",
 }
 _RESERVED_PREFIXES = (
     "jitterbit-connector-key",

@@ -185,7 +185,7 @@ def test_absolute_paths_inside_the_root_are_accepted_and_reads_may_leave_it() ->
         ("attributes", {"Manifest-Version": "2.0"}, "it is always 1.0"),
         ("attributes", {"jitterbit-connector": "false"}, "Jitterbit-Connector: true"),
         ("attributes", {"Jitterbit-Connector-UI": "x.json"}, "set the `ui-file` option instead"),
-        ("attributes", {"Class-Path": "lib/a.jar"}, "computes it from the `lib` folder"),
+        ("attributes", {"Class-Path": "lib/a.jar"}, "lists exactly the lib/*.jar it bundles"),
         ("attributes", {"Jitterbit-Connector-Endpoint-EntityTypeId": "1"}, "is a registration attribute"),
         ("attributes", {"Jitterbit-Activity-EntityTypeId-fetch": "2"}, "is a registration attribute"),
         ("attributes", {"Name": "x"}, "starts a per-entry section"),
