@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 from .errors import HarmonyError
 
@@ -121,36 +120,52 @@ def lock_sidecar(path: Path) -> Path:
     return path.parent / f".{path.name}.lck"
 
 
-def _try_lock(handle: IO[bytes]) -> bool:
+def _try_lock(fd: int) -> bool:
     """One non-blocking attempt; True if we now hold the lock."""
     if sys.platform == "win32":
         import msvcrt
 
-        handle.seek(0)
+        os.lseek(fd, 0, os.SEEK_SET)
         try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
     import fcntl
 
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
     return True
 
 
-def _unlock(handle: IO[bytes]) -> None:
+def _unlock(fd: int) -> None:
     if sys.platform == "win32":
         import msvcrt
 
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         return
     import fcntl
 
-    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _release(fd: int) -> None:
+    """Unlock and close the sidecar; never raises.
+
+    Why silence here, of all places: this runs in a `finally`, so anything it raised would
+    replace the error of the guarded work. On a full disk that hid the lock write's
+    FileWriteError behind `OSError: [Errno 28]` from closing this file (issue 14, item 15).
+    A failure here says nothing about the guarded files: the sidecar holds no data, and the
+    OS drops the lock when the descriptor is closed (even by a failing close) or the process
+    ends, so no later build waits on it.
+    """
+    with contextlib.suppress(OSError):
+        _unlock(fd)
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 @contextmanager
@@ -163,20 +178,24 @@ def interprocess_lock(path: Path, *, timeout: float = 120.0, what: str = "this b
     wait is bounded by `timeout`; then LockTimeoutError says which file and why. `what`
     describes the guarded work for that message ("registration of 'Dropbox'").
     Not reentrant: taking it twice in one thread waits for itself.
+
+    The sidecar is used through its bare descriptor, never a buffered file object: a
+    buffer whose write failed (a full disk) is written again by `close()`, which then
+    raises. Only the body's errors leave this function (see `_release`).
     """
     sidecar = lock_sidecar(Path(path))
     try:
         sidecar.parent.mkdir(parents=True, exist_ok=True)
-        handle = sidecar.open("a+b")
+        fd = os.open(sidecar, os.O_RDWR | os.O_CREAT | os.O_APPEND | _binary_flag(), 0o666)
     except OSError as exc:
         raise FileWriteError(
             f"{sidecar}: cannot create the lock file that guards {Path(path).name} "
             f"({exc.strerror or exc}). Check that {sidecar.parent} is writable."
         ) from exc
-    with handle:
+    try:
         deadline = time.monotonic() + timeout
         pause = _POLL_START
-        while not _try_lock(handle):
+        while not _try_lock(fd):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise LockTimeoutError(
@@ -187,19 +206,14 @@ def interprocess_lock(path: Path, *, timeout: float = 120.0, what: str = "this b
                 )
             time.sleep(min(pause, remaining))
             pause = min(pause * 2, _POLL_MAX)
-        try:
-            _describe_sidecar(handle)
-            yield
-        finally:
-            _unlock(handle)
+        _describe_sidecar(fd)
+        yield
+    finally:
+        _release(fd)
 
 
-def _describe_sidecar(handle: IO[bytes]) -> None:
+def _describe_sidecar(fd: int) -> None:
     """Write the explanatory note into a fresh (empty) sidecar; never fails the build over it."""
-    try:
-        handle.seek(0, os.SEEK_END)
-        if handle.tell() == 0:
-            handle.write(_SIDECAR_NOTE)
-            handle.flush()
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        if os.fstat(fd).st_size == 0:
+            os.write(fd, _SIDECAR_NOTE)

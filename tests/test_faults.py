@@ -113,6 +113,11 @@ elif fault == "during-manifest-write":
     torn(pipeline)
 elif fault == "during-jar-write":  # manifest and adapter.json are in, the class is not
     before_call(jarfile, "_add_file", 3)
+elif fault == "disk-full":  # every write that grows a file fails from here on, as on a full disk
+    import resource, signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails (EFBIG) instead of killing us
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))
 elif fault != "none":
     raise SystemExit("unknown fault " + fault)
 
@@ -335,3 +340,37 @@ def test_java_reads_the_jar_rebuilt_after_a_crash_mid_jar(
     assert read["main"]["Jitterbit-Connector-Endpoint-EntityTypeId"] == reg.endpoint_entity_id
     # The torn temp jar is hidden and never bundled; `hatch clean` (the jar target's clean) removes it.
     assert leftover.startswith("dist/.acme-faults-0.1.0.jar.")
+
+
+# --- a full disk ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_full_disk_fails_the_build_with_the_lock_write_error_and_heals(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    """The disk is full from the start: the registration succeeds (the network needs no disk), the lock
+    write fails. That failure is the one message, naming harmony.lock; closing the cross-process lock
+    file (whose note could not be written either) once raised OSError instead and hid it.
+
+    The driver makes the kernel refuse every write that grows a file (RLIMIT_FSIZE = 0, so EFBIG
+    rather than ENOSPC: a real full filesystem needs a mount of our own, hence root); the code path
+    is the same, since no write error may be masked.
+    """
+    root = make_project(tmp_path / "acme")
+    full = build(root, emulator, "disk-full")
+    output = full.stderr + full.stdout
+    assert full.returncode not in (0, CRASH), output
+    assert "Traceback" not in output and "OSError" not in output, output
+    assert output.count("hatch-harmony:") == 1, output
+    assert f"{root / LOCK}: cannot be written" in output and "disk is not full" in output, output
+    assert len(emulator.registrations(DEFAULT_ORG_ID)) == 1  # registered before the lock write failed
+    disk = outputs(root)
+    assert (disk.lock, disk.manifest, disk.jar, disk.leftovers) == (None, None, None, [])
+
+    emulator.reset_counts()
+    healed = build(root, emulator)
+    assert healed.returncode == 0, healed.stderr
+    assert f"harmony: adopted '{NAME}'" in healed.stderr + healed.stdout
+    assert {route: n for route, n in emulator.counts().items() if n} == TWO
+    assert_consistent(root, emulator, outputs(root), ACTIVITIES)

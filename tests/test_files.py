@@ -275,3 +275,82 @@ def test_lock_where_the_sidecar_cannot_be_created(tmp_path: Path) -> None:
         pytest.fail("locked a file in a directory that cannot exist")
     assert ".harmony.lock.lck" in str(info.value)
     assert "writable" in str(info.value)
+
+
+# --- a full disk (issue 14, item 15) ------------------------------------------------------------------
+
+FULL_DISK = textwrap.dedent(
+    """
+    import resource, signal, sys
+    from pathlib import Path
+    from hatch_harmony.files import atomic_write, interprocess_lock
+
+    # The kernel now refuses every write that grows a file, as on a full disk (EFBIG instead of
+    # ENOSPC: a real full filesystem needs a mount of our own, hence root).
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))
+    target = Path(sys.argv[1])
+    try:
+        with interprocess_lock(target):
+            atomic_write(target, b"lock-version = 1\\n")
+    except BaseException as exc:
+        print(type(exc).__name__, exc)
+    """
+)
+
+
+@pytest.mark.skipif(not POSIX, reason="RLIMIT_FSIZE is POSIX")
+def test_a_full_disk_reports_the_guarded_write_not_the_lock_file(tmp_path: Path) -> None:
+    """The lock's note stayed buffered when the disk was full; closing the lock file then raised
+    OSError and replaced the FileWriteError of the lock write (a traceback, no file named)."""
+    target = tmp_path / "harmony.lock"
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(target)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.startswith(f"FileWriteError {target}: cannot be written"), done.stdout + done.stderr
+    assert "disk is not full" in done.stdout
+    assert not target.exists()
+    assert leftovers(tmp_path, {".harmony.lock.lck"}) == []
+    with interprocess_lock(target, timeout=0):  # nothing held on to the lock
+        pass
+
+
+@pytest.mark.skipif(not POSIX, reason="flock is POSIX")
+@pytest.mark.parametrize("failing", ["unlock", "close"])
+def test_the_locks_own_release_failure_never_hides_an_error(
+    failing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC from unlocking or closing the lock file: the guarded work's error surfaces, and a
+    successful block stays successful (the sidecar holds no data; the OS drops the lock on close)."""
+    import errno
+    import fcntl
+
+    target = tmp_path / "harmony.lock"
+    sidecar = lock_sidecar(target)
+    injected: list[int] = []
+    real_flock, real_close = fcntl.flock, os.close
+
+    def flock(fd: int, operation: int) -> None:
+        real_flock(fd, operation)
+        if failing == "unlock" and operation == fcntl.LOCK_UN:
+            injected.append(fd)
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def close(fd: int) -> None:
+        is_sidecar = os.path.samestat(os.fstat(fd), sidecar.stat()) if sidecar.exists() else False
+        real_close(fd)  # as on Linux: the descriptor is gone even when close reports an error
+        if failing == "close" and is_sidecar:
+            injected.append(fd)
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    monkeypatch.setattr(os, "close", close)
+    with pytest.raises(FileWriteError, match="the write"), interprocess_lock(target):
+        raise FileWriteError("the write failed")
+    assert len(injected) == 1
+    with interprocess_lock(target):
+        pass
+    assert len(injected) == 2
+    monkeypatch.undo()
+    with interprocess_lock(target, timeout=0):  # released both times
+        pass
