@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .long_integers import LongIntegerError, load_json
 
 #: Harmony accepts at most 99 activities per connector ([DOC] FACTS.md).
 MAX_ACTIVITIES = 99
@@ -39,6 +40,14 @@ MAX_ACTIVITY_KEY_LENGTH = _MAX_HEADER_BYTES - len(ACTIVITY_ATTRIBUTE_PREFIX)
 #: Harmony rejects fails only after login, one we reject fails here with a fix.
 _NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._-]*[A-Za-z0-9._-])?")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._-")
+
+#: Versions: Harmony documents no rule [DOC]. Decision [INF], conservative like the name's:
+#: what semver, Maven and PEP 440 versions use (letters, digits, `.`, `-`, `_`, `+`), starting
+#: with a letter or digit, at most 64 characters. The version is registered, so a value no
+#: real version takes ("1." + 5000 zeros once registered, then broke the lock) must stop
+#: here, before the first request.
+MAX_VERSION_LENGTH = 64
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,11 @@ def _decode(data: bytes, source: Path) -> Any:
             source, None, f"is not valid UTF-8 (bad byte at offset {exc.start})", "Save the file as UTF-8."
         ) from None
     try:
-        return json.loads(text, object_pairs_hook=_object_hook)
+        return load_json(text, object_pairs_hook=_object_hook)
+    except LongIntegerError as exc:
+        raise ConfigError(
+            f"{source}: {exc.describe()}. Shorten it (or quote it, if the UI really needs the digits)."
+        ) from None
     except json.JSONDecodeError as exc:
         raise _fail(
             source,
@@ -164,6 +177,22 @@ def _version(obj: _Object, source: Path) -> str | None:
             "version",
             f"{version!r} is empty or has surrounding spaces or control characters",
             'Set it to a plain version, e.g. "version": "1.0.0", or remove it to use the project version.',
+        )
+    if len(version) > MAX_VERSION_LENGTH:
+        raise _fail(
+            source,
+            "version",
+            f"is {len(version)} characters long, at most {MAX_VERSION_LENGTH} fit (it is registered "
+            "in Harmony)",
+            'Set it to a plain version, e.g. "version": "1.0.0".',
+        )
+    if not _VERSION.fullmatch(version):
+        raise _fail(
+            source,
+            "version",
+            f"{version!r} may hold only letters, digits, '.', '-', '_' and '+', starting with a letter "
+            "or digit",
+            'Set it to a plain version, e.g. "version": "1.0.0" or "2.1.0-beta".',
         )
     return version
 

@@ -46,6 +46,7 @@ import tomli_w
 from .adapter import ACTIVITY_ATTRIBUTE_PREFIX, MAX_ACTIVITY_KEY_LENGTH
 from .errors import ConfigError
 from .files import atomic_write
+from .long_integers import LongIntegerError, load_toml
 from .protocol import MAX_ID
 
 if sys.version_info >= (3, 11):
@@ -74,10 +75,28 @@ _FIX = (
 )
 
 
+def _shown(value: object) -> str:
+    """A found value for a message: its repr, cut so that a hostile one keeps the message one line."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}… ({len(text)} characters)"
+
+
 def _version_key(version: str) -> tuple[tuple[int, int, str], ...]:
-    """Natural order: numbers compare as numbers, so 1.10 sorts after 1.9."""
-    parts = re.findall(r"[0-9]+|[^0-9]+", version)  # ASCII digits only: int("²") fails
-    return tuple((0, int(p), "") if p[0] in "0123456789" else (1, 0, p) for p in parts)
+    """Natural order: numbers compare as numbers, so 1.10 sorts after 1.9.
+
+    Numbers compare by length, then digits (leading zeros dropped), never through int():
+    Python refuses to convert more than 4300 digits, and a registered version with 5000
+    once crashed the lock write right after the register request (issue 14, item 14).
+    """
+    parts = re.findall(r"[0-9]+|[^0-9]+", version)  # ASCII digits only
+    key = []
+    for part in parts:
+        if part[0] in "0123456789":
+            digits = part.lstrip("0")
+            key.append((0, len(digits), digits))
+        else:
+            key.append((1, 0, part))
+    return tuple(key)
 
 
 @dataclass(frozen=True)
@@ -167,7 +186,7 @@ class _Reader:
             return None
         value = self.table[key]
         if not isinstance(value, str):
-            raise self.error(key, f"must be a string, found {type(value).__name__} {value!r}")
+            raise self.error(key, f"must be a string, found {type(value).__name__} {_shown(value)}")
         if not value.strip() and not allow_empty:
             raise self.error(key, "is empty")
         if not value.isprintable():
@@ -182,9 +201,10 @@ class _Reader:
 
     def numeric_id(self, key: str) -> str:
         value = self.required(key)
-        if not _DIGITS.fullmatch(value) or int(value) > MAX_ID:
+        # Length first: int() refuses over 4300 digits, and no id beyond 19 digits fits anyway.
+        if not _DIGITS.fullmatch(value) or len(value.lstrip("0")) > len(str(MAX_ID)) or int(value) > MAX_ID:
             raise self.error(
-                key, f'must be a string of digits (quoted, like "2370701") below 2**63, found {value!r}'
+                key, f'must be a string of digits (quoted, like "2370701") below 2**63, found {_shown(value)}'
             )
         return value
 
@@ -203,7 +223,7 @@ class _Reader:
                     f"{key}.{activity}", f"cannot be an activity key of {ACTIVITY_ATTRIBUTE_PREFIX}<key>"
                 )
             if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-                raise self.error(f"{key}.{activity}", f"must be a positive integer id, found {value!r}")
+                raise self.error(f"{key}.{activity}", f"must be a positive integer id, found {_shown(value)}")
             result[activity] = value
         return result
 
@@ -297,9 +317,11 @@ def parse_lock(raw: bytes, *, source: Path) -> LockFile:
     """Pure part of `read_lock`: the bytes of a lock file; `source` names it in error messages."""
     path = source
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = load_toml(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: is not valid UTF-8 (bad byte at offset {exc.start}). {_FIX}") from None
+    except LongIntegerError as exc:
+        raise ConfigError(f"{path}: {exc.describe()}. {_FIX}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: is not valid TOML ({exc}). {_FIX}") from None
     if not data:

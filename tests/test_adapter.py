@@ -158,6 +158,45 @@ def test_version_empty_or_padded(value: str) -> None:
     assert "remove it to use the project version" in message
 
 
+def test_a_version_beyond_any_real_one_is_refused_before_anything_is_registered() -> None:
+    """ "1." + 5000 zeros once registered, then crashed the lock write (Python's 4300-digit limit)."""
+    message = rejection(adapter_bytes(version="1." + "0" * 5000))
+    assert "`version`" in message
+    assert "5002 characters" in message and "at most 64" in message
+    assert "0" * 100 not in message  # the message stays one readable line
+
+
+@pytest.mark.parametrize("value", ["1.0 beta", "-1.0", "1.0/2", "v1;rm"])
+def test_a_version_must_look_like_a_version(value: str) -> None:
+    message = rejection(adapter_bytes(version=value))
+    assert "`version`" in message
+    assert "letters, digits" in message
+
+
+@pytest.mark.parametrize("value", ["1", "2.1.0-beta", "1.0.0+build.5", "3.0.2_rc1", "v2", "9" * 64])
+def test_ordinary_versions_are_accepted(value: str) -> None:
+    assert parse_adapter(adapter_bytes(version=value), source=SOURCE).version == value
+
+
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_an_integer_beyond_pythons_digit_limit_is_one_message_naming_its_key(sign: str) -> None:
+    """json.loads raises a bare ValueError for integers over 4300 digits; it must name the key instead."""
+    huge = sign + "1" + "0" * 5000
+    data = (
+        b'{"name": "Acme", "version": "1.0.0", "activities": {"query": {}},'
+        b' "endpoint": {"properties": [{"name": "size"}, {"max": ' + huge.encode() + b"}]}}"
+    )
+    message = rejection(data)
+    assert "`endpoint.properties[1].max`" in message
+    assert "5001 digits" in message
+    assert "0" * 100 not in message
+
+
+def test_an_integer_at_pythons_digit_limit_is_accepted() -> None:
+    data = b'{"name": "Acme", "activities": {"query": {}}, "limit": ' + b"9" * 4300 + b"}"
+    assert parse_adapter(data, source=SOURCE).activities == ("query",)
+
+
 def test_activities_missing() -> None:
     message = rejection(adapter_bytes(activities=...))
     assert "`activities` is missing" in message

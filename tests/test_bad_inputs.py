@@ -680,6 +680,32 @@ CATALOGUE: list[Bad] = [
         (SERVER, "refused to register", "Name taken"),
         code=1,
     ),
+    # Integers beyond Python's 4300-digit conversion limit (issue 14, item 14): one message, before any
+    # request; the version once registered, then crashed the lock write on every build.
+    Bad(
+        "adapter-version-over-4300-digits",
+        adapter_with(version="1." + "0" * 5000),
+        ("adapter.json: `version`", "at most 64"),
+    ),
+    Bad(
+        "adapter-integer-over-4300-digits",
+        adapter(
+            b'{"name": "Acme Bad", "activities": {"fetch": {}}, "endpoint": {"max": 1' + b"0" * 5000 + b"}}"
+        ),
+        ("adapter.json: `endpoint.max`", "5001 digits"),
+    ),
+    Bad(
+        "lock-integer-over-4300-digits",
+        lock_edit(f"fetch = {FIRST_START}", "fetch = 1" + "0" * 5000),
+        ("harmony.lock", "`connector.activities.fetch`", "5001 digits", "version control"),
+        state="registered",
+    ),
+    Bad(
+        "lock-id-string-over-4300-digits",
+        lock_edit(f'endpoint-entity-id = "{FIRST_ENDPOINT}"', f'endpoint-entity-id = "{"1" * 5000}"'),
+        ("harmony.lock", "`endpoint-entity-id`", "below 2**63"),
+        state="registered",
+    ),
 ]
 
 #: Rows also run through a real `python -m hatchling build -t jar` (the build hook's path).

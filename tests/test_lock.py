@@ -140,6 +140,28 @@ def test_entries_sort_by_natural_version() -> None:
     assert [e.version for e in lock.entries] == ["1.0", "1.9", "1.10"]
 
 
+def test_versions_with_numbers_beyond_pythons_digit_limit_sort_naturally() -> None:
+    """A 5000-digit number in a version crashed the sort (int() refuses over 4300 digits)."""
+    huge = "1.1" + "0" * 5000
+    lock = LockFile((entry(huge), entry("1.10"), entry("1.9"), entry("1.01")))
+    assert [e.version for e in lock.entries] == ["1.01", "1.9", "1.10", huge]
+    assert parse_lock(dump_lock(lock), source=SOURCE) == lock
+
+
+def test_an_integer_beyond_pythons_digit_limit_names_its_table_key_and_line() -> None:
+    message = rejection(broken("fetch = 2370702", "fetch = 1" + "0" * 5000))
+    assert "`connector.activities.fetch`" in message
+    assert "line 21" in message and "5001 digits" in message
+    assert "version control" in message
+    assert "0" * 100 not in message
+
+
+def test_an_id_string_beyond_pythons_digit_limit_is_out_of_range() -> None:
+    message = rejection(broken('endpoint-entity-id = "2370701"', f'endpoint-entity-id = "{"1" * 5000}"'))
+    assert "`endpoint-entity-id`" in message and "below 2**63" in message
+    assert "1" * 100 not in message
+
+
 def test_names_needing_quotes_survive() -> None:
     odd = entry(name='Acme "Widgets"', host="http://127.0.0.1:8080", org_id="org \\ 1")
     assert parse_lock(dump_lock(LockFile((odd,))), source=SOURCE) == LockFile((odd,))
