@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import manifest
+from . import manifest, yes_no
 from .errors import ConfigError
 from .protocol import REGIONS, is_loopback
 
@@ -70,6 +70,8 @@ REGION_VAR = "HARMONY_REGION"
 ORG_ID_VAR = "HARMONY_ORG_ID"
 OFFLINE_VAR = "HARMONY_OFFLINE"
 VERIFY_VAR = "HARMONY_VERIFY"
+#: Read by warm.py (the hook's shortcut); checked here too, where every problem is reported.
+NO_WARM_STAMP_VAR = "HARMONY_NO_WARM_STAMP"
 
 #: Options of the hook table (and of `[tool.hatch-harmony]`); all but `environments` may
 #: also appear in an environment table.
@@ -125,8 +127,8 @@ HATCH_TARGET_OPTIONS: tuple[str, ...] = (
 
 _ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _ORG_ID = re.compile(r"[A-Za-z0-9_-]+")
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
+#: The words of yes/no variables (yes_no.py), also suggested for a quoted TOML boolean.
+_TRUE, _FALSE = yes_no.YES, yes_no.NO
 
 #: Manifest attributes the build writes itself; `attributes` may not override them, or a
 #: typo in pyproject would ship a connector with a wrong key or id.
@@ -623,23 +625,17 @@ def _lower(names: Mapping[str, Any]) -> set[str]:
 
 
 def _env_value(env: Mapping[str, str], name: str) -> str | None:
-    """A variable's value, stripped; unset and empty are the same (CI often sets missing secrets to "")."""
-    value = env.get(name, "").strip()
-    return value or None
+    """A variable's value, stripped; unset and empty are the same (the rule lives in yes_no.value)."""
+    return yes_no.value(env, name)
 
 
 def _env_bool(env: Mapping[str, str], name: str, problems: _Problems) -> bool | None:
-    value = _env_value(env, name)
-    if value is None:
+    """A yes/no variable by the one rule (yes_no.py, which warm.py follows too); None when unset."""
+    try:
+        return yes_no.read(env, name)
+    except yes_no.NotYesNoError as exc:
+        problems.add(name, exc.problem)
         return None
-    if value.lower() in _TRUE:
-        return True
-    if value.lower() in _FALSE:
-        return False
-    problems.add(
-        name, f"{value!r} is not a yes/no value; set {name}=1 (or true/yes) or {name}=0 (or false/no)"
-    )
-    return None
 
 
 def _apply_env(options: dict[str, Any], env: Mapping[str, str], problems: _Problems) -> dict[str, Any]:
@@ -726,6 +722,7 @@ def load_config(
         )
     options = _apply_env(options, env, problems)
     offline = _env_bool(env, OFFLINE_VAR, problems)
+    _env_bool(env, NO_WARM_STAMP_VAR, problems)  # the warm path steps aside on a bad value: report it
 
     env_name = selected if selected in environments else None
     # One default output per environment: a dev build must not overwrite (and later read

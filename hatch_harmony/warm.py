@@ -3,12 +3,19 @@
 Why: a warm build makes no request, yet importing and running the engine (config, adapter,
 lock, manifest, git check) costs ~15 ms per build process, over 10 % of a small `-t jar`
 build. Like make, the hook instead compares what the last full run depended on — the
-hook settings, the non-secret HARMONY_* variables, the project version, and the size and
-mtime of every file it read or wrote (pyproject.toml, adapter.json and the paths tried
-for it, the template, harmony.lock, the manifest, .gitignore, git's index) — with a stamp
-it left behind. Equal: the manifest on disk is handed over as is (0 requests, and this
-module imports only the standard library). Anything different, or any doubt: the full
-engine runs, exactly as without the stamp.
+hook settings, the non-secret HARMONY_* variables, the project version, and the size,
+mtime and mode of every file it read or wrote (pyproject.toml, adapter.json and the paths
+tried for it, the template, harmony.lock, the manifest, .gitignore, git's index) — with a
+stamp it left behind. Equal: the manifest on disk is handed over as is (0 requests, and
+this module imports only the standard library). Anything different, or any doubt: the
+full engine runs, exactly as without the stamp. The mode counts because the engine keeps
+the manifest 0600 and a `chmod` leaves size and mtime alone: a warm build must not hand
+over a secret that others can read, where a full run would have made it 0600 again.
+
+Yes/no variables mean here exactly what they mean to the engine (`yes_no`, the one rule):
+`HARMONY_NO_WARM_STAMP=0` keeps the stamp, `=1` turns it off, and a value that is neither
+makes this module step aside so that the engine reports it. The stamp is keyed on what a
+value means (`on` and `1` are one key), not on how it is spelled.
 
 The stamp holds no secret (paths, sizes, times, settings that pyproject.toml already
 shows) and lives in the user's cache folder, not in the project, so it is never committed
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Iterable, Mapping
@@ -27,18 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, yes_no
 
-STAMP_VERSION = 1
+STAMP_VERSION = 2
 #: Variables that change what a warm build writes and hold no secret.
-KEYED_VARIABLES = (
-    "HARMONY_URL",
-    "HARMONY_REGION",
-    "HARMONY_ORG_ID",
-    "HARMONY_ENV",
-    "HARMONY_OFFLINE",
-    "HARMONY_VERIFY",
-)
+KEYED_VARIABLES = ("HARMONY_URL", "HARMONY_REGION", "HARMONY_ORG_ID", "HARMONY_ENV")
+#: Yes/no variables that change what a warm build writes, keyed by meaning.
+KEYED_FLAGS = ("HARMONY_OFFLINE", "HARMONY_VERIFY")
+VERIFY_VARIABLE = "HARMONY_VERIFY"
 #: Variables whose values change the manifest but must not be kept in a stamp.
 UNKEYABLE_VARIABLES = ("HARMONY_CONNECTOR_KEY", "HARMONY_CONNECTOR_SECRET")
 DISABLE_VARIABLE = "HARMONY_NO_WARM_STAMP"
@@ -58,8 +62,17 @@ class Hit:
 def key(
     settings: Mapping[str, Any], *, target: str, project_version: str, env: Mapping[str, str]
 ) -> dict[str, Any] | None:
-    """Everything besides files that decides the manifest; None when this run must not use stamps."""
-    if env.get(DISABLE_VARIABLE) or any(env.get(name) for name in UNKEYABLE_VARIABLES):
+    """Everything besides files that decides the manifest; None when this run must not use stamps.
+
+    None too when a yes/no variable holds neither yes nor no: the engine runs and reports it.
+    """
+    try:
+        flags = {name: yes_no.read(env, name) for name in (*KEYED_FLAGS, DISABLE_VARIABLE)}
+    except yes_no.NotYesNoError:
+        return None
+    if flags[DISABLE_VARIABLE] or flags[VERIFY_VARIABLE]:
+        return None
+    if any(yes_no.value(env, name) for name in UNKEYABLE_VARIABLES):
         return None
     return {
         "stamp": STAMP_VERSION,
@@ -69,6 +82,7 @@ def key(
         "settings": json.loads(json.dumps(settings, sort_keys=True, default=str)),
         "project-version": project_version,
         "env": {name: env.get(name, "") for name in KEYED_VARIABLES},
+        "flags": {name: flags[name] for name in KEYED_FLAGS},
     }
 
 
@@ -85,17 +99,18 @@ def _stamp_path(root: Path, target: str, env: Mapping[str, str]) -> Path:
 
 
 def _state(path: Path) -> list[int] | None:
-    """Size, mtime (ns) and, for small files, a CRC of the content; None when it does not exist.
+    """Mode, size, mtime (ns) and, for small files, a CRC of the content; None when it does not exist.
 
     The CRC is there because file times are coarse (a few ms on Linux): an edit that keeps
     the size right after a build could otherwise keep the same mtime. It is a change
     detector, not a digest of anything secret worth protecting (the stamp is 0600 anyway).
     """
     try:
-        stat = path.stat()
-        if path.name == "index" or stat.st_size > SMALL_FILE:
-            return [stat.st_size, stat.st_mtime_ns]
-        return [stat.st_size, stat.st_mtime_ns, zlib.crc32(path.read_bytes())]
+        found = path.stat()
+        state = [stat.S_IMODE(found.st_mode), found.st_size, found.st_mtime_ns]
+        if path.name == "index" or found.st_size > SMALL_FILE:
+            return state
+        return [*state, zlib.crc32(path.read_bytes())]
     except OSError:
         return None
 

@@ -706,6 +706,17 @@ CATALOGUE: list[Bad] = [
         ("harmony.lock", "`endpoint-entity-id`", "below 2**63"),
         state="registered",
     ),
+    # Yes/no variables (issue 14, item 18): one rule for all, an unknown value names the variable.
+    Bad(
+        "harmony-verify-not-yes-no",
+        variables(HARMONY_VERIFY="sometimes"),
+        ("HARMONY_VERIFY", "1, true, yes, on", "0, false, no, off"),
+    ),
+    Bad(
+        "harmony-no-warm-stamp-not-yes-no",
+        variables(HARMONY_NO_WARM_STAMP="please"),
+        ("HARMONY_NO_WARM_STAMP", "1, true, yes, on", "0, false, no, off"),
+    ),
 ]
 
 #: Rows also run through a real `python -m hatchling build -t jar` (the build hook's path).

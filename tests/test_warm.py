@@ -1,0 +1,167 @@
+"""Warm builds (hatch_harmony/warm.py) hand over exactly what a full run would leave, or step aside.
+
+Two promises from issue 14, item 18: a warm build leaves the manifest 0600 like a full run
+(a `chmod 644` is not papered over), and the yes/no variables mean the same thing to the
+warm path as to the engine — `HARMONY_NO_WARM_STAMP=0` keeps the stamp, `=1` turns it off,
+and a value that is neither makes the warm path step aside so that the engine reports it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hatch_harmony import warm
+from hatch_harmony.config import load_config
+from hatch_harmony.emulator import Emulator
+from hatch_harmony.errors import ConfigError
+from tests.plugins.emulator import harmony_env
+
+WARM = "nothing it depends on changed since the last build"
+PYPROJECT = """\
+[build-system]
+requires = ["hatchling", "hatch-harmony"]
+build-backend = "hatchling.build"
+
+[project]
+name = "acme-warm"
+version = "0.1.0"
+
+[tool.hatch.build.hooks.harmony]
+
+[tool.hatch.build.targets.jar]
+classes = "build/classes"
+"""
+ADAPTER = '{"name": "Acme Warm", "version": "1.0.0", "activities": {"fetch": {}, "put": {}}}\n'
+#: Not loadable bytecode, and not meant to be: the jar target only bundles it.
+CLASS_BYTES = bytes.fromhex("cafebabe00000037") + b"\0" * 64
+MANIFEST = "build/harmony/MANIFEST.MF"
+POSIX = sys.platform != "win32"
+
+#: Every yes/no variable, and what it controls.
+FLAGS = ("HARMONY_OFFLINE", "HARMONY_VERIFY", "HARMONY_NO_WARM_STAMP")
+YES = ("1", "true", "TRUE", "Yes", "on", " 1 ")
+NO = ("0", "false", "No", "OFF", " 0 ")
+NEITHER = ("2", "maybe", "enabled", "y", "-1", "tru")
+
+
+def make_project(root: Path) -> Path:
+    root.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (root / ".gitignore").write_text("build/\ndist/\n.harmony.lock.lck\n", encoding="utf-8")
+    (root / "adapter.json").write_text(ADAPTER, encoding="utf-8")
+    (root / "build" / "classes" / "acme").mkdir(parents=True)
+    (root / "build" / "classes" / "acme" / "Hello.class").write_bytes(CLASS_BYTES)
+    return root
+
+
+def build(root: Path, emulator: Emulator, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_BUILD_"))}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env.update(harmony_env(emulator), **extra)
+    done = subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def requests(emulator: Emulator) -> int:
+    return sum(emulator.counts().values())
+
+
+@pytest.mark.skipif(not POSIX, reason="file modes are POSIX")
+def test_a_warm_build_leaves_the_manifest_0600_after_a_chmod(tmp_path: Path, emulator: Emulator) -> None:
+    root = make_project(tmp_path / "acme")
+    build(root, emulator)
+    manifest = root / MANIFEST
+    data = manifest.read_bytes()
+    assert mode(manifest) == 0o600
+    assert WARM in build(root, emulator).stderr
+
+    manifest.chmod(0o644)  # the secret is readable by everyone: no build may leave it so
+    emulator.reset_counts()
+    repaired = build(root, emulator)
+    assert mode(manifest) == 0o600, repaired.stderr
+    assert manifest.read_bytes() == data
+    assert requests(emulator) == 0
+    assert WARM in build(root, emulator).stderr  # and the next build is warm again
+
+
+def test_harmony_no_warm_stamp_0_keeps_the_stamp_and_1_turns_it_off(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    root = make_project(tmp_path / "acme")
+    build(root, emulator)
+    emulator.reset_counts()
+    assert WARM in build(root, emulator, HARMONY_NO_WARM_STAMP="0").stderr
+    assert WARM not in build(root, emulator, HARMONY_NO_WARM_STAMP="1").stderr
+    assert requests(emulator) == 0
+
+
+def run_key(**env: str) -> dict[str, Any] | None:
+    return warm.key({}, target="jar", project_version="0.1.0", env=env)
+
+
+@pytest.mark.parametrize("value", YES)
+def test_a_yes_turns_the_stamp_off(value: str) -> None:
+    assert run_key(HARMONY_NO_WARM_STAMP=value) is None
+
+
+@pytest.mark.parametrize("value", [*NO, "", "  "])
+def test_a_no_or_empty_value_keeps_the_stamp(value: str) -> None:
+    assert run_key(HARMONY_NO_WARM_STAMP=value) == run_key()
+
+
+@pytest.mark.parametrize("name", FLAGS)
+@pytest.mark.parametrize("value", NEITHER)
+def test_a_value_that_is_neither_makes_the_warm_path_step_aside(name: str, value: str) -> None:
+    """The engine then runs and reports it (the catalogue in tests/test_bad_inputs.py)."""
+    assert run_key(**{name: value}) is None
+
+
+def test_the_stamp_is_keyed_on_what_a_value_means_not_how_it_is_spelled() -> None:
+    assert run_key(HARMONY_OFFLINE="1") == run_key(HARMONY_OFFLINE=" Yes ") != run_key()
+    assert run_key(HARMONY_VERIFY="0") == run_key(HARMONY_VERIFY="off") != run_key()
+
+
+def test_harmony_verify_yes_never_uses_a_stamp() -> None:
+    assert run_key(HARMONY_VERIFY="true") is None
+
+
+def engine_reads(root: Path, name: str, value: str) -> bool | None:
+    """What the engine makes of `name=value`: True or False, None if it refuses the value."""
+    try:
+        config = load_config({"verify": False}, root, {name: value})
+    except ConfigError as exc:
+        assert exc.message.startswith(f"{name}: {value.strip()!r} is not a yes/no value"), exc.message
+        assert "1, true, yes, on" in exc.message and "0, false, no, off" in exc.message
+        return None
+    if name == "HARMONY_OFFLINE":
+        return config.offline
+    if name == "HARMONY_VERIFY":
+        return config.verify
+    return run_key(**{name: value}) is None  # read by the warm path only; the engine just checks it
+
+
+@pytest.mark.parametrize("name", FLAGS)
+def test_every_yes_no_variable_reads_every_value_the_same_way(name: str, tmp_path: Path) -> None:
+    assert [engine_reads(tmp_path, name, v) for v in YES] == [True] * len(YES)
+    assert [engine_reads(tmp_path, name, v) for v in NO] == [False] * len(NO)
+    assert [engine_reads(tmp_path, name, v) for v in NEITHER] == [None] * len(NEITHER)
