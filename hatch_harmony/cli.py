@@ -163,14 +163,11 @@ def _config(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfig:
 
 def _project_version(root: Path) -> str | None:
     """[project].version when static; None otherwise (adapter.json's version is preferred anyway)."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    from .long_integers import load_toml
 
     try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = load_toml((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # unreadable or invalid: the config step reports it
         return None
     version = data.get("project", {}).get("version")
     return version if isinstance(version, str) else None

@@ -36,7 +36,6 @@ key; sub-tables sorted by id so that diffs stay small)::
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,14 +45,8 @@ import tomli_w
 from .adapter import ACTIVITY_ATTRIBUTE_PREFIX, MAX_ACTIVITY_KEY_LENGTH
 from .errors import ConfigError
 from .files import atomic_write
-from .long_integers import LongIntegerError, load_toml
+from .long_integers import LongIntegerError, TOMLDecodeError, load_toml
 from .protocol import MAX_ID
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    # mypy checks as 3.10 but the dev venv (3.11+) has no tomli installed: hence the ignore.
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 LOCK_VERSION = 1
 LOCK_MODE = 0o644
@@ -322,7 +315,7 @@ def parse_lock(raw: bytes, *, source: Path) -> LockFile:
         raise ConfigError(f"{path}: is not valid UTF-8 (bad byte at offset {exc.start}). {_FIX}") from None
     except LongIntegerError as exc:
         raise ConfigError(f"{path}: {exc.describe()}. {_FIX}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except TOMLDecodeError as exc:
         raise ConfigError(f"{path}: is not valid TOML ({exc}). {_FIX}") from None
     if not data:
         return LockFile()  # an empty (or comment-only) file holds nothing to lose

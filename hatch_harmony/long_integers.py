@@ -28,6 +28,9 @@ else:  # pragma: no cover - Python 3.10
     # mypy checks as 3.10 but the dev venv (3.11+) has no tomli installed: hence the ignore.
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
+#: The one spelling of TOML's parse error for every reader (the 3.10 shim lives here only).
+TOMLDecodeError = tomllib.TOMLDecodeError
+
 #: A shown key is cut to this many characters: the message must stay one readable line.
 _MAX_SHOWN_KEY = 60
 

@@ -116,14 +116,15 @@ def _read_pyproject(root: Path) -> dict[str, Any] | None:
         return None
     if _MARKER not in data:
         return None
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    from .long_integers import LongIntegerError, TOMLDecodeError, load_toml
 
     try:
-        parsed = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        parsed = load_toml(data.decode("utf-8"))
+    except LongIntegerError as exc:  # setuptools would stop on it with a bare ValueError
+        raise SystemExit(
+            f"hatch-harmony: {root / 'pyproject.toml'}: {exc.describe()}; fix that value"
+        ) from None
+    except (UnicodeDecodeError, TOMLDecodeError):
         return None
     tool = parsed.get("tool")
     return parsed if isinstance(tool, dict) and _TABLE_KEY in tool else None

@@ -354,3 +354,15 @@ def test_emulator_command_serves_the_other_commands(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def test_a_pyproject_integer_over_4300_digits_is_one_message(project: Path, emulator: Emulator) -> None:
+    """Issue 14, item 14, for pyproject.toml: every reader of it goes through long_integers."""
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8") + "\n[tool.other]\nn = " + "9" * 5000 + "\n")
+
+    done = cli(project, env_for(emulator), "status")
+
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "pyproject.toml: `tool.other.n` (line" in done.stderr and "5000 digits" in done.stderr
