@@ -1,11 +1,12 @@
 """The project's hatch-harmony settings: validated once, every problem reported at once.
 
-Why one module for the hatch hook table, the setuptools table and the `jar` target table:
-the hook, the CLI and the setuptools integration must agree on every option, default and
-message, so they all go through `load_config` (modelled on hatch-fancy-pypi-readme's
-config module). Validation is pure: it collects every problem with its full TOML path and
-raises one `ConfigError` listing them all, so a user fixes their pyproject in one round
-instead of one error per build. The only I/O here is `read_project_table`.
+Why one module for the hatch hook table and the setuptools table: the hook, the CLI and
+the setuptools integration must agree on every option, default and message, so they all go
+through `load_config` (modelled on hatch-fancy-pypi-readme's config module; the `jar`
+target's table is the jar builder's own, `jar_config`). Validation is pure: it collects
+every problem with its full TOML path and raises one `ConfigError` listing them all, so a
+user fixes their pyproject in one round instead of one error per build. The only I/O here
+is `read_project_table`.
 
 Secrets (password, token, connector key/secret) and the login email never belong in
 pyproject.toml: the file is committed and shipped in every sdist. Any such key anywhere
@@ -38,7 +39,6 @@ else:  # pragma: no cover - Python 3.10
 
 HOOK_TABLE = "tool.hatch.build.hooks.harmony"
 SETUPTOOLS_TABLE = "tool.hatch-harmony"
-JAR_TABLE = "tool.hatch.build.targets.jar"
 
 #: NA is the first region Jitterbit documents and the host of its Postman collection's
 #: default environment, so a project that names no host talks to na-east.
@@ -49,16 +49,6 @@ DEFAULT_REGION = "na"
 DEFAULT_MANIFEST = "build/harmony/MANIFEST.MF"
 DEFAULT_LOCK = "harmony.lock"
 DEFAULT_UI_FILE = "adapter.json"
-
-#: Where compiled classes usually are, tried in this order when `classes` is not set:
-#: Maven, Gradle, plain `javac -d build/classes`, and a bare `classes/` folder.
-DEFAULT_CLASSES_DIRS: tuple[str, ...] = (
-    "target/classes",
-    "build/classes/java/main",
-    "build/classes",
-    "classes",
-)
-DEFAULT_LIB_DIR = "lib"
 
 EMAIL_VAR = "HARMONY_EMAIL"
 PASSWORD_VAR = "HARMONY_PASSWORD"  # noqa: S105 (a variable name, not a password)
@@ -98,32 +88,6 @@ HATCH_HOOK_OPTIONS: tuple[str, ...] = (
     "require-runtime-features",
 )
 
-JAR_OPTIONS: tuple[str, ...] = ("classes", "lib", "assets", "bundle-sdk")
-
-#: hatchling's generic builder options (BuilderConfig, hatchling 1.21-1.27), valid in any
-#: target table; hatchling validates them, we only accept them.
-HATCH_TARGET_OPTIONS: tuple[str, ...] = (
-    "artifacts",
-    "dependencies",
-    "dev-mode-dirs",
-    "dev-mode-exact",
-    "directory",
-    "exclude",
-    "force-include",
-    "hooks",
-    "ignore-vcs",
-    "include",
-    "only-include",
-    "only-packages",
-    "packages",
-    "reproducible",
-    "require-runtime-dependencies",
-    "require-runtime-features",
-    "skip-excluded-dirs",
-    "sources",
-    "strict-naming",
-    "versions",
-)
 
 _ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _ORG_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -179,32 +143,6 @@ class HarmonyConfig:
     def host_setting(self) -> str:
         """What the client takes as its host: the URL when one is set, else the region name."""
         return self.url if self.url else (self.region or DEFAULT_REGION)
-
-
-@dataclass(frozen=True)
-class JarConfig:
-    """The `jar` target's own options. `None` means "find it": see `classes_candidates`.
-
-    `bundle_sdk` is off by default: the agent provides the Jitterbit connector SDK (Jitterbit's
-    pom declares it system-scope and Maven never bundles it), so only an explicit
-    `bundle-sdk = true` puts it into the jar.
-    """
-
-    classes: Path | None
-    lib: Path | None
-    assets: tuple[Path, ...]
-    table_path: str = JAR_TABLE
-    bundle_sdk: bool = False
-
-    def classes_candidates(self, root: Path) -> tuple[Path, ...]:
-        """The folders the builder tries, in order: the configured one, else the usual build outputs."""
-        if self.classes is not None:
-            return (self.classes,)
-        return tuple(_join(root, rel) for rel in DEFAULT_CLASSES_DIRS)
-
-    def lib_candidate(self, root: Path) -> Path:
-        """The dependency-jar folder: the configured one (must exist), else `lib/` when it exists."""
-        return self.lib if self.lib is not None else _join(root, DEFAULT_LIB_DIR)
 
 
 # --------------------------------------------------------------------------- problems
@@ -839,78 +777,6 @@ def _check_write_paths(
                     _dotted(where, key),
                     f"must be a file inside the project folder {root} (the build writes it there)",
                 )
-
-
-# --------------------------------------------------------------------------- jar target
-
-
-def load_jar_config(table: Mapping[str, Any], root: Path, *, table_path: str = JAR_TABLE) -> JarConfig:
-    """Validate the `jar` target table: our options plus hatchling's generic builder options.
-
-    `assets` folders go into the jar under their path relative to the project, so they
-    must lie inside it; `classes` and `lib` may be anywhere (only their contents are used).
-    """
-    root = Path(os.path.normpath(root.absolute()))
-    problems = _Problems()
-    secret_keys = _scan_secrets(table, table_path, problems)
-    known = JAR_OPTIONS + HATCH_TARGET_OPTIONS
-    classes: Path | None = None
-    lib: Path | None = None
-    assets: list[Path] = []
-    bundle_sdk = False
-    for key, value in table.items():
-        where = _dotted(table_path, key)
-        if key in secret_keys or key in HATCH_TARGET_OPTIONS:
-            continue
-        if key not in known:
-            problems.add(
-                where,
-                f"unknown option.{_suggest(key, known)} The jar target takes {', '.join(JAR_OPTIONS)} "
-                "and hatchling's builder options",
-            )
-            continue
-        if key in ("classes", "lib"):
-            example = "target/classes" if key == "classes" else "lib"
-            text = _string(value, where, f'{key} = "{example}"', problems)
-            if text is not None:
-                if key == "classes":
-                    classes = _join(root, text)
-                else:
-                    lib = _join(root, text)
-            continue
-        if key == "bundle-sdk":
-            bundle_sdk = _bool(value, where, "bundle-sdk = true", problems) or False
-            continue
-        assets = _assets(value, where, root, problems)
-    problems.raise_if_any()
-    return JarConfig(
-        classes=classes, lib=lib, assets=tuple(assets), table_path=table_path, bundle_sdk=bundle_sdk
-    )
-
-
-def _assets(value: object, where: str, root: Path, problems: _Problems) -> list[Path]:
-    example = 'assets = ["icons", "docs"]'
-    if not isinstance(value, list):
-        problems.add(where, f"expected an array of folder paths, got {_kind(value)}; write {example}")
-        return []
-    result: list[Path] = []
-    for index, item in enumerate(value):
-        here = f"{where}[{index}]"
-        text = _string(item, here, example, problems)
-        if text is None:
-            continue
-        path = _join(root, text)
-        if not _inside(root, path) or path == root:
-            problems.add(
-                here,
-                "must be a folder inside the project (it is stored in the jar under its path relative to "
-                "the project), and not the project folder itself",
-            )
-        elif path in result:
-            problems.add(here, "is listed twice")
-        else:
-            result.append(path)
-    return result
 
 
 # --------------------------------------------------------------------------- pyproject.toml

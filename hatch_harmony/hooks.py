@@ -86,13 +86,14 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         from .adapter import DEFAULT_LOCATIONS
         from .config import load_config
         from .errors import NeedsNetworkError
-        from .jarfile import source_date_epoch
+        from .jar_config import check_before_build
         from .pipeline import generate, status_lines
 
         config = load_config(self.config, root, env)
-        # The archives take their timestamps from SOURCE_DATE_EPOCH only after this hook: a bad
-        # value must stop the build before it registers, not after (issue 14, item 17).
-        source_date_epoch(env)
+        # The archives take their timestamps (hatchling's reproducible settings) only after this
+        # hook, and the jar reads its table then: a bad value must stop the build before it
+        # registers, not after (issue 14, item 17).
+        check_before_build(self.build_config)
         editable = version == "editable"
         if editable:  # an editable install must never wait on (or register with) Harmony
             config = replace(config, offline=True)

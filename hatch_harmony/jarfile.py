@@ -1,7 +1,7 @@
 """Writing a reproducible jar: the same entries give the same bytes, on any machine.
 
 This module knows zip and the two jar rules Java enforces, nothing about connectors:
-which files go into a connector jar is decided in `builder.py`. Keeping the archive
+which files go into a connector jar is decided in `jar_layout.py`. Keeping the archive
 mechanics here makes them testable without hatch and reusable by the CLI.
 
 What makes the output reproducible (the same choices as hatchling's wheels, flit and
@@ -10,8 +10,9 @@ Maven's `project.build.outputTimestamp`):
 * entries in a fixed order: `META-INF/`, `META-INF/MANIFEST.MF`, then every other entry
   sorted by name, with a directory entry for every parent folder (the JDK's `jar` tool
   writes them too, and `ClassLoader.getResource("dir/")` needs them);
-* one timestamp for every entry, from SOURCE_DATE_EPOCH, by default 1980-02-01 00:00:00
-  UTC (the Java tools' convention: bnd, Maven), clamped to what a zip date can hold;
+* one timestamp for every entry, the `epoch` the caller passes (the jar target takes it from
+  hatchling's reproducible settings, `jar_config.entry_epoch`), DEFAULT_EPOCH when nothing
+  sets one, clamped to what a zip date can hold;
 * permissions fixed to 0644 for files and 0755 for folders, "made on Unix" whatever the
   host, and no extra fields (no extended timestamps, no uid/gid);
 * deflate at zlib's default level 6 (what `zipfile` uses when no level is set: a fixed
@@ -31,17 +32,16 @@ import stat
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-from .errors import ConfigError
 
 MANIFEST_DIR = "META-INF/"
 MANIFEST_NAME = "META-INF/MANIFEST.MF"
 
-#: 1980-02-01T00:00:00Z: a date that is obviously not a build time, a month past the zip
-#: epoch so that no time-zone conversion by a reader ever lands before 1980.
+#: 1980-02-01T00:00:00Z (the Java tools' convention: bnd, Maven): a date that is obviously not
+#: a build time, a month past the zip epoch so that no time-zone conversion by a reader ever
+#: lands before 1980.
 DEFAULT_EPOCH = calendar.timegm((1980, 2, 1, 0, 0, 0))
 #: The range a zip (MS-DOS) timestamp can hold: 1980-01-01 .. 2107-12-31 23:59:58.
 ZIP_MIN_EPOCH = calendar.timegm((1980, 1, 1, 0, 0, 0))
@@ -95,26 +95,6 @@ def check_entry_name(name: str) -> str:
     if len(name.encode("utf-8")) > 0xFFFF:
         raise ValueError(f"jar entry name too long: {name[:60]!r}...")
     return name
-
-
-def source_date_epoch(environ: Mapping[str, str]) -> int:
-    """The timestamp of every entry: SOURCE_DATE_EPOCH, else DEFAULT_EPOCH, clamped to zip's range.
-
-    An empty SOURCE_DATE_EPOCH counts as unset (CI templates often export it empty); a
-    value that is not a whole number is an error, as the reproducible-builds spec asks,
-    rather than silently a different timestamp.
-    """
-    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return DEFAULT_EPOCH
-    try:
-        epoch = int(raw)
-    except ValueError:
-        raise ConfigError(
-            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC "
-            f"(e.g. `git log -1 --format=%ct`), got {raw[:40]!r}"
-        ) from None
-    return min(max(epoch, ZIP_MIN_EPOCH), ZIP_MAX_EPOCH)
 
 
 def zip_date_time(epoch: int) -> tuple[int, int, int, int, int, int]:

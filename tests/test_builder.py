@@ -11,10 +11,12 @@ builds `-t jar` through the installed entry point to prove the real name and tab
 
 from __future__ import annotations
 
+import calendar
 import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,9 +24,10 @@ from typing import Any
 
 import pytest
 
-from hatch_harmony.builder import JarBuilder, jar_file_name, made_jars, plan_jar
-from hatch_harmony.config import load_jar_config
+from hatch_harmony.builder import JarBuilder, jar_file_name, made_jars
 from hatch_harmony.errors import ConfigError
+from hatch_harmony.jar_config import JarBuilderConfig
+from hatch_harmony.jar_layout import JarPlan, plan_jar
 from hatch_harmony.jarfile import JarEntry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -315,9 +318,13 @@ def test_jar_name_and_the_files_clean_recognises(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- plan_jar: the layout
 
 
-def _plan(root: Path, table: dict[str, Any], manifest: bytes = HOOK_MANIFEST) -> Any:
-    config = load_jar_config(table, root, table_path="tool.hatch.build.targets.jar")
-    return plan_jar(root, config, manifest=manifest, adapter=root / "adapter.json")
+def _config(root: Path, table: dict[str, Any], build: dict[str, Any] | None = None) -> JarBuilderConfig:
+    """The `jar` target's config as hatchling builds it (BuilderInterface.config)."""
+    return JarBuilderConfig(_builder(root), str(root), "jar", build or {}, table)
+
+
+def _plan(root: Path, table: dict[str, Any], manifest: bytes = HOOK_MANIFEST) -> JarPlan:
+    return plan_jar(root, _config(root, table), manifest=manifest, adapter=root / "adapter.json")
 
 
 def _entry_names(entries: tuple[JarEntry, ...]) -> list[str]:
@@ -483,7 +490,7 @@ def _manifest_with_class_path(class_path: str) -> bytes:
     )
 
 
-def _class_path(plan: Any) -> list[str]:
+def _class_path(plan: JarPlan) -> list[str]:
     from hatch_harmony.manifest import Manifest
 
     return (Manifest.parse(plan.manifest, source="plan").get("Class-Path") or "").split(" ")
@@ -567,23 +574,6 @@ def test_what_counts_as_the_sdk(tmp_path: Path, name: str, is_sdk: bool) -> None
     assert bool(plan.notes) is is_sdk
 
 
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [
-        ("yes", r"bundle-sdk: expected a boolean, got a string; write bundle-sdk = true \(no quotes\)"),
-        (1, r"bundle-sdk: expected a boolean, got an integer; write bundle-sdk = true$"),
-    ],
-)
-def test_bundle_sdk_must_be_a_boolean(value: object, message: str) -> None:
-    with pytest.raises(ConfigError, match=rf"^pyproject\.toml: {TARGET}\.{message}"):
-        load_jar_config({"bundle-sdk": value}, REPO, table_path=TARGET)
-
-
-def test_bundle_sdk_typo_is_suggested() -> None:
-    with pytest.raises(ConfigError, match=r'bundle_sdk: unknown option\. Did you mean "bundle-sdk"\?'):
-        load_jar_config({"bundle_sdk": True}, REPO, table_path=TARGET)
-
-
 def test_identical_copies_from_two_sources_ship_once_different_ones_fail(tmp_path: Path) -> None:
     """Maven copies assets/ into target/classes: the same bytes twice are one entry, not an error."""
     root = make_project(tmp_path / "proj")
@@ -645,3 +635,233 @@ def test_a_manifest_template_with_placeholders_may_be_an_asset(tmp_path: Path) -
     plan = _plan(root, {"classes": "target/classes", "assets": ["docs"]})
 
     assert "docs/TEMPLATE.MF" in _entry_names(plan.entries)
+
+
+# --------------------------------------------------------------------------- hatchling's options (issue 15)
+
+
+def _jar_date_times(jar: Path) -> set[tuple[int, ...]]:
+    with zipfile.ZipFile(jar) as archive:
+        return {info.date_time for info in archive.infolist()}
+
+
+def test_a_real_build_honours_exclude_and_force_include_by_jar_path(tmp_path: Path) -> None:
+    forced = (
+        "[tool.hatch.build.targets.custom.force-include]\n"
+        '"NOTICE.txt" = "META-INF/NOTICE.txt"\n"extra" = "docs"\n'
+    )
+    options = (
+        'assets = ["assets"]\n'
+        'exclude = ["com/example/weather/sdk/", "lib/zeta-*.jar", "assets/images/weather-activity.svg"]\n'
+    )
+    root = make_project(tmp_path / "proj", options=options + forced)
+    (root / "NOTICE.txt").write_text("notice\n", encoding="utf-8")
+    (root / "extra" / "sub").mkdir(parents=True)
+    (root / "extra" / "a.txt").write_text("a\n", encoding="utf-8")
+    (root / "extra" / "sub" / "b.txt").write_text("b\n", encoding="utf-8")
+    (root / "extra" / ".DS_Store").write_bytes(b"junk")  # hatchling's forced walk skips it too
+
+    done = hatchling_build(root)
+    assert done.returncode == 0, done.stderr
+    assert "3 files from force-include" in done.stderr
+    jar = root / "dist" / JAR_NAME
+    files = sorted(n for n in _names(jar) if not n.endswith("/"))
+    assert files == [
+        "META-INF/MANIFEST.MF",
+        "META-INF/NOTICE.txt",
+        "adapter.json",
+        "assets/images/weather-endpoint.svg",
+        "com/example/weather/WeatherConnector.class",
+        "docs/a.txt",
+        "docs/sub/b.txt",
+        "lib/alpha-1.0.jar",
+    ]
+    with zipfile.ZipFile(jar) as archive:
+        assert archive.read("META-INF/NOTICE.txt") == b"notice\n"
+        assert b"Class-Path: lib/alpha-1.0.jar\r\n" in archive.read("META-INF/MANIFEST.MF")
+
+
+def test_a_real_build_refuses_an_option_it_cannot_honour(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj", options='only-include = ["assets"]')
+    done = hatchling_build(root)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert (
+        "tool.hatch.build.targets.custom.only-include: not an option of the jar target: the jar's files come "
+        "from `classes`, `lib` and `assets`" in done.stderr
+    )
+    assert not list((root / "dist").glob("*.jar"))
+
+
+def test_project_selection_under_tool_hatch_build_is_not_applied_and_said_once(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as f:
+        f.write('[tool.hatch.build]\nexclude = ["lib/"]\nonly-include = ["src"]\n')
+    done = hatchling_build(root)
+    assert done.returncode == 0, done.stderr
+    assert {"lib/alpha-1.0.jar", "lib/zeta-2.0.jar"} <= set(_names(root / "dist" / JAR_NAME))
+    said = [line for line in done.stderr.splitlines() if "[tool.hatch.build]" in line]
+    assert said == [
+        "jar: [tool.hatch.build] exclude, only-include select the sdist's and wheel's project files, not "
+        "the jar's; set them under [tool.hatch.build.targets.custom] for the jar"
+    ]
+
+
+def test_reproducible_false_stamps_the_build_time_and_ignores_source_date_epoch(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj", options="reproducible = false")
+    before = int(time.time())
+    done = hatchling_build(root, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    after = int(time.time())
+    assert done.returncode == 0, done.stderr
+    [stamp] = _jar_date_times(root / "dist" / JAR_NAME)  # one time for every entry, in UTC
+    assert before - 2 <= calendar.timegm((*stamp, 0, 0, 0)) <= after  # zip times have 2 s steps
+
+
+def test_force_include_wins_over_the_folders_and_keeps_every_jar_rule(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    _dependency(root / "vendor" / "zeta-2.0.jar", "forced zeta")  # not lib/'s zeta: different bytes
+    _dependency(root / "vendor" / SDK, "sdk")
+    plan = _plan(
+        root, {"force-include": {"vendor/zeta-2.0.jar": "lib/zeta-2.0.jar", f"vendor/{SDK}": f"lib/{SDK}"}}
+    )
+    zeta = next(e for e in plan.entries if e.name == "lib/zeta-2.0.jar")
+    assert zeta.source == root / "vendor" / "zeta-2.0.jar"
+    assert _class_path(plan) == ["lib/alpha-1.0.jar", "lib/zeta-2.0.jar"]
+    assert plan.notes and f"vendor/{SDK}" in plan.notes[0]  # the SDK rule holds for forced files too
+    assert "1 file from force-include" in plan.summary
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "message"),
+    [
+        (
+            "adapter.json",
+            "META-INF/MANIFEST.MF",
+            r"force-include: adapter\.json would replace META-INF/MANIFEST\.MF",
+        ),
+        (
+            "NOTICE.txt",
+            "adapter.json",
+            r"force-include: NOTICE\.txt would replace adapter\.json, which the harmony",
+        ),
+        ("missing.txt", "x.txt", r"targets\.jar\.force-include: missing\.txt does not exist"),
+        (
+            "NOTICE.txt",
+            "../NOTICE.txt",
+            r"targets\.jar\.force-include: NOTICE\.txt: a jar entry name may not contain",
+        ),
+    ],
+)
+def test_force_include_errors_name_the_option(tmp_path: Path, source: str, target: str, message: str) -> None:
+    root = make_project(tmp_path / "proj")
+    (root / "NOTICE.txt").write_text("notice\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        _plan(root, {"force-include": {source: target}})
+
+
+def test_a_forced_generated_manifest_is_refused_naming_force_include(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    (root / "build" / "harmony").mkdir(parents=True)
+    (root / "build" / "harmony" / "MANIFEST.MF").write_bytes(HOOK_MANIFEST)
+    with pytest.raises(ConfigError) as raised:
+        _plan(root, {"force-include": {"build/harmony": "conf"}})
+    assert (
+        "build/harmony/MANIFEST.MF is a generated manifest holding a connector secret" in raised.value.message
+    )
+    assert "Take its folder out of tool.hatch.build.targets.jar.force-include." in raised.value.message
+    assert SECRET not in raised.value.message
+
+
+def test_a_build_hooks_force_include_and_artifacts_are_honoured(tmp_path: Path) -> None:
+    """build_data["force_include"] / ["artifacts"], which hatchling hands to the config during the build."""
+    root = make_project(tmp_path / "proj")
+    (root / "NOTICE.txt").write_text("notice\n", encoding="utf-8")
+    config = _config(root, {"assets": ["assets"], "exclude": ["assets/"]})
+    build_data = {
+        "artifacts": ["assets/images/weather-endpoint.svg"],
+        "force_include": {"NOTICE.txt": "NOTICE"},
+    }
+    with config.set_build_data(build_data):
+        plan = plan_jar(root, config, manifest=HOOK_MANIFEST, adapter=root / "adapter.json")
+    names = _entry_names(plan.entries)
+    assert "NOTICE" in names
+    assert "assets/images/weather-endpoint.svg" in names  # an artifact: in, though `exclude` matches it
+    assert "assets/images/weather-activity.svg" not in names
+    gone = {"artifacts": [], "force_include": {"gone.txt": "gone.txt"}}
+    missing = r"^a build hook's force_include: gone\.txt does not exist"
+    with config.set_build_data(gone), pytest.raises(ConfigError, match=missing):
+        plan_jar(root, config, manifest=HOOK_MANIFEST, adapter=root / "adapter.json")
+
+
+def test_include_and_exclude_select_by_jar_path_and_artifacts_override(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    plan = _plan(root, {"include": ["com/", "lib/alpha-*"], "artifacts": ["assets/"], "assets": ["assets"]})
+    assert _entry_names(plan.entries) == [
+        "adapter.json",
+        "assets/images/weather-activity.svg",
+        "assets/images/weather-endpoint.svg",
+        "com/example/weather/WeatherConnector.class",
+        "com/example/weather/sdk/Connection.class",
+        "lib/alpha-1.0.jar",
+    ]
+    with pytest.raises(
+        ConfigError, match=r"targets\.jar\.include/\.exclude leave none of the 2 \.class files"
+    ):
+        _plan(root, {"exclude": ["*.class"]})
+
+
+def test_the_default_excludes_are_patterns_a_negation_can_undo(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    (root / "build" / "classes" / "com" / ".gitkeep").write_bytes(b"")
+    (root / "build" / "classes" / "com" / "__pycache__").mkdir()
+    (root / "build" / "classes" / "com" / "__pycache__" / "x.pyc").write_bytes(b"")
+    assert [
+        n for n in _entry_names(_plan(root, {}).entries) if n.startswith("com/") and not n.endswith(".class")
+    ] == []
+    kept = _entry_names(_plan(root, {"exclude": ["!.gitkeep"]}).entries)
+    assert "com/.gitkeep" in kept and "com/__pycache__/x.pyc" not in kept
+
+
+def test_skip_excluded_dirs_never_enters_an_excluded_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project(tmp_path / "proj")
+    secret_dir = root / "build" / "classes" / "private"
+    secret_dir.mkdir()
+    (secret_dir / "x.txt").write_text("x", encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:  # an unreadable folder: entering it fails the build
+        if Path(path) == secret_dir:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(PermissionError):
+        _plan(root, {"exclude": ["private/"]})
+    plan = _plan(root, {"exclude": ["private/"], "skip-excluded-dirs": True})
+    assert not [n for n in _entry_names(plan.entries) if n.startswith("private")]
+
+
+# --------------------------------------------------------------------------- import cost (issue 15, point 7)
+
+
+def test_listing_the_targets_imports_the_jar_builder_only() -> None:
+    """hatchling calls hatch_register_builder for `hatch build` of any target: that must stay cheap."""
+    code = (
+        "import sys\n"
+        "from hatchling.plugin.manager import PluginManager\n"
+        "builders = PluginManager().builder.collect()\n"
+        "assert builders['jar'].__name__ == 'JarBuilder', builders\n"
+        "print(sorted(m for m in sys.modules if m.startswith('hatch_harmony.')))\n"
+        "builders['jar'].get_config_class()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('hatch_harmony.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    listed, configured = (set(eval(line)) for line in done.stdout.splitlines())  # noqa: S307 (our own output)
+    jar_machinery = {"hatch_harmony.jar_config", "hatch_harmony.jar_layout", "hatch_harmony.jarfile"}
+    assert "hatch_harmony.builder" in listed
+    assert not listed & (jar_machinery | {"hatch_harmony.config", "hatch_harmony.manifest"})
+    assert configured - listed == {"hatch_harmony.jar_config"}

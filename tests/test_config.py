@@ -8,29 +8,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import hatchling
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hatch_harmony.config import (
-    DEFAULT_CLASSES_DIRS,
     DEFAULT_REGION,
     HATCH_HOOK_OPTIONS,
-    HATCH_TARGET_OPTIONS,
     HOOK_TABLE,
-    JAR_OPTIONS,
-    JAR_TABLE,
     OPTIONS,
     SETUPTOOLS_TABLE,
     HarmonyConfig,
-    JarConfig,
     load_config,
-    load_jar_config,
     read_project_table,
     secret_variable,
 )
 from hatch_harmony.errors import ConfigError
+from hatch_harmony.jar_config import JAR_OPTIONS, REFUSED_OPTIONS, SELECTION_OPTIONS, TARGET_OPTIONS
 
 CANARY = "canary-Zq8v-do-not-print"
 ROOT = Path("/work/project")
@@ -362,7 +356,8 @@ def test_credentials_are_found_at_any_depth_and_reported_once() -> None:
 
 
 def test_no_real_option_looks_like_a_credential() -> None:
-    for option in OPTIONS + HATCH_HOOK_OPTIONS + JAR_OPTIONS + HATCH_TARGET_OPTIONS:
+    jar_options = JAR_OPTIONS + SELECTION_OPTIONS + TARGET_OPTIONS + tuple(REFUSED_OPTIONS)
+    for option in OPTIONS + HATCH_HOOK_OPTIONS + jar_options:
         assert secret_variable(option) is None, option
     for harmless in ("Author", "Version", "Jitterbit-Connector-Factory-Class", "keystore-type", "monkey"):
         assert secret_variable(harmless) is None, harmless
@@ -589,73 +584,6 @@ def test_precedence_variable_over_environment_over_base() -> None:
 def test_empty_variables_count_as_unset() -> None:
     config = load({"region": "emea"}, {"HARMONY_URL": "", "HARMONY_REGION": " ", "HARMONY_ORG_ID": ""})
     assert (config.region, config.url, config.org_id) == ("emea", None, None)
-
-
-# --------------------------------------------------------------------------- jar target
-
-
-def test_jar_defaults_are_auto() -> None:
-    jar = load_jar_config({}, ROOT)
-    assert jar == JarConfig(classes=None, lib=None, assets=(), table_path=JAR_TABLE)
-    assert jar.classes_candidates(ROOT) == tuple(ROOT / d for d in DEFAULT_CLASSES_DIRS)
-    assert DEFAULT_CLASSES_DIRS[0] == "target/classes"
-    assert jar.lib_candidate(ROOT) == ROOT / "lib"
-
-
-def test_jar_options_are_resolved() -> None:
-    jar = load_jar_config({"classes": "out/classes", "lib": "../deps", "assets": ["icons", "docs/ui"]}, ROOT)
-    assert jar.classes == ROOT / "out/classes"
-    assert jar.classes_candidates(ROOT) == (ROOT / "out/classes",)
-    assert jar.lib == ROOT.parent / "deps"
-    assert jar.lib_candidate(ROOT) == ROOT.parent / "deps"
-    assert jar.assets == (ROOT / "icons", ROOT / "docs/ui")
-
-
-def test_jar_table_accepts_hatchlings_builder_options() -> None:
-    table: dict[str, Any] = dict.fromkeys(HATCH_TARGET_OPTIONS, "anything")
-    assert load_jar_config(table, ROOT) == load_jar_config({}, ROOT)
-
-
-def test_hatch_target_options_are_hatchlings_own() -> None:
-    """The accepted list is taken from hatchling's builders, not invented: each name is read there."""
-    builders = Path(hatchling.__file__).parent / "builders"
-    source = "".join(p.read_text(encoding="utf-8") for p in builders.glob("*.py"))
-    for option in HATCH_TARGET_OPTIONS:
-        assert f'"{option}"' in source, option
-
-
-def test_jar_table_problems_are_all_reported() -> None:
-    with pytest.raises(ConfigError) as info:
-        load_jar_config(
-            {
-                "asset": ["x"],
-                "classes": 3,
-                "lib": "",
-                "assets": ["ok", 5, "..", ".", "ok", "../elsewhere"],
-                "connector-secret": CANARY,
-            },
-            ROOT,
-        )
-    message = info.value.message
-    assert CANARY not in message
-    assert [line.removeprefix("  - ").split(": ", 1)[0] for line in message.splitlines()[1:]] == [
-        f"{JAR_TABLE}.connector-secret",
-        f"{JAR_TABLE}.asset",
-        f"{JAR_TABLE}.classes",
-        f"{JAR_TABLE}.lib",
-        f"{JAR_TABLE}.assets[1]",
-        f"{JAR_TABLE}.assets[2]",
-        f"{JAR_TABLE}.assets[3]",
-        f"{JAR_TABLE}.assets[4]",
-        f"{JAR_TABLE}.assets[5]",
-    ]
-    assert 'Did you mean "assets"?' in message
-    assert "is listed twice" in message
-
-
-def test_jar_assets_must_be_an_array() -> None:
-    with pytest.raises(ConfigError, match=r"assets: expected an array of folder paths, got a string"):
-        load_jar_config({"assets": "icons"}, ROOT)
 
 
 # --------------------------------------------------------------------------- read_project_table

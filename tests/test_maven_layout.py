@@ -333,6 +333,9 @@ def test_a_bad_bundle_sdk_value_is_one_message_naming_the_option(
     done = build_jar(root, emulator)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
+    # The hook checks the jar table before it may register: a typo costs no registration.
+    assert sum(emulator.counts().values()) == 0
+    assert not (root / "harmony.lock").exists()
     assert (
         "tool.hatch.build.targets.jar.bundle-sdk: expected a boolean, got a string; "
         "write bundle-sdk = true (no quotes)" in done.stderr
