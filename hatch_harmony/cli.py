@@ -55,15 +55,16 @@ class Output:
                 print(line)
 
 
-def _common() -> argparse.ArgumentParser:
+def _common(*, environments: bool = True) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("common options")
     group.add_argument(
         "--project", metavar="DIR", type=Path, default=Path(), help="project directory (default: .)"
     )
-    group.add_argument(
-        "--env", metavar="NAME", help="environment from the `environments` table (or HARMONY_ENV)"
-    )
+    if environments:  # not for `init`, which writes the base table
+        group.add_argument(
+            "--env", metavar="NAME", help="environment from the `environments` table (or HARMONY_ENV)"
+        )
     where = group.add_mutually_exclusive_group()
     where.add_argument("--region", choices=("na", "emea", "apac"), help="Harmony region (or HARMONY_REGION)")
     where.add_argument("--url", metavar="URL", help="Harmony base URL, e.g. the emulator's (or HARMONY_URL)")
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--id", metavar="CONNECTOR_ID", help="connector id (default: the one in the lock)")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     add("login", "check the credentials and list the organisations available; stores nothing")
+    _add_init(sub)
     emulator = sub.add_parser(
         "emulator",
         help="run the local Connector Manager API emulator (not Harmony)",
@@ -126,6 +128,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(emulator)
     return parser
+
+
+def _add_init(sub: Any) -> None:
+    text = "set up hatch-harmony in an existing connector repository (or a new one with --new)"
+    init = sub.add_parser(
+        "init",
+        parents=[_common(environments=False)],
+        help=text,
+        description=text + ". Whatever it cannot decide it asks for with the options below.",
+        formatter_class=_formatter,
+    )
+    init.add_argument("--new", metavar="NAME", help="scaffold a connector project NAME in an empty folder")
+    init.add_argument("--dry-run", action="store_true", help="print the plan; change no file, send nothing")
+    init.add_argument("--offline", action="store_true", help="do not adopt the registration now (0 requests)")
+    init.add_argument("--adapter", metavar="PATH", help="the connector's adapter.json")
+    init.add_argument("--manifest-template", metavar="PATH", help="the committed MANIFEST.MF to keep")
+    init.add_argument("--classes", metavar="DIR", help="the compiled classes folder the jar packs")
+    init.add_argument("--lib", metavar="DIR", help="a folder whose jars the jar bundles under lib/")
+    init.add_argument("--project-name", metavar="NAME", help="[project] name (default: pom artifactId)")
+    init.add_argument("--project-version", metavar="VERSION", help="[project] version (default: pom version)")
 
 
 # --- shared steps -------------------------------------------------------------------------------
@@ -500,6 +522,26 @@ def cmd_login(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace, out: Output) -> int:
+    from .init import Choices, run
+
+    options = ("adapter", "manifest_template", "classes", "lib", "project_name", "project_version")
+    if args.new is not None and any(getattr(args, o) for o in (*options, "url", "region", "org_id")):
+        raise ConfigError("--new makes a new project: it takes only --project, --dry-run and --json")
+    settings = {k: v for k, v in (("region", args.region), ("url", args.url), ("org-id", args.org_id)) if v}
+    data, lines = run(
+        args.project.resolve(),
+        new=args.new,
+        choices=Choices(**{o: getattr(args, o) for o in options}),
+        settings=settings,
+        env=_environ(args),
+        dry_run=args.dry_run,
+        offline=args.offline,
+    )
+    out.emit(data, lines)
+    return EXIT_OK
+
+
 def _bare_config(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfig:
     """Host settings only, for `login` outside a connector project (no environments to select there)."""
     from .config import ENV_VAR, load_config
@@ -539,6 +581,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate": cmd_validate,
         "delete": lambda a, o: cmd_delete(a, o, _confirm),
         "login": cmd_login,
+        "init": cmd_init,
     }
     try:
         return commands[args.command](args, out)

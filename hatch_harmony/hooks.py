@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 from hatchling.plugin import hookimpl
@@ -27,6 +26,10 @@ from hatchling.plugin import hookimpl
 from . import warm
 from .builder import ADAPTER_KEY, MANIFEST_KEY, JarBuilder
 from .errors import shown_path
+from .vcs import unpacked_sdist
+
+if TYPE_CHECKING:
+    from .config import HarmonyConfig
 
 
 class HarmonyBuildHook(BuildHookInterface[Any]):
@@ -44,7 +47,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
 
     def _run(self, version: str, build_data: dict[str, Any]) -> None:
         root = Path(self.root)
-        from_sdist = (root / "PKG-INFO").is_file() and not (root / ".git").exists()
+        from_sdist = unpacked_sdist(root)
         if from_sdist and self.target_name != "jar":
             if self.target_name == "wheel":  # still one clear message when the wheel has no files
                 self._refuse_packaging_secret(None, root, "", build_data, version)
@@ -82,58 +85,45 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         from_sdist: bool,
         run_key: dict[str, Any] | None,
     ) -> None:
-        """The engine: register when needed, write the manifest, leave a stamp for the next build."""
-        from .adapter import DEFAULT_LOCATIONS
-        from .config import load_config
-        from .errors import NeedsNetworkError
+        """The engine, through the pipeline's one entry; then a stamp for the next warm build."""
+        from .config import HOOK_TABLE
         from .jar_config import check_before_build
-        from .pipeline import generate, status_lines
+        from .pipeline import run_build
 
-        config = load_config(self.config, root, env)
         # The archives take their timestamps (hatchling's reproducible settings) only after this
         # hook, and the jar reads its table then: a bad value must stop the build before it
         # registers, not after (issue 14, item 17).
         check_before_build(self.build_config)
-        editable = version == "editable"
-        if editable:  # an editable install must never wait on (or register with) Harmony
-            config = replace(config, offline=True)
-        if self.target_name in ("sdist", "wheel"):
-            self._refuse_packaging_secret(config.manifest, root, config.table_path, build_data, version)
-        try:
-            result = generate(
-                config, env, project_version=self.metadata.version, allow_register=not from_sdist
-            )
-        except NeedsNetworkError:
-            if not editable:
-                raise
-            self.app.display_warning(
-                "harmony: an editable install never talks to Harmony, and the manifest needs it: not "
-                "refreshed. `hatch build -t jar` or `hatch-harmony manifest` registers and writes it."
-            )
-            return
-        for line in status_lines(result, root):
+
+        def packaging_check(config: HarmonyConfig) -> None:
+            if self.target_name in ("sdist", "wheel"):
+                self._refuse_packaging_secret(config.manifest, root, config.table_path, build_data, version)
+
+        run = run_build(
+            root,
+            self.config,
+            env,
+            project_version=self.metadata.version,
+            table_path=HOOK_TABLE,
+            editable=version == "editable",
+            from_sdist=from_sdist,
+            check=packaging_check,
+        )
+        for line in run.lines:
             (self.app.display_warning if line.warning else self.app.display_info)(line.text)
-        build_data[MANIFEST_KEY] = result.manifest
-        build_data[ADAPTER_KEY] = str(result.adapter.path)
-        if run_key is not None and not config.verify:
-            candidates = [root / c for c in DEFAULT_LOCATIONS] if config.adapter is None else [config.adapter]
+        if run.result is None:
+            return
+        build_data[MANIFEST_KEY] = run.result.manifest
+        build_data[ADAPTER_KEY] = str(run.result.adapter.path)
+        if run_key is not None and not run.config.verify:
             warm.record(
                 root,
                 run_key,
                 env,
-                files=[
-                    root / "pyproject.toml",
-                    root / ".gitignore",
-                    warm.git_index(root),
-                    result.adapter.path,
-                    *candidates,
-                    config.manifest_template,
-                    config.lock,
-                    result.path,
-                ],
-                manifest=result.path,
-                adapter=result.adapter.path,
-                table_path=config.table_path,
+                files=run.files_read,
+                manifest=run.result.path,
+                adapter=run.result.adapter.path,
+                table_path=run.config.table_path,
             )
 
     def _refuse_packaging_secret(

@@ -8,15 +8,15 @@ connector secret.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import manifest as mf
 from .adapter import Adapter, find_adapter, load_adapter
 from .destination import check_destination
-from .errors import ConfigError, shown_path
+from .errors import ConfigError, NeedsNetworkError, shown_path
 from .files import atomic_write
 from .registration import ClientFactory, KeyPair, Outcome, ensure_registration
 from .shipped_ids import ShippedIds, read_shipped
@@ -223,3 +223,83 @@ def status_lines(result: Generated, root: Path) -> list[StatusLine]:
     state = "written" if result.written else "up to date"
     lines.append(StatusLine(f"harmony: manifest {state}: {shown_path(result.path, root)}"))
     return lines
+
+
+# --- the one entry for every frontend ----------------------------------------------------------
+
+#: What an editable install says when the manifest would need Harmony (hatch and setuptools alike).
+EDITABLE_NEEDS_NETWORK = (
+    "harmony: an editable install never talks to Harmony, and the manifest needs it: not refreshed. "
+    "A full build or `hatch-harmony manifest` registers and writes it."
+)
+
+
+@dataclass(frozen=True)
+class BuildRun:
+    """One frontend's manifest step: the config it resolved, the result, what to print, what it read.
+
+    `result` is None only for an editable install that would have needed Harmony (editable
+    installs never touch the network). `files_read` is every file whose content or absence
+    decided the manifest: the warm-build stamp watches exactly these, so a new input of the
+    engine is watched the day it is read here, not when someone remembers to list it.
+    """
+
+    config: HarmonyConfig
+    result: Generated | None
+    lines: tuple[StatusLine, ...]
+    files_read: tuple[Path, ...]
+
+
+def run_build(
+    root: Path,
+    table: Mapping[str, Any],
+    env: Mapping[str, str],
+    *,
+    project_version: str | None,
+    table_path: str,
+    editable: bool = False,
+    from_sdist: bool = False,
+    check: Callable[[HarmonyConfig], None] | None = None,
+) -> BuildRun:
+    """The manifest step of a build, the same for the hatch hook and the setuptools integration.
+
+    The policy every frontend shares lives here: an editable install never touches the
+    network (and only warns when the manifest would need it), a build from an unpacked
+    sdist never registers. `check` is the frontend's own check of the resolved config (is
+    the manifest selected into an archive?), run before the first request.
+    """
+    from .config import load_config
+
+    config = load_config(table, root, env, table_path=table_path)
+    if editable:
+        config = replace(config, offline=True)
+    if check is not None:
+        check(config)
+    try:
+        result = generate(config, env, project_version=project_version, allow_register=not from_sdist)
+    except NeedsNetworkError:
+        if not editable:
+            raise
+        return BuildRun(config, None, (StatusLine(EDITABLE_NEEDS_NETWORK, warning=True),), ())
+    return BuildRun(config, result, tuple(status_lines(result, root)), files_read(config, result))
+
+
+def files_read(config: HarmonyConfig, result: Generated) -> tuple[Path, ...]:
+    """What `generate` read: pyproject.toml, the adapter (and the paths tried before it), the template,
+    the lock, the previous manifest, and what git's answer about the output depended on."""
+    from .adapter import DEFAULT_LOCATIONS
+    from .vcs import git_index
+
+    root = config.root
+    tried = [root / c for c in DEFAULT_LOCATIONS] if config.adapter is None else [config.adapter]
+    files = [
+        root / "pyproject.toml",
+        root / ".gitignore",
+        git_index(root),
+        *tried,
+        result.adapter.path,
+        config.manifest_template,
+        config.lock,
+        result.path,
+    ]
+    return tuple(dict.fromkeys(f for f in files if f is not None))

@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .config import HarmonyConfig
-    from .pipeline import Generated
 
 #: Commands that produce an artifact or an installation, and so need the manifest. (They are
 #: looked up among all of setup's arguments, option values included: a value spelled like a
@@ -84,7 +83,9 @@ def finalize_distribution_options(dist: _Distribution) -> None:
     pyproject = _read_pyproject(root)
     if pyproject is None:
         return
-    if (root / "PKG-INFO").is_file() and not (root / ".git").exists():
+    from .vcs import unpacked_sdist
+
+    if unpacked_sdist(root):
         _say("harmony: building from an unpacked sdist; the manifest belongs to the source tree, skipped")
         return
     from .errors import HarmonyError
@@ -131,33 +132,25 @@ def _read_pyproject(root: Path) -> dict[str, Any] | None:
 
 
 def _run(dist: _Distribution, root: Path, pyproject: dict[str, Any], *, editable: bool) -> HarmonyConfig:
-    """Load the shared config and run the shared pipeline, exactly as the hatch hook does."""
-    from dataclasses import replace
-
-    from .config import find_harmony_table, load_config
-    from .errors import NeedsNetworkError
-    from .pipeline import generate
+    """The pipeline's one entry, exactly as the hatch hook calls it; status lines to stderr."""
+    from .config import find_harmony_table
+    from .pipeline import run_build
 
     found = find_harmony_table(pyproject)  # also refuses a hatch hook table beside ours
     assert found is not None  # _read_pyproject saw [tool.hatch-harmony]
     table, table_path = found
-    env = os.environ
-    config = load_config(table, root, env, table_path=table_path)
-    if editable:  # an editable install must never wait on (or register with) Harmony
-        config = replace(config, offline=True)
-    try:
-        with _quiet_http_logs():
-            result = generate(config, env, project_version=_project_version(dist, pyproject))
-    except NeedsNetworkError:
-        if not editable:
-            raise
-        _say(
-            "harmony: warning: an editable install never talks to Harmony, and the manifest needs it: not "
-            "refreshed. `python -m build` or `hatch-harmony manifest` registers and writes it."
+    with _quiet_http_logs():
+        run = run_build(
+            root,
+            table,
+            os.environ,
+            project_version=_project_version(dist, pyproject),
+            table_path=table_path,
+            editable=editable,
         )
-        return config
-    _report(result, root)
-    return config
+    for line in run.lines:
+        _say(line.text.replace("harmony: ", "harmony: warning: ", 1) if line.warning else line.text)
+    return run.config
 
 
 def _project_version(dist: _Distribution, pyproject: dict[str, Any]) -> str | None:
@@ -168,14 +161,6 @@ def _project_version(dist: _Distribution, pyproject: dict[str, Any]) -> str | No
         return version
     version = getattr(dist.metadata, "version", None)
     return version if isinstance(version, str) and version else None
-
-
-def _report(result: Generated, root: Path) -> None:
-    """The hatch hook's status lines (no secret: names, ids and counts only)."""
-    from .pipeline import status_lines
-
-    for line in status_lines(result, root):
-        _say(line.text.replace("harmony: ", "harmony: warning: ", 1) if line.warning else line.text)
 
 
 @contextmanager

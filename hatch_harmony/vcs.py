@@ -11,8 +11,6 @@ outside git pay nothing.
 from __future__ import annotations
 
 import enum
-import shutil
-import subprocess
 from pathlib import Path
 
 
@@ -28,6 +26,8 @@ def _inside_git_work_tree(path: Path) -> bool:
 
 
 def _git(git: str, path: Path, *args: str) -> int:
+    import subprocess  # lazy: `unpacked_sdist` is asked on every warm build, git only on full ones
+
     directory = path.parent
     while not directory.exists():  # a not-yet-created output folder: ask from the nearest existing one
         directory = directory.parent
@@ -38,6 +38,8 @@ def _git(git: str, path: Path, *args: str) -> int:
 
 def git_status(path: Path) -> GitStatus:
     """How git sees `path` (which need not exist yet); one `git` call in the usual (ignored) case."""
+    import shutil
+
     path = path.absolute()
     git = shutil.which("git")
     if git is None or not _inside_git_work_tree(path):
@@ -54,3 +56,22 @@ def git_status(path: Path) -> GitStatus:
 def is_tracked(path: Path) -> bool:
     """True when git tracks `path`; False outside a work tree or without a git executable."""
     return git_status(path) is GitStatus.TRACKED
+
+
+def git_index(root: Path) -> Path | None:
+    """git's index above `root`: any `git add` changes it, which may make the manifest tracked."""
+    for folder in (root, *root.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git / "index"
+        if dot_git.exists():
+            return dot_git  # a worktree's .git file: its stat is the best cheap signal there
+    return None
+
+
+def unpacked_sdist(root: Path) -> bool:
+    """An unpacked sdist (PKG-INFO, no .git): its lock is a temporary copy, so it never registers.
+
+    Asked by every frontend (the hatch hook, setuptools) before anything else.
+    """
+    return (root / "PKG-INFO").is_file() and not (root / ".git").exists()

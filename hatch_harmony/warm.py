@@ -115,17 +115,6 @@ def _state(path: Path) -> list[int] | None:
         return None
 
 
-def git_index(root: Path) -> Path | None:
-    """git's index above `root`: any `git add` changes it, which may make the manifest tracked."""
-    for folder in (root, *root.parents):
-        dot_git = folder / ".git"
-        if dot_git.is_dir():
-            return dot_git / "index"
-        if dot_git.exists():
-            return dot_git  # a worktree's .git file: its stat is the best cheap signal there
-    return None
-
-
 def lookup(root: Path, run_key: Mapping[str, Any], env: Mapping[str, str]) -> Hit | None:
     """The manifest of the last full run, if nothing it depended on changed since."""
     try:

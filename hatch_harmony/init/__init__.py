@@ -1,0 +1,49 @@
+"""`hatch-harmony init`: move an existing connector repository to hatch-harmony, or start a new one.
+
+One entry for the CLI (`run`), which stays thin: argument parsing there, decisions here.
+
+    layout.py     what the repository holds (pom.py reads pom.xml); asks for options, never guesses
+    pyproject.py  the tables init appends, compared with existing ones, never rewritten
+    edits.py      the committed manifest made a template (placeholders), the .gitignore lines
+    adopt.py      the engine's adoption (`pipeline.generate`), forbidden to register
+    migrate.py    plan, then adopt and write, in the order that keeps every file safe
+    scaffold.py   `--new NAME`: a minimal connector project
+    report.py     lines for people, JSON for scripts
+
+The git-history secret scan is `hatch_harmony.secret_history`, shared with other commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .layout import Choices
+
+
+def run(
+    root: Path,
+    *,
+    new: str | None,
+    choices: Choices,
+    settings: Mapping[str, str],
+    env: Mapping[str, str],
+    dry_run: bool,
+    offline: bool,
+) -> tuple[dict[str, Any], Sequence[str]]:
+    """Do (or plan) init; return the JSON document and the lines. HarmonyError for what it cannot do."""
+    from .report import migration_json, migration_lines, scaffold_json, scaffold_lines
+
+    if new is not None:
+        from .scaffold import scaffold
+
+        made = scaffold(root, new, dry_run=dry_run)
+        return scaffold_json(made), scaffold_lines(made)
+    from .migrate import migrate
+
+    done = migrate(root, choices, settings, env, dry_run=dry_run, offline=offline)
+    return migration_json(done), migration_lines(done)
+
+
+__all__ = ["Choices", "run"]

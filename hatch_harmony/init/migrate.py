@@ -1,0 +1,207 @@
+"""`hatch-harmony init` in an existing connector repository: plan everything, then change files in order.
+
+Safe by default means, in this order:
+
+1. everything is read and decided before any file changes: the layout (layout.py), the
+   pyproject tables (an existing table that differs stops here), the template edit, the
+   .gitignore lines, and the configuration init writes, loaded by `config.load_config` and
+   `config.load_jar_config` exactly as builds will load it;
+2. `--dry-run` stops there, and so changes no byte: it reports the plan;
+3. with credentials, the registration is adopted (adopt.py: login and list, 2 requests,
+   never a register) while the committed manifest still holds whatever key it held, so the
+   engine checks it is this registration's; this step writes harmony.lock only;
+4. then .gitignore, pyproject.toml and the template are written (atomically, modes kept),
+   and last the generated manifest, once git ignores its path (destination.py's rule).
+
+A second run finds every table present, the lines in .gitignore, placeholders in the template
+and the lock complete with the key at hand (0 requests): it changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import secret_history
+from ..config import DEFAULT_UI_FILE, HOOK_TABLE, HarmonyConfig, load_config
+from ..destination import check_destination
+from ..errors import shown_path
+from ..files import atomic_write
+from ..jar_config import JAR_TABLE, load_jar_table
+from ..pipeline import SECRET_FILE_MODE, connector_version, previous_values
+from ..registration import plan
+from .adopt import Adoption, adopt
+from .edits import IgnoreLine, gitignore_lines, gitignore_text, without_secrets
+from .layout import Choices, Layout, detect
+from .pyproject import PROJECT, PyprojectPlan, get_table, plan_pyproject, read_pyproject, wanted_tables
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file init writes (or would write); `data` is never shown."""
+
+    path: Path
+    action: str  # create | append | edit
+    what: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """The plan and, unless a dry run, what was done. Paths are absolute; reports show them relative."""
+
+    root: Path
+    layout: Layout
+    pyproject: PyprojectPlan
+    changes: tuple[Change, ...]
+    scan: secret_history.SecretScan
+    adoption: Adoption
+    manifest: Path
+    manifest_written: bool
+    first_build: str
+    tracked_secrets: tuple[str, ...]
+    dry_run: bool
+
+
+def _tables(layout: Layout, settings: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    hook: dict[str, Any] = {"adapter": layout.adapter_path}
+    if layout.template is not None:
+        hook["manifest-template"] = layout.template
+    if layout.ui_file != DEFAULT_UI_FILE:
+        hook["ui-file"] = layout.ui_file
+    hook.update(settings)
+    jar: dict[str, Any] = {"classes": layout.classes}
+    if layout.lib is not None:
+        jar["lib"] = layout.lib
+    if layout.assets:
+        jar["assets"] = list(layout.assets)
+    return wanted_tables(name=layout.project_name, version=layout.project_version, hook=hook, jar=jar)
+
+
+def _table(data: Mapping[str, Any], dotted: str) -> dict[str, Any] | None:
+    found = get_table(data, dotted)
+    return dict(found) if isinstance(found, Mapping) else None
+
+
+def _mode(path: Path, default: int = 0o644) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return default
+
+
+def _changes(
+    root: Path, py: PyprojectPlan, ignore: list[IgnoreLine], layout: Layout, template: bytes | None
+) -> list[Change]:
+    """.gitignore first: the later writes (the manifest above all) rely on git ignoring their paths."""
+    changes = []
+    gitignore = gitignore_text(root, ignore)
+    if gitignore is not None:
+        action = "append" if (root / ".gitignore").is_file() else "create"
+        lines = ", ".join(item.line for item in ignore)
+        changes.append(Change(root / ".gitignore", action, f"add {lines}", gitignore))
+    if py.after is not None:
+        action = "append" if py.before is not None else "create"
+        changes.append(Change(py.path, action, "add " + ", ".join(f"[{t}]" for t in py.added), py.after))
+    if template is not None and layout.template is not None:
+        what = "key and secret replaced by placeholders (****); the ids and every other attribute kept"
+        changes.append(Change(root / layout.template, "edit", what, template))
+    return changes
+
+
+def _first_build(config: HarmonyConfig, layout: Layout, env: Mapping[str, str]) -> str:
+    """What the next build will do, as `registration.plan` predicts it (no request)."""
+    version = connector_version(layout.adapter, layout.project_version)
+    keys, endpoint = previous_values(config.manifest, shown_path(config.manifest, config.root))
+    decided = plan(
+        config, layout.adapter, env, version=version, manifest_keys=keys, manifest_endpoint=endpoint
+    )
+    count = f"{decided.requests}"
+    if decided.max_requests > decided.requests:
+        count += f"-{decided.max_requests}"
+    return f"{decided.action} ({count} requests): {decided.reason}"
+
+
+def _write_manifest(config: HarmonyConfig, layout: Layout, data: bytes, changes: list[Change]) -> bool:
+    """The adopted registration's manifest, 0600, where destination.py allows it (git ignores it by now)."""
+    path = config.manifest
+    reads = [layout.adapter.path, config.lock, config.root / "pyproject.toml", config.root / ".gitignore"]
+    reads += [c.path for c in changes] + list(filter(None, [config.manifest_template]))
+    check_destination(config, path, reads)
+    try:
+        if path.read_bytes() == data and _mode(path) == SECRET_FILE_MODE:
+            return False
+    except OSError:
+        pass
+    atomic_write(path, data, mode=SECRET_FILE_MODE)
+    return True
+
+
+def _adopt(
+    config: HarmonyConfig,
+    layout: Layout,
+    env: Mapping[str, str],
+    *,
+    dry_run: bool,
+    offline: bool,
+    rewrite: bool,
+) -> Adoption:
+    if dry_run:
+        return Adoption("skipped", 0, "--dry-run: nothing is sent to Harmony or written")
+    if offline:
+        return Adoption("skipped", 0, "--offline: left to the first build")
+    return adopt(config, env, project_version=layout.project_version, rewritten_template=rewrite)
+
+
+def migrate(
+    root: Path,
+    choices: Choices,
+    settings: Mapping[str, str],
+    env: Mapping[str, str],
+    *,
+    dry_run: bool = False,
+    offline: bool = False,
+) -> Migration:
+    """Plan, and unless `dry_run`, adopt and write; ConfigError (nothing changed) when init cannot decide.
+
+    `settings` are hook options the user named on the command line (region, url, org-id):
+    written into the table, so that every build talks to the same Harmony.
+    """
+    env = {k: v for k, v in env.items() if k != "HARMONY_ENV"}  # init writes the base table only
+    old = read_pyproject(root)
+    layout = detect(root, choices, _table(old, PROJECT))
+    tables = _tables(layout, settings)
+    py = plan_pyproject(root, tables)
+    # An existing table holds at least init's keys (plan_pyproject checked): builds will read it.
+    config = load_config(_table(old, HOOK_TABLE) or tables[HOOK_TABLE], root, env)
+    load_jar_table(_table(old, JAR_TABLE) or tables[JAR_TABLE], root)
+    template = None
+    if layout.template is not None:
+        template = without_secrets((root / layout.template).read_bytes(), layout.template)
+    changes = _changes(root, py, gitignore_lines(root, config.manifest), layout, template)
+    scan = secret_history.scan(root)
+    adoption = _adopt(config, layout, env, dry_run=dry_run, offline=offline, rewrite=template is not None)
+    written = False
+    if not dry_run:
+        for change in changes:
+            atomic_write(change.path, change.data, mode=_mode(change.path))
+        if adoption.manifest is not None:
+            written = _write_manifest(config, layout, adoption.manifest, changes)
+        tracked = secret_history.tracked_with_secrets(root)
+    else:
+        tracked = tuple(p for p in scan.tracked if template is None or p != layout.template)
+    return Migration(
+        root=root,
+        layout=layout,
+        pyproject=py,
+        changes=tuple(changes),
+        scan=scan,
+        adoption=adoption,
+        manifest=config.manifest,
+        manifest_written=written,
+        first_build=_first_build(config, layout, {**env, "HARMONY_OFFLINE": "1"} if offline else env),
+        tracked_secrets=tracked,
+        dry_run=dry_run,
+    )

@@ -1,0 +1,223 @@
+"""`hatch-harmony init --new NAME`: a minimal connector project, as `hatch new` makes a Python one.
+
+The shape is the repository's own example (example_connector/, which the demo builds), cut
+to one of everything: adapter.json with one activity, `MANIFEST.MF.in` as the template (the
+placeholders hatch-harmony fills), one Java class under src/main/java, pyproject.toml with the
+same tables init writes for a migrated project, and a .gitignore for build output, the
+generated manifest and the lock's sidecars. Compile into build/classes and `hatch build -t
+jar` registers the connector (3 requests) and makes the jar.
+
+The adapter is checked by `adapter.parse_adapter` before anything is written, so a name
+Harmony would refuse stops here with the adapter's own rule. Only an empty folder (a fresh
+`git init` counts as empty) is scaffolded: init never mixes a new project into existing files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..adapter import parse_adapter
+from ..errors import ConfigError
+from ..files import atomic_write
+from .pyproject import render, wanted_tables
+
+VERSION = "1.0.0"
+ACTIVITY = "query"
+CLASSES = "build/classes"
+TEMPLATE = "MANIFEST.MF.in"
+GITIGNORE = (
+    "# build output; build/harmony/MANIFEST.MF holds the connector secret\nbuild/\ndist/\n"
+    "# the registration lock's sidecar files (harmony.lock itself is committed)\n.harmony.lock.*\n"
+)
+_JAVA_KEYWORDS = frozenset(
+    [
+        "abstract",
+        "assert",
+        "boolean",
+        "break",
+        "byte",
+        "case",
+        "catch",
+        "char",
+        "class",
+        "const",
+        "continue",
+        "default",
+        "do",
+        "double",
+        "else",
+        "enum",
+        "extends",
+        "final",
+        "finally",
+        "float",
+        "for",
+        "goto",
+        "if",
+        "implements",
+        "import",
+        "instanceof",
+        "int",
+        "interface",
+        "long",
+        "native",
+        "new",
+        "package",
+        "private",
+        "protected",
+        "public",
+        "return",
+        "short",
+        "static",
+        "strictfp",
+        "super",
+        "switch",
+        "synchronized",
+        "this",
+        "throw",
+        "throws",
+        "transient",
+        "try",
+        "void",
+        "volatile",
+        "while",
+        "true",
+        "false",
+        "null",
+        "record",
+        "var",
+        "yield",
+        "sealed",
+        "permits",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """The files of the new project (relative posix path -> bytes) and the commands to run next."""
+
+    root: Path
+    name: str
+    files: dict[str, bytes]
+    compile_command: str
+    written: bool
+
+
+def _identifiers(name: str) -> tuple[str, str]:
+    """(Java package, class name) for a connector name: `My Weather` -> com.example.myweather, MyWeather."""
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    package = "".join(words).lower() or "connector"
+    if package[0].isdigit() or package in _JAVA_KEYWORDS:
+        package = f"c{package}"
+    cls = "".join(w[:1].upper() + w[1:] for w in words) or "My"
+    if cls[0].isdigit():
+        cls = f"C{cls}"
+    return f"com.example.{package}", f"{cls}Connector"
+
+
+def _adapter(name: str) -> bytes:
+    data = {
+        "name": name,
+        "version": VERSION,
+        "sandbox": True,
+        "endpoint": {
+            "displayName": f"{name} Endpoint",
+            "properties": [
+                {
+                    "name": "base-url",
+                    "displayName": "Service URL",
+                    "type": "string",
+                    "validators": [{"name": "required"}],
+                },
+            ],
+        },
+        "activities": {
+            ACTIVITY: {
+                "displayName": "Query",
+                "properties": [
+                    {
+                        "name": "configuration",
+                        "displayName": "Configuration",
+                        "type": "pagination",
+                        "children": [{"name": "filter", "displayName": "Filter", "type": "string"}],
+                    },
+                ],
+            }
+        },
+    }
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _java(name: str, package: str, cls: str) -> bytes:
+    return f"""package {package};
+
+/**
+ * The {name} connector: a private agent loads it from the jar `hatch build -t jar` makes.
+ *
+ * <p>Implement the Jitterbit connector SDK here: put jitterbit-connector-sdk-*.jar in lib/ and on
+ * javac's class path. The jar never bundles it (the agent provides it).
+ */
+public final class {cls} {{
+    /** adapter.json's name: Harmony registers the connector under it. */
+    public static final String NAME = "{name}";
+
+    /** The activity key of adapter.json; its id is Jitterbit-Activity-EntityTypeId-{ACTIVITY}. */
+    public static final String QUERY = "{ACTIVITY}";
+
+    private {cls}() {{}}
+}}
+""".encode()
+
+
+def _manifest() -> bytes:
+    return (
+        "Author: Example Corp\n"
+        f"Version: {VERSION}\n"
+        "Jitterbit-Connector-Key: ****\n"
+        "Jitterbit-Connector-Secret: *****\n"
+        "Jitterbit-Connector-Endpoint-EntityTypeId: \n"
+        "Jitterbit-Connector-UI: adapter.json\n"
+    ).encode()
+
+
+def _check_empty(root: Path) -> None:
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"--new: {root} is a file; pass --project DIR with an empty (or new) folder")
+    present = sorted(p.name for p in root.iterdir() if p.name != ".git") if root.is_dir() else []
+    if present:
+        shown = ", ".join(present[:5]) + (", ..." if len(present) > 5 else "")
+        raise ConfigError(
+            f"--new: {root} is not empty ({shown}); init --new makes a project in an empty folder "
+            "(pass --project DIR). In an existing connector repository, run `hatch-harmony init` alone."
+        )
+
+
+def scaffold(root: Path, name: str, *, dry_run: bool = False) -> Scaffold:
+    """The new project's files, written unless `dry_run`; ConfigError (nothing written) for a bad name."""
+    _check_empty(root)
+    adapter = _adapter(name)
+    try:
+        parse_adapter(adapter, source=root / "adapter.json")
+    except ConfigError as exc:
+        raise ConfigError(f"--new {name!r}: {exc.message}") from None
+    package, cls = _identifiers(name)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() + "-connector"
+    tables = wanted_tables(
+        name=slug, version=VERSION, hook={"manifest-template": TEMPLATE}, jar={"classes": CLASSES}
+    )
+    files = {
+        "adapter.json": adapter,
+        TEMPLATE: _manifest(),
+        f"src/main/java/{package.replace('.', '/')}/{cls}.java": _java(name, package, cls),
+        "pyproject.toml": render(tables).encode(),
+        ".gitignore": GITIGNORE.encode(),
+    }
+    if not dry_run:
+        for relative, data in files.items():
+            atomic_write(root / relative, data)
+    compile_command = f"javac --release 11 -d {CLASSES} $(find src -name '*.java')"
+    return Scaffold(root, name, files, compile_command, written=not dry_run)
