@@ -310,6 +310,16 @@ def test_what_init_cannot_decide_or_read_is_one_message_and_no_change(
     assert snapshot(root) == before
 
 
+def test_an_empty_folder_points_to_new_and_a_missing_one_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty" / ".git").mkdir(parents=True)
+    code, report, _ = init(tmp_path / "empty", capsys)
+    assert code == 2 and "is empty" in report["error"] and "init --new" in report["error"]
+    code, report, _ = init(tmp_path / "missing", capsys)
+    assert code == 2 and report["error"].startswith("--project: ") and "is not a folder" in report["error"]
+
+
 def test_new_takes_no_layout_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, report, _ = init(tmp_path, capsys, "--new", "Weather", "--adapter", "x.json")
     assert code == 2 and "--new makes a new project" in report["error"]

@@ -27,7 +27,7 @@ from typing import Any
 from .. import secret_history
 from ..config import DEFAULT_UI_FILE, HOOK_TABLE, HarmonyConfig, load_config
 from ..destination import check_destination
-from ..errors import shown_path
+from ..errors import ConfigError, shown_path
 from ..files import atomic_write
 from ..jar_config import JAR_TABLE, load_jar_table
 from ..pipeline import SECRET_FILE_MODE, connector_version, previous_values
@@ -139,6 +139,16 @@ def _write_manifest(config: HarmonyConfig, layout: Layout, data: bytes, changes:
     return True
 
 
+def _check_folder(root: Path) -> None:
+    if not root.is_dir():
+        raise ConfigError(f"--project: {root} is not a folder; run init in your connector's repository")
+    if not any(p.name != ".git" for p in root.iterdir()):
+        raise ConfigError(
+            f"{root} is empty: there is no connector to move. To start one here, run "
+            '`hatch-harmony init --new "NAME"`.'
+        )
+
+
 def _adopt(
     config: HarmonyConfig,
     layout: Layout,
@@ -169,6 +179,7 @@ def migrate(
     `settings` are hook options the user named on the command line (region, url, org-id):
     written into the table, so that every build talks to the same Harmony.
     """
+    _check_folder(root)
     env = {k: v for k, v in env.items() if k != "HARMONY_ENV"}  # init writes the base table only
     old = read_pyproject(root)
     layout = detect(root, choices, _table(old, PROJECT))
