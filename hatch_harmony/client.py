@@ -6,7 +6,8 @@ What failures mean and how they are worded lives in `api_errors`; this module de
 when a failure is final.
 
 Where Harmony lives: `resolve_base_url` takes a region (na, emea, apac) or any URL and
-adds `/jitterbit-cloud-restful-service/`. Plain `http://` is refused except for loopback
+adds `/jitterbit-cloud-restful-service/`, by the rule of `host` (its one owner). Plain
+`http://` is refused except for loopback
 hosts (the emulator), certificates are always verified, and redirects are never
 followed (the `authToken` header would travel to wherever they point).
 
@@ -64,7 +65,7 @@ import httpx
 from . import __version__, api_errors, protocol
 from .api_errors import ApiError, Context, InsecureUrlError
 from .errors import ConfigError
-from .protocol import is_loopback
+from .host import Host, HostError
 
 log = logging.getLogger("hatch_harmony.client")
 
@@ -108,65 +109,25 @@ _TEXT_LIMIT = 240
 def resolve_base_url(region_or_url: str) -> str:
     """The API base URL (ending in protocol.BASE_PATH) for a region name or a URL.
 
-    A URL may carry a path prefix (a gateway); the base path is added unless it is
-    already there. Scheme and host are lower-cased, so one server gives one lock key.
-    User info, queries and fragments are refused: they would be dropped silently, or put
-    credentials where logs and lock files see them.
+    The rule is `host.Host`'s: a URL may carry a path prefix (a gateway), the base path is
+    added unless it is already there, scheme and host are lower-cased (one server, one lock
+    key); user info, queries, fragments, non-ASCII and control characters are refused.
     """
-    value = region_or_url.strip()
-    if "://" not in value:
-        if value.lower() in protocol.REGIONS:
-            return protocol.REGIONS[value.lower()] + protocol.BASE_PATH
-        raise ConfigError(
-            f"Unknown Harmony region {value!r}: use one of {', '.join(protocol.REGIONS)}, or a URL such as "
-            f"{protocol.REGIONS['na']} (for the emulator, e.g. http://127.0.0.1:8080)."
-        )
-    parts = urlsplit(value)
-    scheme = parts.scheme.lower()
-    shown = f"{scheme}://{parts.hostname or ''}{parts.path}"  # never echoes user info
-    if scheme not in ("http", "https"):
-        raise InsecureUrlError(f"The Harmony URL {shown!r} is not an https:// URL: use https://HOST.")
     try:
-        host, port = parts.hostname or "", parts.port
-    except ValueError:
-        raise ConfigError(
-            f"The Harmony URL {shown!r} has an invalid port: write https://HOST[:PORT]."
-        ) from None
-    if not host:
-        raise ConfigError(f"The Harmony URL {value!r} has no host: write https://HOST[:PORT].")
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError(
-            "The Harmony URL must not contain a user name or password: give the login in "
-            "HARMONY_EMAIL and HARMONY_PASSWORD instead."
-        )
-    if parts.query or parts.fragment:
-        raise ConfigError(f"The Harmony URL {shown!r} must not have a query or fragment.")
-    if scheme == "http" and not is_loopback(host):
-        raise InsecureUrlError(
-            f"The Harmony URL {shown!r} uses plain http://, which would send the password and token "
-            f"unencrypted: use https://{host}{parts.path} (http:// is allowed only for localhost and "
-            "127.0.0.1, e.g. the emulator)."
-        )
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
-        netloc += f":{port}"
-    path = parts.path.rstrip("/")
-    if not path.endswith(protocol.BASE_PATH.rstrip("/")):
-        path += protocol.BASE_PATH.rstrip("/")
-    return f"{scheme}://{netloc}{path}/"
+        return Host.from_setting(region_or_url).base_url
+    except HostError as exc:
+        what = "URL" if "://" in region_or_url else "region"
+        message = f"The Harmony {what} {exc.shown!r} {exc.problem}."
+        raise (InsecureUrlError if exc.insecure else ConfigError)(message) from None
 
 
 def host_of(base_url: str) -> str:
     """The base URL without the API base path: "https://na-east.jitterbit.com".
 
-    The host part of the lock key. A path prefix (a gateway) is kept, so two services
-    behind one host stay apart, as `registration.lock_host` does.
+    The host part of the lock key (`Host.key`, as `registration.lock_host` computes it). A
+    path prefix (a gateway) is kept, so two services behind one host stay apart.
     """
-    url = base_url.rstrip("/")
-    base = protocol.BASE_PATH.rstrip("/")
-    if url.endswith(base):
-        url = url[: -len(base)]
-    return url.rstrip("/")
+    return Host.parse(base_url).key
 
 
 # --- results ----------------------------------------------------------------------------------

@@ -7,39 +7,15 @@ spelling them out. See `../shared/reference/FACTS.md` for where each fact comes 
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-BASE_PATH = "/jitterbit-cloud-restful-service/"
+# Where the API lives is the host module's rule; re-exported (see __all__) for the wire format's users.
+from .host import BASE_PATH, REGIONS, is_loopback
+
 AUTH_HEADER = "authToken"
 
-#: Region names accepted wherever a host is configured ([DOC] FACTS.md).
-REGIONS: dict[str, str] = {
-    "na": "https://na-east.jitterbit.com",
-    "emea": "https://emea-west.jitterbit.com",
-    "apac": "https://apac-southeast.jitterbit.com",
-}
-
 LOGIN_PATH = "user/login"  # PUT {"email", "password"}
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1 (brackets allowed): the only hosts plain http may use.
-
-    One definition for the client (which refuses http elsewhere), the config check and the
-    emulator (which refuses to listen elsewhere without an explicit flag).
-    """
-    name = host.strip().strip("[]").rstrip(".").lower()
-    if name == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
 
 
 def connectors_path(org_id: str) -> str:
@@ -196,3 +172,21 @@ def _check_keys(values: dict[str, str]) -> None:
             raise ProtocolError(f"field {wire!r} is empty", wire)
         if is_placeholder(values[wire]):
             raise ProtocolError(f"field {wire!r} is masked or a placeholder, not a usable value", wire)
+
+
+__all__ = [
+    "AUTH_HEADER",
+    "BASE_PATH",
+    "LOGIN_PATH",
+    "MAX_ID",
+    "REGIONS",
+    "REGISTRATION_FIELDS",
+    "ErrorCode",
+    "ProtocolError",
+    "Registration",
+    "connector_path",
+    "connectors_path",
+    "is_loopback",
+    "payload_path",
+    "validate_path",
+]

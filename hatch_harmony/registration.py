@@ -29,15 +29,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
-from urllib.parse import urlsplit
 
-from . import protocol
 from .activity_ids import assign_activity_ids
 from .adapter import Adapter, check_fits
 from .api_errors import RegisterOutcomeUnknownError
 from .config import EMAIL_VAR, KEY_VAR, PASSWORD_VAR, SECRET_VAR
 from .errors import ConfigError, HarmonyError, NeedsNetworkError
 from .files import interprocess_lock
+from .host import Host
 from .lock import LockEntry, LockFile, read_lock, write_lock
 from .protocol import Registration
 from .shipped_ids import Registered, ShippedIds, kept_ids, refuse_new_registration
@@ -92,19 +91,12 @@ class Outcome:
 def lock_host(config: HarmonyConfig) -> str:
     """The host part of the lock key: scheme://host[:port][/prefix], without the API base path.
 
-    Computed without the client (and so without httpx): a region name maps to its
-    documented host, a URL is normalised (lower-case scheme and host, no trailing slash,
-    no `/jitterbit-cloud-restful-service/`).
+    Computed without the client (and so without httpx) by the host module, the one owner of
+    the rule: a region name maps to its documented host, a URL is normalised (lower-case
+    scheme and host, no trailing slash, no `/jitterbit-cloud-restful-service/`), exactly as
+    the client normalises the URL it sends requests to.
     """
-    if config.url:
-        parts = urlsplit(config.url.strip())
-        path = parts.path.rstrip("/")
-        base = protocol.BASE_PATH.rstrip("/")
-        if path.endswith(base):
-            path = path[: -len(base)]
-        return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path.rstrip('/')}"
-    region = (config.region or "na").lower()
-    return protocol.REGIONS[region]
+    return Host.from_setting(config.host_setting).key
 
 
 def keypair_from_env(env: Mapping[str, str]) -> KeyPair | None:

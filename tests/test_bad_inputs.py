@@ -680,6 +680,24 @@ CATALOGUE: list[Bad] = [
         (SERVER, "refused to register", "Name taken"),
         code=1,
     ),
+    # issue 14, item 12: URLs that passed validation, then crashed inside httpx or idna
+    Bad("url-non-ascii-host", hook('url = "https://\u2603.example.com"'), (f"{CONFIG}.url", "ASCII", "xn--")),
+    Bad(
+        "url-control-character-in-path",
+        hook('url = "https://harmony.example.com/a\\u0007b"'),
+        (f"{CONFIG}.url", "control characters"),
+    ),
+    Bad("url-empty-host-label", hook('url = "https://ex..ample.com"'), (f"{CONFIG}.url", "host name")),
+    Bad(
+        "harmony-url-non-ascii-host",
+        variables(HARMONY_URL="https://\u2603.example.com"),
+        ("HARMONY_URL", "ASCII"),
+    ),
+    Bad(
+        "harmony-url-empty-host-label",
+        variables(HARMONY_URL="https://ex..ample.com"),
+        ("HARMONY_URL", "host name"),
+    ),
     # Integers beyond Python's 4300-digit conversion limit (issue 14, item 14): one message, before any
     # request; the version once registered, then crashed the lock write on every build.
     Bad(

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 
 from hatch_harmony import protocol
 from hatch_harmony.api_errors import InsecureUrlError
-from hatch_harmony.client import host_of, is_loopback, resolve_base_url
+from hatch_harmony.client import host_of, resolve_base_url
+from hatch_harmony.config import load_config, url_problem
 from hatch_harmony.errors import ConfigError, HarmonyError
-from tests.client_fakes import PASSWORD, FakeHarmony, login_reply, make_client
+from hatch_harmony.host import Host, HostError, is_loopback
+from hatch_harmony.registration import lock_host
+from tests.client_fakes import EMAIL, PASSWORD, FakeHarmony, login_reply, make_client
 
 BASE = protocol.BASE_PATH
 
@@ -95,10 +103,10 @@ def test_unknown_region_lists_the_regions() -> None:
 @pytest.mark.parametrize(
     ("url", "words"),
     [
-        ("https://", "no host"),
+        ("https://", "with a host"),
         ("https://harmony.example.com:99999", "invalid port"),
         ("https://harmony.example.com/?token=x", "query"),
-        ("https://harmony.example.com/#top", "query or fragment"),
+        ("https://harmony.example.com/#top", "fragment"),
     ],
 )
 def test_unusable_urls_are_config_errors(url: str, words: str) -> None:
@@ -149,3 +157,85 @@ def test_redirects_are_not_followed() -> None:
     assert len(fake.requests) == 2
     assert "https://elsewhere.example.net/x" in str(caught.value)
     assert "t=1" not in str(caught.value)
+
+
+# --- issue 14, item 12: one owner of the host rule; invalid URLs are one message, never a crash ---------
+
+#: (URL, words of the message). Each passed validation before, then crashed inside httpx or idna.
+INVALID_URLS = [
+    ("https://\u2603.example.com", "ASCII"),
+    ("https://b\u00fccher.example.com", "xn--"),
+    ("https://harmony.example.com/a\x07b", "control characters"),
+    ("https://harmony.example.com/a\x7fb", "control characters"),
+    ("https://harmony.example.com/\u00e4", "ASCII"),
+    ("https://ex..ample.com", "host name"),
+    ("https://.example.com", "host name"),
+    ("https://-bad.example.com", "host name"),
+    ("https://" + "a" * 64 + ".example.com", "host name"),
+    ("https://harmony.example.com:0", "invalid port"),
+    ("https://999.1.2.3", "IP address"),
+    ("https://[::1", "not a valid URL"),
+    ("https://[fe80::1%25eth0]", "IP address"),
+]
+
+
+@pytest.mark.parametrize(("url", "words"), INVALID_URLS)
+def test_invalid_urls_are_one_config_message_everywhere(url: str, words: str) -> None:
+    problem = url_problem(url)
+    assert problem is not None and words in problem
+    with pytest.raises(ConfigError) as caught:
+        resolve_base_url(url)
+    assert words in str(caught.value)
+    with pytest.raises(HostError, match=words):
+        Host.parse(url)
+
+
+@pytest.mark.parametrize(("url", "words"), INVALID_URLS[:6])
+def test_an_invalid_url_option_is_blamed_on_the_option_without_a_traceback(
+    url: str, words: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HARMONY_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "hatch_harmony", "login", "--url", url, "--project", str(tmp_path)],
+        env={**env, "HARMONY_EMAIL": EMAIL, "HARMONY_PASSWORD": PASSWORD},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("hatch-harmony: --url: "), done.stderr
+    assert words in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [
+        ("na", "https://na-east.jitterbit.com"),
+        ("HTTPS://Harmony.Example.COM:8443/", "https://harmony.example.com:8443"),
+        ("https://gw.example.com/harmony/jitterbit-cloud-restful-service/", "https://gw.example.com/harmony"),
+        ("http://[::1]:9000", "http://[::1]:9000"),
+        ("http://localhost.:9000", "http://localhost.:9000"),
+    ],
+)
+def test_one_host_gives_one_lock_key_through_every_owner(setting: str, key: str, tmp_path: Path) -> None:
+    """The lock key the engine writes, the client's host and the Host value agree."""
+    host = Host.from_setting(setting)
+    assert host.key == key
+    assert host_of(resolve_base_url(setting)) == key
+    assert resolve_base_url(setting) == host.base_url == key + BASE
+    config = load_config({"url": setting} if "://" in setting else {"region": setting}, tmp_path, {})
+    assert lock_host(config) == key
+
+
+def test_the_host_module_stays_free_of_httpx() -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import hatch_harmony.host, hatch_harmony.config"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line]
+    assert "hatch_harmony.host" in imported
+    assert not [name for name in imported if name.split(".")[0] in ("httpx", "httpcore", "idna")]
