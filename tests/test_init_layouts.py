@@ -239,6 +239,10 @@ REFUSED: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
         },
         ["several connector manifests: META-INF/MANIFEST.MF, MANIFEST.MF", "--manifest-template PATH"],
     ),
+    "a template outside the project": (
+        {"pom.xml": pom(UI_RESOURCES), **MAVEN_ADAPTER, "../MANIFEST.MF": PLACEHOLDER_MANIFEST},
+        ["--manifest-template: ../MANIFEST.MF is not a file of the project"],
+    ),
     "no adapter": (
         {"pom.xml": pom(UI_RESOURCES)},
         ["no adapter.json found in pom.xml's resource", "--adapter"],
@@ -292,6 +296,9 @@ REFUSED: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
 }
 
 
+EXTRA_ARGS = {"a template outside the project": ("--manifest-template", "../MANIFEST.MF")}
+
+
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_what_init_cannot_decide_or_read_is_one_message_and_no_change(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
@@ -300,7 +307,7 @@ def test_what_init_cannot_decide_or_read_is_one_message_and_no_change(
     root = write(tmp_path / "connector", files)
     before = snapshot(root)
 
-    code, report, err = init(root, capsys, "--offline")
+    code, report, err = init(root, capsys, "--offline", *EXTRA_ARGS.get(case, ()))
 
     assert code == 2
     assert report["exitCode"] == 2

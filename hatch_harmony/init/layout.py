@@ -15,6 +15,7 @@ out. Without a pom, `assets/` and `lib/` are the documented folders of the jar t
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -100,13 +101,16 @@ def _is_connector_manifest(root: Path, relative: str) -> bool:
 
 def _template(root: Path, pom: Pom | None, choices: Choices, notes: list[str]) -> str | None:
     if choices.manifest_template is not None:
-        if not (root / choices.manifest_template).is_file():
+        path = Path(os.path.normpath(root / choices.manifest_template))
+        if not path.is_file() or not path.is_relative_to(root):
             raise ConfigError(
-                f"--manifest-template: {choices.manifest_template} is not a file of the project"
+                f"--manifest-template: {choices.manifest_template} is not a file of the project (init edits "
+                "it: its key and secret become placeholders)"
             )
-        _is_connector_manifest(root, choices.manifest_template)
-        notes.append(f"manifest template: {choices.manifest_template} (--manifest-template)")
-        return choices.manifest_template
+        relative = path.relative_to(root).as_posix()
+        _is_connector_manifest(root, relative)
+        notes.append(f"manifest template: {relative} (--manifest-template)")
+        return relative
     if pom is not None and pom.manifest_file is not None:
         if not (root / pom.manifest_file).is_file():
             raise ConfigError(
