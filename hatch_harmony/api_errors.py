@@ -8,8 +8,9 @@ lands on a sensible class), and the other builders word the failures the client
 detects itself (timeouts, dropped connections, malformed replies, exhausted retries).
 
 Every message says which call failed against which host and what to do next. Messages
-never carry a secret: the client scrubs server text (errorMessage, HTML titles) before
-it gets here.
+never carry a secret and never grow with the reply: the client passes every piece of
+server text (errorMessage, errorCode, status, headers, HTML titles) through
+`servertext.Scrubber` before it gets here.
 """
 
 from __future__ import annotations
@@ -275,10 +276,16 @@ def gave_up(
     )
 
 
-def connect_failed(ctx: Context, reason: str) -> TransportError:
+def connect_failed(ctx: Context, reason: str, *, loopback: bool = False) -> TransportError:
+    """No connection at all. On a loopback host (never proxied) that almost always means no emulator runs."""
+    advice = (
+        "Nothing listens there: is the emulator running? (`hatch-harmony emulator`) Otherwise check the "
+        "port in the Harmony URL (HARMONY_URL, `url` or --url)."
+        if loopback
+        else "Check the network, the proxy settings (HTTPS_PROXY) and the Harmony URL or region."
+    )
     return TransportError(
-        f"Could not connect to {ctx.host} to {ctx.doing} ({_attempts(ctx)}): {reason}. Check the network, "
-        "the proxy settings (HTTPS_PROXY) and the Harmony URL or region.",
+        f"Could not connect to {ctx.host} to {ctx.doing} ({_attempts(ctx)}): {reason}. {advice}",
         operation=ctx.call,
     )
 

@@ -516,7 +516,9 @@ def cmd_login(args: argparse.Namespace, out: Output) -> int:
         "sessionTimeoutSeconds": session.timeout_seconds,
         "serverUrl": session.server_url,
     }
-    lines = [f"logged in; default org {session.default_org_id}; session lasts {session.timeout_seconds} s"]
+    # Org names and URLs are server text: the client scrubbed them (secrets masked, one line, capped).
+    default = session.default_org_id or "none given (the configured org id is used)"
+    lines = [f"logged in; default org {default}; session lasts {session.timeout_seconds} s"]
     lines += [f"  org {o['id']}: {o['name']}" for o in orgs]
     out.emit(data, lines)
     return EXIT_OK
@@ -559,6 +561,19 @@ def _confirm(question: str) -> bool:
     return input(question).strip().lower() in ("y", "yes")
 
 
+def _setup_logging(*, verbose: bool) -> None:
+    """Warnings (a retry after a 503, say) as one tidy line each; with -v, our redacted request log too.
+
+    Only `hatch_harmony` loggers go down to DEBUG: httpx and httpcore log full URLs and
+    every response header verbatim (a Set-Cookie session id), so they stay at WARNING.
+    """
+    fmt = "%(name)s: %(message)s" if verbose else "hatch-harmony: %(message)s"
+    logging.basicConfig(level=logging.WARNING, format=fmt, stream=sys.stderr)
+    logging.getLogger("hatch_harmony").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -566,12 +581,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .emulator import run
 
         return run(args)
-    if args.verbose:
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s", stream=sys.stderr)
-    else:  # warnings (a retry after a 503, say) as one tidy line each, not Python's bare fallback
-        logging.basicConfig(level=logging.WARNING, format="hatch-harmony: %(message)s", stream=sys.stderr)
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry full URLs; ours are redacted
-        logging.getLogger("httpcore").setLevel(logging.WARNING)
+    _setup_logging(verbose=args.verbose)
     out = Output(args.json)
     commands: dict[str, Callable[[argparse.Namespace, Output], int]] = {
         "manifest": cmd_manifest,

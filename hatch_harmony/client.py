@@ -7,9 +7,16 @@ when a failure is final.
 
 Where Harmony lives: `resolve_base_url` takes a region (na, emea, apac) or any URL and
 adds `/jitterbit-cloud-restful-service/`, by the rule of `host` (its one owner). Plain
-`http://` is refused except for loopback
-hosts (the emulator), certificates are always verified, and redirects are never
-followed (the `authToken` header would travel to wherever they point).
+`http://` is refused except for loopback hosts (the emulator), certificates are always
+verified, and redirects are never followed (the `authToken` header would travel to
+wherever they point). Loopback and http:// hosts never go through a proxy (the login
+body would reach it in clear); https hosts use HTTPS_PROXY/ALL_PROXY and NO_PROXY as
+httpx reads them, through a CONNECT tunnel. Cookies are neither stored nor sent: the API
+needs only the authToken header, and a session cookie would be one more secret to leak.
+
+Bounds (`bounded`): a reply body of at most `max_reply_bytes` (16 MiB) and a whole
+request within `deadline` seconds (60), whatever the pace of the bytes. Either failure
+is final: a server that sent too much or too slowly would do it again.
 
 Retries (`max_retries` bounds every row; delays go through the injected `sleep`):
 
@@ -40,19 +47,22 @@ attempt most likely deleted it. After only connect failures or 429s (never proce
 
 Logging (`hatch_harmony.client`): one DEBUG record per request and per response, with
 the `authToken` header and the password/key/secret/token fields of bodies replaced by
-`***`; a WARNING per retry. Server text that reaches a message or a log record
-(errorMessage, an HTML title) is scrubbed of the secrets the client knows and of
-anything shaped like a Harmony key or token.
+`***`; a WARNING per retry. Every piece of server text that reaches a message, a log
+record or a `Session` (errorMessage, errorCode, status, Location, Content-Type, an HTML
+title, org names and URLs) goes through `servertext.Scrubber`: the secrets the client
+knows and anything shaped like a Harmony key or token masked, one line, length-capped.
 """
 
 from __future__ import annotations
 
 import email.utils
+import http.cookiejar
 import json
 import logging
 import math
 import re
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -64,43 +74,21 @@ import httpx
 
 from . import __version__, api_errors, protocol
 from .api_errors import ApiError, Context, InsecureUrlError
+from .bounded import DEADLINE_SECONDS, MAX_REPLY_BYTES, ReplyTooLarge, Watchdog, read_capped, size_text
 from .errors import ConfigError
 from .host import Host, HostError
+from .servertext import Scrubber, redact
 
 log = logging.getLogger("hatch_harmony.client")
 
 #: Statuses worth repeating for a call that is safe to repeat (429 also for register).
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-#: Body fields never logged (compared case-insensitively).
-SECRET_FIELDS = frozenset({"password", "key", "secret", "authenticationtoken", "authtoken", "token"})
-REDACTED = "***"
+#: Failures before the request left: safe to repeat for every call.
+_CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 #: Used when a login reply does not say how long the session lasts [decision]: an hour is
 #: short enough to be safe, and a 401 triggers a fresh login anyway.
 DEFAULT_SESSION_SECONDS = 3600
 _ID = re.compile(r"[A-Za-z0-9_-]+")
-#: Values shaped like Harmony keys/secrets (UUIDs) or tokens (long opaque strings).
-# Linear-time on purpose: lookaheads inside a repeated run made a 1 MB error message take
-# minutes. Runs are matched plainly; `_mask_opaque` decides which of them look like secrets.
-_OPAQUE = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}|[\w+=-]{32,}", re.ASCII)
-_UUID = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}", re.ASCII)
-_HAS_DIGIT = re.compile(r"\d", re.ASCII)
-_HAS_LETTER = re.compile(r"[A-Za-z]", re.ASCII)
-
-
-def _mask_opaque(text: str) -> str:
-    """Mask UUIDs and long runs mixing letters and digits (the shapes of keys, secrets and tokens)."""
-
-    def mask(match: re.Match[str]) -> str:
-        run = match.group(0)
-        if _UUID.fullmatch(run) or (_HAS_DIGIT.search(run) and _HAS_LETTER.search(run)):
-            return REDACTED
-        return _UUID.sub(REDACTED, run)  # a long run without digits may still hold a UUID
-
-    return _OPAQUE.sub(mask, text)
-
-
-_LOG_BODY_LIMIT = 2000
-_TEXT_LIMIT = 240
 
 
 # --- where Harmony lives --------------------------------------------------------------------
@@ -135,7 +123,7 @@ def host_of(base_url: str) -> str:
 
 @dataclass(frozen=True)
 class Org:
-    """One organization the account belongs to (login's `orgAttrs`)."""
+    """One organization the account belongs to (login's `orgAttrs`); name and URL are scrubbed server text."""
 
     id: str
     name: str
@@ -144,10 +132,14 @@ class Org:
 
 @dataclass(frozen=True)
 class Session:
-    """A login: the token (never shown in repr), the default org and how long it lasts."""
+    """A login: the token (never shown in repr), the default org and how long it lasts.
+
+    `default_org_id` is None only when the reply gave none and a configured org id made it
+    unnecessary. `server_url` and the orgs' text are scrubbed server text.
+    """
 
     token: str = field(repr=False)
-    default_org_id: str
+    default_org_id: str | None
     orgs: tuple[Org, ...]
     timeout_seconds: int
     server_url: str
@@ -214,12 +206,16 @@ class HarmonyClient:
         read_timeout: float = 60.0,
         max_retries: int = 3,
         max_retry_after: float = 30.0,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
+        deadline: float = DEADLINE_SECONDS,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
-        self.host = host_of(self.base_url)
+        host = Host.parse(self.base_url)
+        self.host = host.key
+        self._loopback = host.is_loopback
         if org_id is not None:
             org_id = org_id.strip()
             _check_id(org_id, "org id")
@@ -229,11 +225,20 @@ class HarmonyClient:
         self._read_timeout = read_timeout
         self._max_retries = max(0, max_retries)
         self._max_retry_after = max(0.0, max_retry_after)
+        self._max_reply_bytes = max_reply_bytes
+        self._deadline = deadline
+        self._watchdog = Watchdog()
         self._sleep = sleep
         self._clock = clock
         self._session: Session | None = None
         self._session_expires = 0.0
         self.requests_made = 0
+        # One connection at a time: the client is sequential, and the watchdog cuts the one in use.
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        if transport is None and (host.is_loopback or host.scheme == "http"):
+            # An explicit transport makes httpx ignore HTTP_PROXY, ALL_PROXY and the rest: the login
+            # body of a loopback or plain-http host must never reach a proxy, in clear.
+            transport = httpx.HTTPTransport(verify=True, limits=limits)
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(
@@ -242,6 +247,8 @@ class HarmonyClient:
             verify=True,
             follow_redirects=False,
             transport=transport,
+            limits=limits,
+            cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
             headers={"Accept": "application/json", "User-Agent": f"hatch-harmony/{__version__}"},
         )
 
@@ -289,8 +296,13 @@ class HarmonyClient:
 
     @property
     def org_id(self) -> str:
-        """The configured org id, else the login's defaultOrgId."""
-        return self._org_id or self.session.default_org_id
+        """The configured org id, else the login's defaultOrgId (`_parse_session` requires it then)."""
+        org = self._org_id or self.session.default_org_id
+        if org is None:  # pragma: no cover - `_parse_session` refuses such a login
+            raise api_errors.malformed(
+                Context("login", "log in", self.host), 200, "field 'defaultOrgId' is missing"
+            )
+        return org
 
     # --- the API calls ------------------------------------------------------------------------
 
@@ -457,49 +469,93 @@ class HarmonyClient:
             headers[protocol.AUTH_HEADER] = self.session.token
         content = json.dumps(call.body).encode() if call.body is not None else None
         if log.isEnabledFor(logging.DEBUG):
-            shown = self._shown_json(call, call.body)
-            log.debug("request %s %s headers=%s body=%s", call.method, call.path, _redact(headers), shown)
+            shown = self._scrubber(call).json(call.body)
+            log.debug("request %s %s headers=%s body=%s", call.method, call.path, redact(headers), shown)
         ctx = self._context(call)
+        request = self._http.build_request(
+            call.method,
+            call.path,
+            content=content,
+            headers=headers,
+            extensions={"trace": self._watchdog.trace},
+        )
         started = time.perf_counter()
-        try:
-            response = self._http.request(call.method, call.path, content=content, headers=headers)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError) as exc:
-            # The request never left: repeating it is safe for every call, register included.
-            reason = self._transport_reason(exc)
-            raise _Retry(reason, None, api_errors.connect_failed(ctx, reason), ambiguous=False) from exc
-        except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
-            self.requests_made += 1
-            reason = f"no reply within the {self._read_timeout:g} s read timeout"
-            if not call.repeatable:
-                raise api_errors.outcome_unknown(ctx, reason) from exc
-            raise api_errors.timed_out(ctx, reason) from exc
-        except httpx.DecodingError as exc:  # a body whose content encoding is broken
-            self.requests_made += 1
-            raise api_errors.malformed(ctx, 0, "the reply body could not be decoded") from exc
-        except httpx.TransportError as exc:  # dropped connection, reset, protocol error
-            self.requests_made += 1
-            reason = f"the connection dropped before the reply ({self._transport_reason(exc)})"
-            if not call.repeatable:
-                raise api_errors.outcome_unknown(ctx, reason) from exc
-            raise _Retry(reason, None, api_errors.dropped(ctx, reason), ambiguous=True) from exc
+        status = 0
+        with self._watchdog.arm(self._deadline) as watch:
+            try:
+                response = self._http.send(request, stream=True)
+                status = response.status_code
+                try:
+                    body = read_capped(
+                        response.iter_bytes(),
+                        self._max_reply_bytes,
+                        declared=response.headers.get("Content-Length"),
+                        expired=watch.is_expired,
+                    )
+                finally:
+                    response.close()
+            except (httpx.RequestError, ReplyTooLarge) as exc:
+                raise self._failure(call, ctx, exc, status, expired=watch.expired) from exc
+        if watch.expired:  # the reply ended only because the watchdog cut the connection
+            raise self._failure(call, ctx, None, status, expired=True)
         self.requests_made += 1
         elapsed_ms = (time.perf_counter() - started) * 1000
-        return self._reply(call, ctx, response, elapsed_ms, ambiguous=ambiguous)
+        return self._reply(call, ctx, response, body, elapsed_ms, ambiguous=ambiguous)
+
+    def _failure(
+        self, call: _Call, ctx: Context, exc: Exception | None, status: int, *, expired: bool
+    ) -> Exception:
+        """What a failed exchange means: a _Retry if the call's rules allow one, else the final ApiError.
+
+        Past the deadline, too large and undecodable are final: the same server would do
+        it again. For register, anything after the request may have left is outcome unknown.
+        """
+        if isinstance(exc, _CONNECT_ERRORS) and not expired:
+            # The request never left: repeating it is safe for every call, register included.
+            reason = self._transport_reason(exc)
+            final = api_errors.connect_failed(ctx, reason, loopback=self._loopback)
+            return _Retry(reason, None, final, ambiguous=False)
+        self.requests_made += not isinstance(exc, _CONNECT_ERRORS)
+        if expired:
+            reason = f"no complete reply within the {self._deadline:g} s deadline"
+        elif isinstance(exc, ReplyTooLarge):
+            limit = size_text(self._max_reply_bytes)
+            return api_errors.malformed(ctx, status, f"the reply is larger than {limit}, the most one may be")
+        elif isinstance(exc, httpx.DecodingError):  # a body whose content encoding is broken
+            return api_errors.malformed(ctx, status, "the reply body could not be decoded")
+        elif isinstance(exc, (httpx.ReadTimeout, httpx.WriteTimeout)):
+            reason = f"no reply within the {self._read_timeout:g} s read timeout"  # not retried: see above
+        else:  # dropped connection, reset, protocol error
+            shown = self._transport_reason(exc) if isinstance(exc, httpx.TransportError) else "no reply"
+            reason = f"the connection dropped before the reply ({shown})"
+            if call.repeatable:
+                return _Retry(reason, None, api_errors.dropped(ctx, reason), ambiguous=True)
+        if not call.repeatable:
+            return api_errors.outcome_unknown(ctx, reason)
+        return api_errors.timed_out(ctx, reason)
 
     def _reply(
-        self, call: _Call, ctx: Context, response: httpx.Response, elapsed_ms: float, *, ambiguous: bool
+        self,
+        call: _Call,
+        ctx: Context,
+        response: httpx.Response,
+        body: bytes,
+        elapsed_ms: float,
+        *,
+        ambiguous: bool,
     ) -> dict[str, Any]:
         """Judge one reply, in order: retryable status, 5xx, redirect, token refused, shape, refusal."""
         status = response.status_code
-        data, excerpt = self._decode(call, response)
+        scrubber = self._scrubber(call)
+        data, excerpt = _decode(body, response.headers.get("Content-Type", ""), scrubber)
         if log.isEnabledFor(logging.DEBUG):
-            shown = self._shown_json(call, data) if excerpt is None else f"<not JSON: {excerpt}>"
+            shown = scrubber.json(data) if excerpt is None else f"<not JSON: {excerpt}>"
             log.debug(
                 "response %s %s -> %d in %.0f ms body=%s", call.method, call.path, status, elapsed_ms, shown
             )
         fields = data if isinstance(data, dict) else {}
-        code = _text_field(fields, "errorCode")
-        message = self._scrub(call, _text_field(fields, "errorMessage"))
+        code = scrubber.text(_text_field(fields, "errorCode"))
+        message = scrubber.text(_text_field(fields, "errorMessage"))
         said = (f", {code}" if code else "") + (
             f": {message.rstrip('.')}" if message else f" ({excerpt})" if excerpt else ""
         )
@@ -512,7 +568,7 @@ class HarmonyClient:
                 raise api_errors.outcome_unknown(ctx, f"Harmony answered HTTP {status}{said}", code, message)
             raise api_errors.gave_up(ctx, status, said, code, message)
         if 300 <= status < 400:
-            raise api_errors.redirected(ctx, status, _location(response))
+            raise api_errors.redirected(ctx, status, scrubber.text(_location(response), 120) or "elsewhere")
         flag = fields.get("status")
         refused = status >= 400 or flag is False or flag == "false"
         if refused and call.name != "login" and api_errors.is_token_refusal(status, code):
@@ -532,20 +588,11 @@ class HarmonyClient:
         if data is not None and not isinstance(data, dict):
             raise api_errors.malformed(ctx, status, f"expected a JSON object, got {_json_type(data)}")
         if flag not in (None, True, "true"):
-            raise api_errors.malformed(ctx, status, f"field 'status' is {flag!r}, expected true or false")
+            shown = scrubber.value(flag)
+            raise api_errors.malformed(ctx, status, f"field 'status' is {shown}, expected true or false")
         return fields
 
     # --- replies --------------------------------------------------------------------------------
-
-    def _decode(self, call: _Call, response: httpx.Response) -> tuple[Any, str | None]:
-        """(JSON value or None if empty, None), or (None, a scrubbed excerpt of a non-JSON body)."""
-        raw = response.content
-        if not raw.strip():
-            return None, None
-        try:
-            return json.loads(raw.decode("utf-8")), None
-        except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting: malformed, not a crash
-            return None, _excerpt(response, lambda text: self._scrub(call, text) or "")
 
     def _parse_session(self, call: _Call, data: dict[str, Any]) -> Session:
         def bad(reason: str) -> ApiError:
@@ -555,29 +602,35 @@ class HarmonyClient:
         if (
             not isinstance(token, str)
             or not token
+            or not token.isascii()  # it travels in a header: ASCII only, or httpx cannot send it
             or any(ch.isspace() or not ch.isprintable() for ch in token)
         ):
             raise bad(
                 f"field 'authenticationToken' is {'missing' if token is None else 'not a usable token'}"
             )
         default_org = _id_field(data.get("defaultOrgId"))
-        if default_org is None:
+        if default_org is None and self._org_id is None:  # with an org id configured it is never used
             raise bad("field 'defaultOrgId' is missing or not an org id")
         attrs = data.get("orgAttrs") or []
         if not isinstance(attrs, list):
             raise bad(f"field 'orgAttrs' is {_json_type(attrs)}, expected a list")
+        scrubber = self._scrubber(call, token)
+
+        def text(value: Any) -> str:
+            return scrubber.text(value) or "" if isinstance(value, str) else ""
+
         orgs = []
         for index, attr in enumerate(attrs):
             org_id = _id_field(attr.get("orgId")) if isinstance(attr, dict) else None
             if org_id is None or not isinstance(attr, dict):
                 raise bad(f"field 'orgAttrs[{index}].orgId' is missing or not an org id")
-            orgs.append(Org(org_id, _plain(attr.get("orgName")), _plain(attr.get("orgZoneUrl"))))
+            orgs.append(Org(org_id, text(attr.get("orgName")), text(attr.get("orgZoneUrl"))))
         timeout = data.get("sessionTimeoutInSeconds", DEFAULT_SESSION_SECONDS)
         if isinstance(timeout, str) and timeout.isdigit():
             timeout = int(timeout)
         if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
             raise bad("field 'sessionTimeoutInSeconds' is not a positive whole number")
-        return Session(token, default_org, tuple(orgs), timeout, _plain(data.get("serverUrl")))
+        return Session(token, default_org, tuple(orgs), timeout, text(data.get("serverUrl")))
 
     def _retry_after(self, response: httpx.Response) -> float | None:
         """Retry-After as seconds from now (delta-seconds or an HTTP date); None when absent or unreadable."""
@@ -601,39 +654,18 @@ class HarmonyClient:
             return f"connect timed out after {self._connect_timeout:g} s"
         if isinstance(exc, httpx.PoolTimeout):
             return "no free connection"
-        return (self._scrub(None, str(exc)) or "").rstrip(".") or type(exc).__name__
+        return (self._scrubber(None).text(str(exc)) or "").rstrip(".") or type(exc).__name__
 
     # --- secrets --------------------------------------------------------------------------------
 
-    def _secrets(self, call: _Call | None) -> list[str]:
-        values = [self._credentials.password]
+    def _scrubber(self, call: _Call | None, *more: str) -> Scrubber:
+        """The scrubber for server text about `call`: every secret the client knows at this point."""
+        values = [self._credentials.password, *more]
         if self._session is not None:
             values.append(self._session.token)
         if call is not None:
             values.extend(call.secrets)
-        return sorted((v for v in values if v), key=len, reverse=True)
-
-    def _scrub(self, call: _Call | None, text: str | None) -> str | None:
-        """Server text fit for a message or a log: one short line, no secret in it.
-
-        Known secrets go first; then anything shaped like a Harmony key, secret or token
-        (a UUID, a long opaque string), since server text may echo values the client
-        never saw. Shortened only after that, so no secret survives as a cut-off prefix.
-        """
-        if text is None:
-            return None
-        for secret in self._secrets(call):
-            text = text.replace(secret, REDACTED)
-        return _shorten(_one_line(_mask_opaque(text)), _TEXT_LIMIT)
-
-    def _shown_json(self, call: _Call, value: Any) -> str:
-        """A JSON body for a DEBUG record: secret fields redacted by name, then scrubbed like server text."""
-        if value is None:
-            return "-"
-        text = json.dumps(_redact(value), ensure_ascii=False)
-        for secret in self._secrets(call):
-            text = text.replace(secret, REDACTED)
-        return _shorten(_mask_opaque(text), _LOG_BODY_LIMIT)
+        return Scrubber(values)
 
 
 # --- small pure helpers -----------------------------------------------------------------------
@@ -669,10 +701,6 @@ def _text_field(fields: dict[str, Any], name: str) -> str | None:
     return str(value)
 
 
-def _plain(value: Any) -> str:
-    return _one_line(value) if isinstance(value, str) else ""
-
-
 def _json_type(value: Any) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
     return names.get(type(value), "a number")
@@ -682,49 +710,32 @@ def _is_not_found(status: int, code: str | None) -> bool:
     return status == 404 or (code or "").endswith("_NOT_FOUND")
 
 
-def _one_line(text: str) -> str:
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _location(response: httpx.Response) -> str:
-    """Where a redirect points, without user info or query (either could carry a secret)."""
-    location = urlsplit(response.headers.get("Location", ""))
+    """Where a redirect points, without user info or query (either could carry a secret); not yet scrubbed."""
+    try:
+        location = urlsplit(response.headers.get("Location", ""))
+    except ValueError:  # "http://[::1": a Location nobody could follow
+        return "elsewhere"
     if not location.netloc:
         return "elsewhere"
     return f"{location.scheme}://{location.netloc.rpartition('@')[2]}{location.path}"
 
 
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
+def _decode(body: bytes, content_type: str, scrubber: Scrubber) -> tuple[Any, str | None]:
+    """(JSON value or None if empty, None), or (None, a scrubbed excerpt of a non-JSON body)."""
+    if not body.strip():
+        return None, None
+    try:
+        return json.loads(body.decode("utf-8")), None
+    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting: malformed, not a crash
+        return None, scrubber.excerpt(body, content_type)
 
 
-def _excerpt(response: httpx.Response, scrub: Callable[[str], str]) -> str:
-    """What a non-JSON reply is, without dumping it: its content type and an HTML title or first line.
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Refuses every cookie: none is stored, so none is ever sent back (or leaked by a redirect)."""
 
-    Never more than that (an echoing proxy could put the request, password included,
-    into the body), and only after `scrub`.
-    """
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
-    text = response.content[:4096].decode("utf-8", errors="replace")
-    title = _TITLE.search(text)
-    if title:
-        shown = scrub(_TAG.sub("", title.group(1)))
-        return f"{content_type}, page title {_shorten(shown, 80)!r}" if shown else content_type
-    if "<" in text[:200]:
-        return content_type
-    lines = text.splitlines()
-    first = scrub(lines[0]) if lines else ""
-    return f"{content_type}, starting {_shorten(first, 40)!r}" if first else content_type
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        return False
 
-
-def _redact(value: Any) -> Any:
-    """A copy with every secret-bearing field (SECRET_FIELDS, at any depth) replaced by ***."""
-    if isinstance(value, dict):
-        return {k: REDACTED if str(k).lower() in SECRET_FIELDS else _redact(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact(item) for item in value]
-    return value
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        return False

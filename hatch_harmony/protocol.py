@@ -124,8 +124,6 @@ class Registration:
             raw = data.get(wire)
             if raw is None and wire in ("name", "version"):
                 raw = name if wire == "name" else version
-            if raw is None and wire == "id":
-                raw = ""  # some documented register replies omit "id"
             if isinstance(raw, bool) or not isinstance(raw, (str, int)):
                 shown = "missing" if raw is None else f"a {type(raw).__name__}"
                 raise ProtocolError(f"field {wire!r} is {shown}, expected a string", wire)
@@ -134,7 +132,11 @@ class Registration:
                 raise ProtocolError(f"field {wire!r} contains a control character", wire)
             values[attr] = text
         _check_ids(values)
-        if values["id"] and not (values["id"].isascii() and values["id"].isalnum()):
+        # Required, in register replies too: without it a registration can be neither recorded nor
+        # deleted, and a register reply that lacks it is malformed (its outcome unknown, never resent).
+        if not values["id"].strip():
+            raise ProtocolError("field 'id' is empty", "id")
+        if not (values["id"].isascii() and values["id"].isalnum()):
             raise ProtocolError("field 'id' is not an alphanumeric id", "id")
         _check_keys(values)
         endpoint = int(values["endpoint_entity_id"])

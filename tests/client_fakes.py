@@ -3,12 +3,19 @@
 Each test lists the replies Harmony gives, in order, and afterwards asserts the exact
 sequence of requests the client sent. A reply is an `httpx.Response`, or an httpx
 exception class, raised as if the network failed at that point.
+
+`RawServer` is the same idea on a real socket (127.0.0.1), for what happens below the
+transport: which proxy is contacted, and replies that trickle or never end.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -159,3 +166,130 @@ def payload_call(connector_id: str) -> tuple[str, str]:
 
 
 Call = Callable[[HarmonyClient], object]
+
+
+# --- a real peer on 127.0.0.1, for what MockTransport cannot show (sockets, proxies, slow replies) ----
+
+
+@dataclass
+class RawRequest:
+    """One request as it arrived on the socket: the request line, lower-cased headers, the body."""
+
+    line: str
+    headers: dict[str, str]
+    body: bytes
+
+
+#: Writes one reply (any bytes, at any pace) on the socket; the connection closes afterwards.
+Script = Callable[[socket.socket, RawRequest, threading.Event], None]
+
+
+def http_reply(status: int, body: bytes = b"", *, headers: dict[str, str] | None = None) -> bytes:
+    """A complete HTTP/1.1 reply that closes the connection."""
+    head = {"Content-Type": "application/json", "Content-Length": str(len(body)), **(headers or {})}
+    lines = [f"HTTP/1.1 {status} X", *(f"{k}: {v}" for k, v in head.items()), "Connection: close"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def send(raw: bytes) -> Script:
+    def script(conn: socket.socket, request: RawRequest, stop: threading.Event) -> None:
+        conn.sendall(raw)
+
+    return script
+
+
+def trickle(raw: bytes, *, after: int, interval: float) -> Script:
+    """The first `after` bytes at once, then one byte every `interval` seconds."""
+
+    def script(conn: socket.socket, request: RawRequest, stop: threading.Event) -> None:
+        conn.sendall(raw[:after])
+        for index in range(after, len(raw)):
+            if stop.wait(interval):
+                return
+            conn.sendall(raw[index : index + 1])
+
+    return script
+
+
+class RawServer:
+    """An HTTP/1.1 peer on 127.0.0.1: each connection's request is recorded and answered by the next script.
+
+    With no script left, a connection is recorded and answered 502 (a proxy that refuses,
+    or a peer the test did not expect to be asked). `sent` counts the bytes written.
+    """
+
+    def __init__(self, *scripts: Script) -> None:
+        self.scripts = list(scripts)
+        self.requests: list[RawRequest] = []
+        self.sent = 0
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._workers: list[threading.Thread] = []
+
+    @property
+    def port(self) -> int:
+        return int(self._listener.getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> RawServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._listener.close()
+        for worker in [self._thread, *self._workers]:
+            worker.join(timeout=5)
+
+    def _serve(self) -> None:
+        self._listener.settimeout(0.05)  # closing a listener does not wake a blocked accept()
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.settimeout(None)
+            worker = threading.Thread(target=self._answer, args=(conn,), daemon=True)
+            self._workers.append(worker)
+            worker.start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            line, *fields = head.decode("latin-1").split("\r\n")
+            headers = {k.strip().lower(): v.strip() for k, _, v in (f.partition(":") for f in fields)}
+            while len(body) < int(headers.get("content-length", "0")):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+            request = RawRequest(line, headers, body)
+            self.requests.append(request)
+            script = self.scripts.pop(0) if self.scripts else send(http_reply(502))
+            counting = _Counting(conn, self)
+            with contextlib.suppress(OSError):  # the client hung up: what some tests wait for
+                script(counting, request, self._stop)  # type: ignore[arg-type]
+
+
+class _Counting:
+    """A socket stand-in that counts what a script sends."""
+
+    def __init__(self, conn: socket.socket, server: RawServer) -> None:
+        self._conn = conn
+        self._server = server
+
+    def sendall(self, data: bytes) -> None:
+        self._conn.sendall(data)
+        self._server.sent += len(data)

@@ -698,6 +698,25 @@ CATALOGUE: list[Bad] = [
         variables(HARMONY_URL="https://ex..ample.com"),
         ("HARMONY_URL", "host name"),
     ),
+    # issue 14, items 3 and 13: server text in messages, a token no header can carry
+    Bad(
+        "login-status-holds-the-password",
+        patched("login", {"status": DEFAULT_PASSWORD}),
+        (SERVER, "'status'"),
+        code=1,
+    ),
+    Bad(
+        "list-error-code-holds-the-password",
+        reply("list", 400, b'{"status": false, "errorCode": "' + DEFAULT_PASSWORD.encode() + b'"}'),
+        (SERVER, "refused to list", "***"),
+        code=1,
+    ),
+    Bad(
+        "login-token-not-ascii",
+        patched("login", {"authenticationToken": "t\u00f8ken"}),
+        (SERVER, "authenticationToken"),
+        code=1,
+    ),
     # Integers beyond Python's 4300-digit conversion limit (issue 14, item 14): one message, before any
     # request; the version once registered, then crashed the lock write on every build.
     Bad(

@@ -178,6 +178,32 @@ def test_the_session_is_renewed_once_its_advertised_timeout_passed() -> None:
     assert fake.requests[3].headers[protocol.AUTH_HEADER] == "fresh-token"
 
 
+@pytest.mark.parametrize("default_org", [None, "../admin"])
+def test_default_org_id_is_needed_only_without_a_configured_org_id(default_org: str | None) -> None:
+    """Issue 14, item 11: with `org-id` set the login's defaultOrgId is never used, so never required."""
+    fake = FakeHarmony(login_reply(defaultOrgId=default_org), ok(registeredConnectorList=[]))
+    with make_client(fake, org_id="30003") as client:
+        assert client.login().default_org_id is None
+        assert client.list_connectors() == []
+    assert fake.calls == [LOGIN, ("GET", "orgs/30003/connector")]
+    with (
+        make_client(FakeHarmony(login_reply(defaultOrgId=default_org))) as client,
+        pytest.raises(MalformedReplyError, match="'defaultOrgId'"),
+    ):
+        client.login()
+
+
+@pytest.mark.parametrize("token", ["t\u00f8ken-\u00fc", "\u2603", "abc\u00a0def"])
+def test_a_non_ascii_session_token_is_a_malformed_reply(token: str) -> None:
+    """Issue 14, item 13: it could never travel in the authToken header (a UnicodeEncodeError before)."""
+    fake = FakeHarmony(login_reply(token=token))
+    with make_client(fake) as client, pytest.raises(MalformedReplyError) as caught:
+        client.list_connectors()
+    assert "'authenticationToken'" in str(caught.value)
+    assert token not in str(caught.value)
+    assert fake.calls == [LOGIN]
+
+
 def test_a_configured_org_id_wins_over_the_default_org() -> None:
     fake = FakeHarmony(login_reply(), ok(registeredConnectorList=[]))
     with make_client(fake, org_id="30003") as client:
@@ -217,14 +243,18 @@ def test_register_parses_the_documented_reply() -> None:
     assert request.headers[protocol.AUTH_HEADER] == TOKEN
 
 
-def test_register_reply_without_an_id() -> None:
-    """The sample README's register reply carries no "id"; the id stays empty (list has it)."""
-    fake = FakeHarmony(login_reply(), httpx.Response(200, json=registration_wire(id=None)))
-    with make_client(fake) as client:
-        registration = client.register("Dropbox", "1.0.0")
-    assert registration.id == ""
-    assert registration.key == KEY
-    assert registration.function_range == range(2370702, 2370801)
+@pytest.mark.parametrize("connector_id", [None, "", "  "])
+def test_a_register_reply_without_an_id_is_outcome_unknown_and_never_resent(connector_id: Any) -> None:
+    """Issue 14, item 10: without its id a registration cannot be recorded, verified or deleted.
+
+    The reply is malformed like any other, so the register's outcome is unknown: the engine
+    lists the org and adopts the registration with the id the list gives.
+    """
+    fake = FakeHarmony(login_reply(), httpx.Response(200, json=registration_wire(id=connector_id)))
+    with make_client(fake) as client, pytest.raises(RegisterOutcomeUnknownError) as caught:
+        client.register("Dropbox", "1.0.0")
+    assert fake.calls == [LOGIN, REGISTER]
+    assert "'id'" in str(caught.value)
 
 
 def test_register_keeps_a_name_and_version_the_reply_does_carry() -> None:

@@ -227,7 +227,7 @@ def test_a_read_timeout_is_not_retried_even_for_safe_calls() -> None:
         (html(200, "Welcome"), "not JSON"),
         (httpx.Response(200, content=b'{"status": true, "key": "6d09'), "not JSON"),
         (httpx.Response(200, json=registration_wire(secret=None)), "'secret'"),
-        (httpx.Response(200), "'key'"),
+        (httpx.Response(200), "'id'"),
         (httpx.Response(303, headers={"Location": "https://harmony.example.com/x"}), "redirect"),
     ],
 )

@@ -205,3 +205,98 @@ def test_the_client_module_does_import_httpx() -> None:
         check=True,
     )
     assert "httpx" in result.stderr
+
+
+# --- issue 14, item 3: every server string that reaches a message is scrubbed and capped ---------------
+
+HUGE = "x" * 2_000_000
+#: The longest any message may get, whatever the server sends (a 2 MB field made a 2 MB message).
+MESSAGE_LIMIT = 2000
+
+
+def status_reply(value: Any) -> httpx.Response:
+    return login_reply(status=value)
+
+
+@pytest.mark.parametrize(
+    ("replies", "call"),
+    [
+        pytest.param([status_reply(PASSWORD)], lambda c: c.login(), id="login-status-is-the-password"),
+        pytest.param([status_reply(HUGE + PASSWORD)], lambda c: c.login(), id="login-status-2mb"),
+        pytest.param([status_reply({"pw": PASSWORD})], lambda c: c.login(), id="login-status-an-object"),
+        pytest.param(
+            [login_reply(), ok(status=f"{TOKEN} {HUGE}", registeredConnectorList=[])],
+            lambda c: c.list_connectors(),
+            id="list-status-holds-the-token",
+        ),
+        pytest.param(
+            [login_reply(), refused(400, PASSWORD + HUGE, "refused")],
+            lambda c: c.list_connectors(),
+            id="error-code-holds-the-password",
+        ),
+        pytest.param(
+            [login_reply(), *[refused(503, f"E_{TOKEN}", HUGE)] * 4],
+            lambda c: c.list_connectors(),
+            id="retried-5xx-code-holds-the-token",
+        ),
+        pytest.param(
+            [login_reply(), refused(500, f"E_{TOKEN}", ECHO)],
+            lambda c: c.register("D", "1"),
+            id="register-5xx-code-holds-the-token",
+        ),
+        pytest.param(
+            [
+                login_reply(),
+                httpx.Response(302, headers={"Location": f"https://x.example.net/{TOKEN}/{HUGE[:20000]}"}),
+            ],
+            lambda c: c.list_connectors(),
+            id="redirect-location-holds-the-token",
+        ),
+        pytest.param(
+            [httpx.Response(200, content=b"nope", headers={"Content-Type": f"{PASSWORD}/{HUGE}"})],
+            lambda c: c.login(),
+            id="content-type-holds-the-password",
+        ),
+    ],
+)
+def test_every_server_string_in_an_error_is_scrubbed_and_capped(
+    replies: list[httpx.Response], call: Callable[[HarmonyClient], Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = FakeHarmony(*replies)
+    with caplog.at_level(logging.DEBUG), make_client(fake) as client, pytest.raises(ApiError) as caught:
+        call(client)
+    error = caught.value
+    for text in (str(error), repr(error), str(error.error_code), str(error.error_message)):
+        assert_clean(text)
+        assert len(text) < MESSAGE_LIMIT, len(text)
+    assert_clean(caplog.text)
+    assert all(len(record.getMessage()) < 3 * MESSAGE_LIMIT for record in caplog.records)
+
+
+def test_session_text_from_harmony_is_scrubbed_and_capped() -> None:
+    """Org names and URLs of a login reply are shown by `login`: no secret, no 2 MB line."""
+    attrs = [
+        {"orgId": "10001", "orgName": f"Acme {PASSWORD} {HUGE}", "orgZoneUrl": f"https://{TOKEN}.example"}
+    ]
+    fake = FakeHarmony(login_reply(orgAttrs=attrs, serverUrl=f"https://na.example/{PASSWORD}\n{HUGE}"))
+    with make_client(fake) as client:
+        session = client.login()
+    [org] = session.orgs
+    for text in (org.name, org.zone_url, session.server_url):
+        assert_clean(text)
+        assert len(text) <= 240
+        assert "\n" not in text
+    assert org.name.startswith("Acme ***")
+
+
+def test_cookies_from_harmony_are_neither_stored_nor_sent_back() -> None:
+    """Issue 14, item 2: the API needs only the authToken header; a session cookie is one more secret."""
+    login = login_reply()
+    login.headers["Set-Cookie"] = "JSESSIONID=cookie-value-1; Path=/; HttpOnly"
+    listed = ok(registeredConnectorList=[])
+    listed.headers["Set-Cookie"] = "AWSALB=cookie-value-2; Path=/"
+    fake = FakeHarmony(login, listed, ok(registeredConnectorList=[]))
+    with make_client(fake) as client:
+        client.list_connectors()
+        client.list_connectors()
+    assert [request.headers.get("Cookie") for request in fake.requests] == [None, None, None]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from hatch_harmony.api_errors import (
@@ -351,6 +352,36 @@ def test_connection_refused_is_retried_then_a_transport_error(harness: Harness) 
         client.login()
     assert "connect" in str(info.value).lower()
     assert harness.delays == [0.5, 1.0, 2.0]
+
+
+def test_connection_refused_on_a_loopback_url_asks_whether_the_emulator_runs(harness: Harness) -> None:
+    """Issue 14, item 20: on loopback, a refused connection almost always means no emulator is running."""
+    stopped = Emulator().start()
+    url = stopped.url.replace("127.0.0.1", "localhost")
+    stopped.stop()
+    client = HarmonyClient(url, Credentials(DEFAULT_EMAIL, DEFAULT_PASSWORD), sleep=harness.delays.append)
+    harness.clients.append(client)
+    with pytest.raises(TransportError) as info:
+        client.login()
+    message = str(info.value)
+    assert "is the emulator running? (`hatch-harmony emulator`)" in message
+    assert "HTTPS_PROXY" not in message  # loopback never goes through a proxy: no such advice
+
+
+def test_a_remote_host_that_refuses_gets_the_network_advice_not_the_emulator_hint() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    client = HarmonyClient(
+        "https://harmony.example.com",
+        Credentials(DEFAULT_EMAIL, DEFAULT_PASSWORD),
+        transport=httpx.MockTransport(refuse),
+        sleep=lambda _: None,
+    )
+    with client, pytest.raises(TransportError) as info:
+        client.login()
+    assert "emulator" not in str(info.value)
+    assert "HTTPS_PROXY" in str(info.value)
 
 
 # --- malformed replies ----------------------------------------------------------------------------

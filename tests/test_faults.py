@@ -374,3 +374,32 @@ def test_a_full_disk_fails_the_build_with_the_lock_write_error_and_heals(
     assert f"harmony: adopted '{NAME}'" in healed.stderr + healed.stdout
     assert {route: n for route, n in emulator.counts().items() if n} == TWO
     assert_consistent(root, emulator, outputs(root), ACTIVITIES)
+
+
+# --- a register reply without its id (issue 14, item 10) ------------------------------------------------
+
+
+@pytest.mark.parametrize("connector_id", [None, ""], ids=["missing", "empty"])
+def test_a_register_reply_without_an_id_is_adopted_by_listing_never_recorded_empty(
+    connector_id: str | None, tmp_path: Path, emulator: Emulator
+) -> None:
+    """The reply is malformed, so the register's outcome is unknown: never resent, resolved by a list.
+
+    Recording `connector-id = ""` made every later build call the registration deleted, and
+    `delete --registration` find nothing.
+    """
+    root = make_project(tmp_path / "acme")
+    emulator.override_next("register", {"id": connector_id})
+    done = build(root, emulator)
+    assert done.returncode == 0, done.stderr
+    assert "the register reply was lost" in done.stderr + done.stdout
+    [reg] = emulator.registrations(DEFAULT_ORG_ID)
+    [entry] = read_lock(root / LOCK).entries
+    assert entry.connector_id == reg.id != ""
+    assert {route: n for route, n in emulator.counts().items() if n} == {"login": 1, "list": 2, "register": 1}
+    assert_consistent(root, emulator, outputs(root), ACTIVITIES)
+
+    emulator.reset_counts()
+    again = build(root, emulator)  # the next build finds everything it needs where it left it
+    assert again.returncode == 0, again.stderr
+    assert sum(emulator.counts().values()) == 0

@@ -29,6 +29,7 @@ from hatch_harmony.config import load_config, read_project_table
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from hatch_harmony.errors import HarmonyError
 from hatch_harmony.pipeline import generate
+from tests.client_fakes import RawServer, http_reply, login_reply, send
 from tests.plugins import canary
 from tests.plugins.canary import (
     CANARY_EMAIL,
@@ -276,3 +277,57 @@ def test_every_command_and_build_with_canaries_shows_and_packages_none(
     assert any(where.endswith("/harmony.lock") for where, _ in scan.blobs if "!" in where)  # the sdist's lock
     scan.assert_clean()
     assert CANARY_EMAIL  # the account name may appear: it is not a secret
+
+
+# --- issue 14, items 2 and 3: what `-v` and `login --json` show ---------------------------------------------
+
+
+def cli_env(extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_BUILD_"))}
+    return {**env, **extra}
+
+
+def test_verbose_shows_our_redacted_request_log_only_never_httpcore_or_cookies(tmp_path: Path) -> None:
+    """`-v` once printed httpcore's DEBUG lines: every response header verbatim, the session cookie too."""
+    cookie = "JSESSIONID=cnry-cookie-W2n8f"
+    login = http_reply(
+        200, login_reply(token=CANARY_TOKEN).content, headers={"Set-Cookie": f"{cookie}; Path=/"}
+    )
+    env = cli_env({"HARMONY_EMAIL": CANARY_EMAIL, "HARMONY_PASSWORD": CANARY_PASSWORD})
+    with RawServer(send(login)) as server:
+        done = run([sys.executable, "-m", "hatch_harmony", "login", "-v", "--url", server.url], tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    assert "hatch_harmony.client: request PUT user/login" in done.stderr  # our log is there...
+    assert "response PUT user/login -> 200" in done.stderr
+    lines = done.stderr.splitlines()
+    assert all(line.startswith("hatch_harmony.") for line in lines), done.stderr  # ...and nothing else
+    for leak in ("JSESSIONID", "cnry-cookie", "Set-Cookie", "httpcore", "httpx"):
+        assert leak not in done.stderr
+    scan = CanaryScan()
+    scan.add("login -v stderr", done.stderr)
+    scan.add("login -v stdout", done.stdout)
+    scan.assert_clean()
+
+
+def test_login_json_shows_org_names_and_urls_scrubbed_and_capped(
+    tmp_path: Path, canary_emulator: Emulator, canary_env: dict[str, str]
+) -> None:
+    huge = "x" * 2_000_000
+    canary_emulator.override_next(
+        "login",
+        {
+            "serverUrl": f"https://na.example/{CANARY_PASSWORD}/{huge}",
+            "orgAttrs": [
+                {"orgId": DEFAULT_ORG_ID, "orgName": f"Acme {CANARY_PASSWORD}\n{huge}", "orgZoneUrl": huge}
+            ],
+        },
+    )
+    done = run([sys.executable, "-m", "hatch_harmony", "login", "--json"], tmp_path, cli_env(canary_env))
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert shown["orgs"][0]["name"].startswith("Acme ***")  # positive control: the org name is shown
+    assert len(done.stdout) < 2000
+    scan = CanaryScan()
+    scan.add("login --json stdout", done.stdout)
+    scan.add("login --json stderr", done.stderr)
+    scan.assert_clean()
