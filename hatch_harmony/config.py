@@ -19,7 +19,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -29,12 +28,7 @@ from typing import Any
 from . import manifest, yes_no
 from .errors import ConfigError
 from .host import REGIONS, Host, HostError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    # mypy checks as 3.10 but the dev venv (3.11+) has no tomli installed: hence the ignore.
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+from .long_integers import LongIntegerError, TOMLDecodeError, load_toml
 
 HOOK_TABLE = "tool.hatch.build.hooks.harmony"
 SETUPTOOLS_TABLE = "tool.hatch-harmony"
@@ -822,8 +816,10 @@ def read_project_table(root: Path) -> tuple[dict[str, Any], str]:
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8") from None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = load_toml(text)
+    except LongIntegerError as exc:
+        raise ConfigError(f"{path}: {exc.describe()}; fix that value") from None
+    except TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}; fix that line") from None
     found = find_harmony_table(data)
     if found is None:
