@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -218,8 +219,9 @@ class RawServer:
     or a peer the test did not expect to be asked). `sent` counts the bytes written.
     """
 
-    def __init__(self, *scripts: Script) -> None:
+    def __init__(self, *scripts: Script, tls: ssl.SSLContext | None = None) -> None:
         self.scripts = list(scripts)
+        self._tls = tls
         self.requests: list[RawRequest] = []
         self.sent = 0
         self._stop = threading.Event()
@@ -233,7 +235,7 @@ class RawServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://localhost:{self.port}" if self._tls else f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> RawServer:
         self._thread.start()
@@ -260,6 +262,12 @@ class RawServer:
             worker.start()
 
     def _answer(self, conn: socket.socket) -> None:
+        if self._tls is not None:
+            try:
+                conn = self._tls.wrap_socket(conn, server_side=True)
+            except OSError:
+                conn.close()
+                return
         with conn:
             data = b""
             while b"\r\n\r\n" not in data:

@@ -8,10 +8,14 @@ never leaves the machine either, since the proxy it is sent to is one of them.
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
@@ -162,6 +166,34 @@ def test_a_trickling_reply_fails_at_the_deadline(where: str) -> None:
     assert 0.9 < elapsed < 2.5, elapsed
     assert "no complete reply within the 1 s deadline" in str(caught.value)
     assert len(server.requests) == 1  # a slow server is not asked again
+
+
+def test_a_trickling_reply_over_tls_fails_at_the_deadline(
+    tmp_path: Path, no_proxy_settings: pytest.MonkeyPatch
+) -> None:
+    """The watchdog cuts a TLS connection as well (its socket is the TLS layer httpcore reports)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate for localhost")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    make = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    name = ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"]
+    subprocess.run(
+        [*make, *name, "-keyout", str(key), "-out", str(cert)],
+        capture_output=True,
+        check=True,
+    )
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    no_proxy_settings.setenv("SSL_CERT_FILE", str(cert))  # the client still verifies: trust this one
+    with RawServer(send(LOGIN), trickle(LOGIN, after=12, interval=0.05), tls=tls) as server:
+        with client_for(server.url, deadline=1.0) as client:
+            assert client.login().default_org_id == "10001"  # positive control: TLS works
+        with client_for(server.url, deadline=1.0) as client, pytest.raises(TransportError) as caught:
+            started = time.monotonic()
+            client.login()
+        elapsed = time.monotonic() - started
+    assert 0.9 < elapsed < 2.5, elapsed
+    assert "no complete reply within the 1 s deadline" in str(caught.value)
 
 
 def test_a_register_past_the_deadline_is_outcome_unknown() -> None:
