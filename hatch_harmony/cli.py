@@ -569,7 +569,9 @@ def _setup_logging(*, verbose: bool) -> None:
     """
     fmt = "%(name)s: %(message)s" if verbose else "hatch-harmony: %(message)s"
     logging.basicConfig(level=logging.WARNING, format=fmt, stream=sys.stderr)
-    logging.getLogger("hatch_harmony").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # Without -v our loggers inherit the root's WARNING (NOTSET), so a host process that embeds
+    # `main()` (tests, a wrapper script) keeps its own level for them afterwards.
+    logging.getLogger("hatch_harmony").setLevel(logging.DEBUG if verbose else logging.NOTSET)
     for chatty in ("httpx", "httpcore"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
 

@@ -144,6 +144,7 @@ def test_a_registration_with_a_refused_token_logs_and_keeps_no_secret(
     tmp_path: Path, canary_emulator: Emulator, canary_env: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="hatch_harmony")  # whatever an earlier in-process CLI run set
     root = make_project(tmp_path / "acme")
     canary_emulator.override_next("login", {"authenticationToken": CANARY_TOKEN})  # refused at the next call
     canary_emulator.override_next("register", CANARY_REPLY)
