@@ -339,7 +339,7 @@ class HarmonyClient:
         return result
 
     def find(self, name: str, version: str | None = None) -> list[protocol.Registration]:
-        """The org's registrations with exactly this name (and version, when given).
+        """The org's registrations with this name (and version, when given), as `protocol.identity` compares.
 
         Lenient where that is safe [decision]: a malformed entry whose `name` is readable
         and different is skipped (another connector of the org is none of our business);
@@ -352,13 +352,12 @@ class HarmonyClient:
                 registration = protocol.Registration.from_wire(item)
             except protocol.ProtocolError as exc:
                 other = item.get("name") if isinstance(item, dict) else None
-                if isinstance(other, str) and other != name:
+                if isinstance(other, str) and not protocol.same_connector(name, None, other, None):
                     log.debug("ignoring malformed list entry %d of another connector: %s", index, exc)
                     continue
                 raise self._bad_entry(call, index, exc) from None
-            if registration.name == name and (version is None or registration.version == version):
-                found.append(registration)
-        return found
+            found.append(registration)
+        return protocol.named(found, name, version, lambda r: (r.name, r.version))
 
     def delete_registration(self, connector_id: str) -> None:
         """DELETE orgs/{org}/connector/{id}; ConnectorInUseError while a project uses it."""

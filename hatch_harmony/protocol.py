@@ -7,8 +7,9 @@ spelling them out. See `../shared/reference/FACTS.md` for where each fact comes 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 # Where the API lives is the host module's rule; re-exported (see __all__) for the wire format's users.
 from .host import BASE_PATH, REGIONS, is_loopback
@@ -61,6 +62,43 @@ class ErrorCode:
 
 #: Entity ids are Java longs in Harmony and TOML integers in harmony.lock: both stop here.
 MAX_ID = 2**63 - 1
+
+
+_T = TypeVar("_T")
+
+
+def identity(text: str) -> str:
+    """A connector name or version as Harmony may echo it back: case and spacing do not count.
+
+    Registering is not idempotent, so "is this listed connector ours?" must not depend on the
+    server echoing the name byte for byte: a server that upper-cases or trims what it stores
+    would otherwise make every build register again (issue 14, item 9). adapter.json names are
+    letters, digits, spaces and `_ - .`, so case and runs of spaces are all a server could
+    plausibly normalise.
+    """
+    return " ".join(text.split()).casefold()
+
+
+def same_connector(name: str, version: str | None, other_name: str, other_version: str | None) -> bool:
+    """Whether (name, version) and (other_name, other_version) name one registration; None: any version."""
+    if identity(name) != identity(other_name):
+        return False
+    return version is None or other_version is None or identity(version) == identity(other_version)
+
+
+def named(
+    items: Iterable[_T], name: str, version: str | None, key: Callable[[_T], tuple[str, str]]
+) -> list[_T]:
+    """The items `key` says are (name, version): exact matches, else matches by `identity`.
+
+    Exact first, so an org that holds both "Dropbox" and "dropbox" keeps them apart; by
+    identity only when nothing matches exactly, which is what a normalising server leaves.
+    """
+    pool = list(items)
+    exact = [i for i in pool if key(i)[0] == name and (version is None or key(i)[1] == version)]
+    if exact:
+        return exact
+    return [i for i in pool if same_connector(name, version, *key(i))]
 
 
 class ProtocolError(ValueError):

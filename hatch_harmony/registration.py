@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
+from . import protocol
 from .activity_ids import assign_activity_ids
 from .adapter import Adapter, check_fits
 from .api_errors import RegisterOutcomeUnknownError
@@ -223,14 +224,9 @@ def _find_entry(run: _Run, lock: LockFile) -> LockEntry | None:
     host and name alone, which is unambiguous unless the lock holds several orgs.
     """
     config = run.config
-    candidates = [
-        e
-        for e in lock.entries
-        if e.host == run.host
-        and e.name == run.adapter.name
-        and (config.org_id is None or e.org_id == config.org_id)
-        and (not config.register_per_version or e.version == run.version)
-    ]
+    here = [e for e in lock.entries if e.host == run.host and config.org_id in (None, e.org_id)]
+    version = run.version if config.register_per_version else None
+    candidates = protocol.named(here, run.adapter.name, version, lambda e: (e.name, e.version))
     orgs = sorted({e.org_id for e in candidates})
     if len(orgs) > 1:
         raise ConfigError(
@@ -239,8 +235,8 @@ def _find_entry(run: _Run, lock: LockFile) -> LockEntry | None:
         )
     if not candidates:
         return None
-    exact = [e for e in candidates if e.version == run.version]
-    return exact[-1] if exact else candidates[-1]
+    same_version = protocol.named(candidates, run.adapter.name, run.version, lambda e: (e.name, e.version))
+    return same_version[-1] if same_version else candidates[-1]
 
 
 def _pick(found: list[Registration], run: _Run) -> Registration | None:
@@ -249,7 +245,7 @@ def _pick(found: list[Registration], run: _Run) -> Registration | None:
     Several may exist when someone registered by hand twice; the oldest (lowest id) is
     adopted and the others are reported, never deleted.
     """
-    matching = [r for r in found if r.name == run.adapter.name and r.version == run.version]
+    matching = protocol.named(found, run.adapter.name, run.version, lambda r: (r.name, r.version))
     if not matching:
         return None
     matching.sort(key=lambda r: (len(r.id), r.id))
@@ -296,20 +292,25 @@ def _entry_for(
         run.adapter.activities, assigned, reserved, reg.function_range, where=str(run.config.lock)
     )
     return replace(
-        _bare_entry(run, reg, org_id),
+        _bare_entry(run, reg, org_id, kept),
         adapter_digest=kept.adapter_digest if kept else run.adapter.digest,
         activities=activities,
         reserved=reserved,
     )
 
 
-def _bare_entry(run: _Run, reg: Registration, org_id: str) -> LockEntry:
-    """A lock entry with no activity ids yet: enough for the next run to find the registration."""
+def _bare_entry(run: _Run, reg: Registration, org_id: str, kept: LockEntry | None = None) -> LockEntry:
+    """A lock entry with no activity ids yet: enough for the next run to find the registration.
+
+    Name and version are what this project registers with (adapter.json's, or the entry's
+    when it already records the registration), never the server's echo: a server that
+    normalises names must not make the next build miss the entry (issue 14, item 9).
+    """
     return LockEntry(
         host=run.host,
         org_id=org_id,
-        name=reg.name or run.adapter.name,
-        version=reg.version or run.version,
+        name=kept.name if kept else run.adapter.name,
+        version=kept.version if kept else run.version,
         connector_id=reg.id,
         endpoint_entity_id=reg.endpoint_entity_id,
         function_entity_start_id=reg.function_entity_start_id,

@@ -392,6 +392,20 @@ def test_find_filters_by_exact_name_and_version() -> None:
         assert client.find("Box") == []
 
 
+def test_find_prefers_the_exact_name_then_matches_a_server_normalised_one() -> None:
+    """Issue 14, item 9: a server that stores names its own way still finds ours, never a twin's."""
+    connectors = [
+        entry(),
+        entry(id="4473", name="dropbox"),
+        entry(id="4474", name="DROPBOX PLUS", version="1.0"),
+    ]
+    fake = FakeHarmony(login_reply(), *[ok(registeredConnectorList=connectors) for _ in range(3)])
+    with make_client(fake) as client:
+        assert [r.id for r in client.find("dropbox")] == ["4473"]  # exact wins over "Dropbox"
+        assert [r.id for r in client.find("Dropbox  plus", "1.0")] == ["4474"]
+        assert client.find("Dropbox Plus", "2.0") == []
+
+
 def test_find_ignores_a_malformed_entry_of_another_connector_only() -> None:
     broken_other = entry(id="9", name="Builder Thing", key=None)
     broken_ours = entry(id="10", secret=None)

@@ -196,7 +196,8 @@ def _register(state: State, user: User, route: Route, body: bytes) -> Reply:
         raise Refusal(400, ErrorCode.BAD_REQUEST, 'The connector name must not contain "/" or "\\".')
     registration = state.register(route.org_id, name, version)
     wire = registration.to_wire()
-    del wire["name"], wire["version"]  # the documented register reply carries neither
+    if not state.variations.upper_case_names:
+        del wire["name"], wire["version"]  # the documented register reply carries neither
     return _ok("register", **wire)
 
 

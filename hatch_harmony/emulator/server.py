@@ -31,6 +31,7 @@ from . import admin, api
 from .faults import Controls, Fault, merge_patch
 from .state import DEFAULT_ORG_ID, State, User, default_users
 from .store import Connector
+from .variations import Variations
 
 _log = logging.getLogger("hatch_harmony.emulator")
 
@@ -63,6 +64,7 @@ class Emulator:
         test_controls: bool = False,
         allow_remote: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        variations: Variations | None = None,
     ) -> None:
         if not allow_remote and not is_loopback_host(host):
             raise ConfigError(
@@ -77,7 +79,14 @@ class Emulator:
         self.test_controls = test_controls
         self.users: tuple[User, ...] = tuple(default_users() if users is None else users)
         self.data_file = data_file
-        self.state = State(self.users, session_timeout=session_timeout, clock=clock, data_file=data_file)
+        self.variations = variations or Variations()
+        self.state = State(
+            self.users,
+            session_timeout=session_timeout,
+            clock=clock,
+            data_file=data_file,
+            variations=self.variations,
+        )
         self.controls = Controls()
         self._requested_port = port
         self._server: _Server | None = None

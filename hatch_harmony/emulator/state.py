@@ -32,6 +32,7 @@ from pathlib import Path
 from ..protocol import ErrorCode, Registration
 from . import store
 from .store import Connector, Data
+from .variations import Variations
 
 DEFAULT_EMAIL = "demo@example.com"
 DEFAULT_PASSWORD = "demo-password"  # noqa: S105 (the emulator's documented demo account)
@@ -108,8 +109,10 @@ class State:
         session_timeout: int,
         clock: Callable[[], float],
         data_file: Path | None,
+        variations: Variations | None = None,
     ) -> None:
         self._users = {user.email.casefold(): user for user in users}
+        self.variations = variations or Variations()
         self._session_timeout = session_timeout
         self._clock = clock
         self._data_file = data_file
@@ -173,8 +176,8 @@ class State:
             endpoint = self._data.next_endpoint_id
             registration = Registration(
                 id=str(self._data.next_connector_id),
-                name=name,
-                version=version,
+                name=self.variations.stored(name),
+                version=self.variations.stored(version),
                 key=str(uuid.uuid4()),
                 secret=str(uuid.uuid4()),
                 endpoint_entity_id=str(endpoint),
