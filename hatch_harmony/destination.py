@@ -82,3 +82,24 @@ def _check_git(where: str, shown: str, path: Path) -> None:
             f"secret: `git add .` would commit it. Add the line `{line}` to .gitignore (nothing was sent "
             "to Harmony or written)."
         )
+
+
+def check_lock_path(config: HarmonyConfig) -> None:
+    """harmony.lock is rewritten atomically too: a symlink there would silently become a file.
+
+    Checked before the first request, like the manifest's path, so a build that would
+    register never gets to the lock write and stops there.
+    """
+    lock = config.lock
+    where = f"{config.table_path}.lock"
+    shown = shown_path(lock, config.root)
+    if lock.is_symlink():
+        raise ConfigError(
+            f"{where}: {shown} is a symlink. The lock is replaced atomically, which would turn the link into "
+            "a regular file: point `lock` at the real file (inside the project), or remove the link."
+        )
+    if not lock.resolve().is_relative_to(config.root.resolve()):
+        raise ConfigError(
+            f"{where}: {shown} resolves outside the project {config.root} (through a symlinked folder): the "
+            "lock is written inside the project only. Remove the symlink."
+        )

@@ -75,6 +75,10 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+#: Where the platform has it, opening the lock sidecar never follows a symlink.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """Replace `path` with `data` so that readers see either the old or the new file, never half of one.
 
@@ -85,6 +89,11 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """
     path = Path(path)
     directory = path.parent
+    if path.is_symlink():
+        raise FileWriteError(
+            f"{path}: is a symlink. Files are replaced atomically (a new file renamed over the old), which "
+            "would silently turn the link into a regular file: point the option at the real file instead."
+        )
     temp: Path | None = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -186,8 +195,15 @@ def interprocess_lock(path: Path, *, timeout: float = 120.0, what: str = "this b
     sidecar = lock_sidecar(Path(path))
     try:
         sidecar.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(sidecar, os.O_RDWR | os.O_CREAT | os.O_APPEND | _binary_flag(), 0o666)
+        # O_NOFOLLOW: a symlink planted (or left dangling) at the sidecar's name would make the
+        # lock create or lock a file outside the project (issue 14, item 7).
+        fd = os.open(sidecar, os.O_RDWR | os.O_CREAT | os.O_APPEND | _binary_flag() | _NOFOLLOW, 0o666)
     except OSError as exc:
+        if sidecar.is_symlink():
+            raise FileWriteError(
+                f"{sidecar}: is a symlink, and the lock file guarding {Path(path).name} is never followed "
+                "out of its folder. Remove it (`rm` the link; it is recreated as a plain empty file)."
+            ) from exc
         raise FileWriteError(
             f"{sidecar}: cannot create the lock file that guards {Path(path).name} "
             f"({exc.strerror or exc}). Check that {sidecar.parent} is writable."

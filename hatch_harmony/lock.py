@@ -244,8 +244,18 @@ def _entry(path: Path, index: int, table: Any) -> LockEntry:
     unknown = [k for k in table if k not in _ENTRY_KEYS]
     if unknown:
         raise r.error(unknown[0], f"is not a lock key (known: {', '.join(_ENTRY_KEYS)})")
-    connector_id = r.required("connector-id", allow_empty=True)  # some register replies omit the id
-    if connector_id and not (connector_id.isascii() and connector_id.isalnum()):
+    # Never empty: a register reply without an id is "outcome unknown" (found again by listing),
+    # so only a hand edit or an older hatch-harmony leaves `connector-id = ""`, which made every
+    # later build call the registration deleted (issue 14, item 10).
+    if r.table.get("connector-id") == "":
+        raise r.error(
+            "connector-id",
+            "is empty",
+            "Remove this [[connector]] entry: the next build finds the registration by listing (2 requests) "
+            "and records its id, keeping the activity ids the manifests ship.",
+        )
+    connector_id = r.required("connector-id")
+    if not (connector_id.isascii() and connector_id.isalnum()):
         raise r.error("connector-id", f"must be an alphanumeric id, found {connector_id!r}")
     endpoint, start, end = (
         r.numeric_id(k) for k in ("endpoint-entity-id", "function-entity-start-id", "function-entity-end-id")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import manifest as mf
 from .adapter import Adapter, find_adapter, load_adapter
-from .destination import check_destination
+from .destination import check_destination, check_lock_path
 from .errors import ConfigError, NeedsNetworkError, shown_path
 from .files import atomic_write
 from .registration import ClientFactory, KeyPair, Outcome, ensure_registration
@@ -149,6 +149,8 @@ def generate(
     if write:
         reads = [adapter.path, config.lock, config.root / "pyproject.toml", config.root / ".gitignore"]
         check_destination(config, config.manifest, [*reads, *filter(None, [config.manifest_template])])
+    if not read_only:
+        check_lock_path(config)
     last = previous_path or config.manifest
     keys, endpoint = previous_values(last, shown_path(last, config.root))
     outcome = ensure_registration(

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from hatch_harmony.config import load_config
-from hatch_harmony.emulator import Emulator
-from hatch_harmony.errors import ConfigError
+from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
+from hatch_harmony.errors import ConfigError, HarmonyError
+from hatch_harmony.files import atomic_write
 from hatch_harmony.pipeline import generate
 from tests.plugins.emulator import harmony_env
 
@@ -225,3 +226,45 @@ def test_the_cli_output_path_follows_the_same_rule(tmp_path: Path, emulator: Emu
     assert "out/MANIFEST.MF is not ignored by git" in done.stderr
     assert sum(emulator.counts().values()) == 0
     assert not (root / "out").exists()
+
+
+def test_a_symlinked_lock_is_refused_before_any_request(tmp_path: Path, emulator: Emulator) -> None:
+    """Issue 14, item 7: the lock write silently replaced the link with a regular file."""
+    root = project(tmp_path / "acme")
+    real = tmp_path / "shared" / "harmony.lock"
+    real.parent.mkdir()
+    real.write_text("# shared lock\n", encoding="utf-8")
+    (root / "harmony.lock").symlink_to(real)
+
+    with pytest.raises(ConfigError, match=r"\.lock: harmony\.lock is a symlink") as raised:
+        generate(load_config({}, root, harmony_env(emulator)), harmony_env(emulator))
+
+    assert "point `lock` at the real file" in raised.value.message
+    assert sum(emulator.counts().values()) == 0
+    assert (root / "harmony.lock").is_symlink() and real.read_text(encoding="utf-8") == "# shared lock\n"
+
+
+def test_a_dangling_lock_sidecar_symlink_creates_nothing_outside(tmp_path: Path, emulator: Emulator) -> None:
+    """Issue 14, item 7: opening `.harmony.lock.lck` followed a dangling link out of the project."""
+    root = project(tmp_path / "acme")
+    outside = tmp_path / "outside.lck"
+    (root / ".harmony.lock.lck").symlink_to(outside)
+    env = harmony_env(emulator)
+
+    with pytest.raises(HarmonyError, match=r"\.harmony\.lock\.lck: is a symlink"):
+        generate(load_config({}, root, env), env)
+
+    assert not outside.exists()
+    assert emulator.registrations(DEFAULT_ORG_ID) == []
+
+
+def test_atomic_writes_never_replace_a_symlink(tmp_path: Path) -> None:
+    target = tmp_path / "target.txt"
+    target.write_text("kept", encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+
+    with pytest.raises(HarmonyError, match="is a symlink"):
+        atomic_write(link, b"new")
+
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "kept"

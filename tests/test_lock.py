@@ -116,13 +116,22 @@ def test_round_trip(tmp_path: Path) -> None:
     assert path.read_bytes() == dump_lock(lock)
 
 
-def test_entry_without_activities_or_id_round_trips() -> None:
+def test_entry_without_activities_round_trips() -> None:
     """The engine writes a bare entry right after the register reply, before ids are assigned."""
-    bare = entry(connector_id="", adapter_digest="", activities={}, reserved={}, environment=None)
+    bare = entry(adapter_digest="", activities={}, reserved={}, environment=None)
     data = dump_lock(LockFile((bare,)))
     assert "[connector.activities]\n" in data.decode()
     assert "adapter-sha256" not in data.decode()
     assert parse_lock(data, source=SOURCE) == LockFile((bare,))
+
+
+def test_an_empty_connector_id_is_refused_with_the_way_out() -> None:
+    """Issue 14, item 10: an older lock's `connector-id = ""` made every build say "deleted"."""
+    data = dump_lock(LockFile((entry(connector_id="4471"),))).replace(b'"4471"', b'""')
+    with pytest.raises(ConfigError) as raised:
+        parse_lock(data, source=SOURCE)
+    assert "connector-id" in raised.value.message and "is empty" in raised.value.message
+    assert "Remove this [[connector]] entry" in raised.value.message
 
 
 def test_bytes_do_not_depend_on_insertion_order() -> None:
@@ -187,7 +196,7 @@ def entries(draw: st.DrawFn) -> LockEntry:
         org_id=draw(printable),
         name=draw(printable),
         version=draw(printable),
-        connector_id=draw(st.from_regex(r"[A-Za-z0-9]{0,10}", fullmatch=True)),
+        connector_id=draw(st.from_regex(r"[A-Za-z0-9]{1,10}", fullmatch=True)),
         endpoint_entity_id=str(endpoint),
         function_entity_start_id=str(start),
         function_entity_end_id=str(end),
