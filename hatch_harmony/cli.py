@@ -202,14 +202,14 @@ def _adapter(config: HarmonyConfig) -> Adapter:
 
 
 def _client(config: HarmonyConfig, env: Mapping[str, str]) -> Any:
-    from .registration import open_client
+    from .connection import open_client
 
     return open_client(config, env, "This command talks to Harmony")
 
 
 def _lock_entry(config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> LockEntry | None:
+    from .decision import plan
     from .pipeline import connector_version
-    from .registration import plan
 
     return plan(config, adapter, env, version=connector_version(adapter, _project_version(config.root))).entry
 
@@ -345,7 +345,7 @@ def _outcome_lines(outcome: Any) -> list[str]:
 
 def cmd_status(args: argparse.Namespace, out: Output) -> int:
     from . import manifest as mf
-    from .registration import plan
+    from .decision import plan
 
     env, config, adapter, inputs = _engine_inputs(args)
     keys, endpoint = inputs["manifest_keys"], inputs["manifest_endpoint"]
@@ -436,8 +436,9 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, out: Output) -> int:
+    from .connection import for_entry
+    from .decision import keypair_from_env
     from .pipeline import previous_values
-    from .registration import for_entry, keypair_from_env
 
     env = _environ(args)
     config = _config(args, env)
@@ -459,7 +460,8 @@ def cmd_validate(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, out: Output, confirm: Callable[[str], bool]) -> int:
-    from .registration import for_entry, forget
+    from .connection import for_entry
+    from .registration import forget
 
     if not (args.registration or args.payload):
         raise ConfigError("Say what to delete: --registration, --payload, or both.")

@@ -112,7 +112,7 @@ def resolve_base_url(region_or_url: str) -> str:
 def host_of(base_url: str) -> str:
     """The base URL without the API base path: "https://na-east.jitterbit.com".
 
-    The host part of the lock key (`Host.key`, as `registration.lock_host` computes it). A
+    The host part of the lock key (`Host.key`, as `connection.lock_host` computes it). A
     path prefix (a gateway) is kept, so two services behind one host stay apart.
     """
     return Host.parse(base_url).key

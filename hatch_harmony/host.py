@@ -3,7 +3,7 @@
 A host reaches hatch-harmony as a region name or a URL, from `url`/`region` in
 pyproject.toml, HARMONY_URL/HARMONY_REGION or `--url`/`--region`. Every place that needs
 it asks this module: the config check (`config.url_problem`), the lock key
-(`registration.lock_host`), the client's base URL (`client.resolve_base_url`) and the
+(`connection.lock_host`), the client's base URL (`client.resolve_base_url`) and the
 emulator's loopback rule. Before there was one owner, each of them parsed URLs its own way,
 and a value one of them accepted could crash another (a non-ASCII host inside idna, a
 control character inside httpx).

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import manifest as mf
 from .adapter import Adapter, find_adapter, load_adapter
+from .connection import ClientFactory
+from .decision import KeyPair
 from .destination import check_destination, check_lock_path
 from .errors import ConfigError, NeedsNetworkError, shown_path
 from .files import atomic_write
-from .registration import ClientFactory, KeyPair, Outcome, ensure_registration
+from .registration import Outcome, ensure_registration
 from .shipped_ids import ShippedIds, read_shipped
 
 if TYPE_CHECKING:

@@ -1,78 +1,36 @@
-"""The decisions: is a registration needed, adopt or register, which activity ids.
+"""The engine's I/O: execute the row `decision.decide` chose, and keep harmony.lock.
 
-This module is the contract of DESIGN.md's "when is a registration needed?" table, with
-its request counts:
-
-=====================================================  ========  ===========================
-situation                                              requests  action
-=====================================================  ========  ===========================
-lock entry + key/secret at hand, adapter unchanged     0         ``offline``
-same, ``verify`` on                                    2         ``verified`` (login, validate)
-lock entry, no key/secret at hand (fresh CI checkout)  2         ``looked-up`` (login, list)
-no lock entry, registered in the org already           2         ``adopted`` (login, list)
-nothing registered                                     3         ``registered`` (login, list, register)
-network needed, but no credentials or offline          0         NeedsNetworkError, nothing written
-=====================================================  ========  ===========================
-
-Registering is not idempotent, so every path that may register holds a cross-process
-lock from the lookup to the lock-file write, re-reads the lock file under it, and
-writes the lock entry right after the register reply, before anything else. A crash
-after the register reply but before the lock write is healed by the next run: it finds
-the registration with ``list`` and adopts it.
-
-The network client is created lazily through ``client_factory``: the offline path never
-imports httpx.
+`decision.py` names the row of DESIGN.md's table (0, 2 or 3 requests); this module does
+what that row needs: log in, list, register, validate, assign activity ids, and write
+the lock entry. Registering is not idempotent, so a run that may register holds the
+build mutex from reading the lock to writing it, reads the lock under it, and writes
+the entry right after the register reply, before anything else. A crash after the reply
+but before the lock write is healed by the next run: it finds the registration with
+``list`` and adopts it. Every write of harmony.lock goes through `_save` or `forget`,
+both under the mutex.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from . import protocol
 from .activity_ids import assign_activity_ids
 from .adapter import Adapter, check_fits
 from .api_errors import RegisterOutcomeUnknownError
-from .config import EMAIL_VAR, KEY_VAR, PASSWORD_VAR, SECRET_VAR
-from .errors import ConfigError, HarmonyError, NeedsNetworkError
+from .config import KEY_VAR, SECRET_VAR
+from .connection import Client, ClientFactory, default_client_factory, for_entry, lock_host, open_client
+from .decision import KeyPair, Row, Step, decide, keypair_from_env, scope
+from .errors import ConfigError, HarmonyError
 from .files import interprocess_lock
-from .host import Host
 from .lock import LockEntry, LockFile, read_lock, write_lock
 from .protocol import Registration
 from .shipped_ids import Registered, ShippedIds, kept_ids, refuse_new_registration
 
 if TYPE_CHECKING:
     from .config import HarmonyConfig
-
-
-class Client(Protocol):
-    """What the engine needs of `client.HarmonyClient` (a Protocol, so tests may pass their own)."""
-
-    requests_made: int
-
-    @property
-    def org_id(self) -> str: ...
-
-    def register(self, name: str, version: str) -> Registration: ...
-
-    def find(self, name: str, version: str | None = None) -> list[Registration]: ...
-
-    def validate(self, name: str, key: str, secret: str) -> None: ...
-
-    def close(self) -> None: ...
-
-
-ClientFactory = Callable[["HarmonyConfig", str, str], Client]
-
-
-@dataclass(frozen=True)
-class KeyPair:
-    """A connector key and secret found without asking Harmony, and where they came from."""
-
-    key: str = field(repr=False)
-    secret: str = field(repr=False)
-    source: str  # "environment" or the path of the previously generated manifest
 
 
 @dataclass(frozen=True)
@@ -87,89 +45,6 @@ class Outcome:
     requests: int
     notices: tuple[str, ...] = ()
     lock_written: bool = False
-
-
-def lock_host(config: HarmonyConfig) -> str:
-    """The host part of the lock key: scheme://host[:port][/prefix], without the API base path.
-
-    Computed without the client (and so without httpx) by the host module, the one owner of
-    the rule: a region name maps to its documented host, a URL is normalised (lower-case
-    scheme and host, no trailing slash, no `/jitterbit-cloud-restful-service/`), exactly as
-    the client normalises the URL it sends requests to.
-    """
-    return Host.from_setting(config.host_setting).key
-
-
-def keypair_from_env(env: Mapping[str, str]) -> KeyPair | None:
-    """HARMONY_CONNECTOR_KEY and _SECRET, which come as a pair or not at all."""
-    key = env.get(KEY_VAR, "").strip()
-    secret = env.get(SECRET_VAR, "").strip()
-    if bool(key) != bool(secret):
-        missing = SECRET_VAR if key else KEY_VAR
-        present = KEY_VAR if key else SECRET_VAR
-        raise ConfigError(
-            f"{present} is set but {missing} is not: set both (from your CI's secret store) or neither."
-        )
-    from .manifest import is_placeholder, value_problem
-
-    for name, value in ((KEY_VAR, key), (SECRET_VAR, secret)):
-        if value and (value_problem(value) is not None or is_placeholder(value)):
-            raise ConfigError(
-                f"{name} is not a usable connector {name.rsplit('_', 1)[-1].lower()}: it is a placeholder or "
-                "holds a line break or NUL (which would inject manifest lines). Copy the value again from "
-                "Harmony (`hatch-harmony list` shows the registration) into your CI's secret store."
-            )
-    return KeyPair(key, secret, "environment") if key else None
-
-
-def for_entry(config: HarmonyConfig, entry: LockEntry | None) -> HarmonyConfig:
-    """The config to talk to Harmony about `entry`: in the organisation the lock records for it.
-
-    Without `org-id` a client works in the login's default organisation, which need not be
-    the one a registration was made in (a colleague's account, a fresh CI account): lookups,
-    verification and deletes of a recorded registration always go to the entry's org.
-    (With `org-id` set, only entries of that org are ever found, so both agree.)
-    """
-    if entry is None or config.org_id == entry.org_id:
-        return config
-    return replace(config, org_id=entry.org_id)
-
-
-def _default_client_factory(config: HarmonyConfig, email: str, password: str) -> Client:
-    from .client import Credentials, HarmonyClient  # lazy: httpx only when the network is needed
-
-    return HarmonyClient(config.host_setting, Credentials(email, password), org_id=config.org_id)
-
-
-def open_client(
-    config: HarmonyConfig,
-    env: Mapping[str, str],
-    why: str,
-    *,
-    factory: ClientFactory = _default_client_factory,
-    offline_hint: str = "",
-) -> Client:
-    """A client for Harmony, or one clear error when the network is off limits or credentials are missing.
-
-    `why` says what needed the network, so the error tells the user what would have
-    happened and which variables to set. Shared by the engine and the CLI.
-    """
-    if config.offline:
-        hint = f", {offline_hint}" if offline_hint else ""
-        raise NeedsNetworkError(
-            f"{why}, which needs Harmony, but HARMONY_OFFLINE is set. Unset HARMONY_OFFLINE{hint}."
-        )
-    email = env.get(EMAIL_VAR, "").strip()
-    password = env.get(PASSWORD_VAR, "")
-    if not email or not password:
-        missing = " and ".join(v for v, val in ((EMAIL_VAR, email), (PASSWORD_VAR, password)) if not val)
-        raise NeedsNetworkError(
-            f"{why}, which needs Harmony ({lock_host(config)}), but {missing} "
-            f"{'is' if ' and ' not in missing else 'are'} not set. Set {EMAIL_VAR} and {PASSWORD_VAR} "
-            "(a Harmony account without two-factor authentication; keep the password in your CI's "
-            "secret store), or start the local emulator for a trial: `hatch-harmony emulator`."
-        )
-    return factory(config, email, password)
 
 
 @dataclass
@@ -212,31 +87,7 @@ class _Run:
         return self.client
 
     def scope(self) -> str:
-        return f"{self.adapter.name!r} on {self.host}" + (
-            f" (environment {self.config.environment!r})" if self.config.environment else ""
-        )
-
-
-def _find_entry(run: _Run, lock: LockFile) -> LockEntry | None:
-    """The lock entry for this host, org, name (and version when registering per version).
-
-    Without a configured org id the org is not known offline; the entry is then found by
-    host and name alone, which is unambiguous unless the lock holds several orgs.
-    """
-    config = run.config
-    here = [e for e in lock.entries if e.host == run.host and config.org_id in (None, e.org_id)]
-    version = run.version if config.register_per_version else None
-    candidates = protocol.named(here, run.adapter.name, version, lambda e: (e.name, e.version))
-    orgs = sorted({e.org_id for e in candidates})
-    if len(orgs) > 1:
-        raise ConfigError(
-            f"{config.lock} holds registrations of {run.adapter.name!r} in several organisations "
-            f"({', '.join(orgs)}): set `org-id` in the hook configuration or HARMONY_ORG_ID to pick one."
-        )
-    if not candidates:
-        return None
-    same_version = protocol.named(candidates, run.adapter.name, run.version, lambda e: (e.name, e.version))
-    return same_version[-1] if same_version else candidates[-1]
+        return scope(self.config, self.adapter, self.host)
 
 
 def _pick(found: list[Registration], run: _Run) -> Registration | None:
@@ -390,7 +241,7 @@ def ensure_registration(
     allow_register: bool = True,
     read_only: bool = False,
 ) -> Outcome:
-    """Decide and act as the table in this module's docstring says; return what to write.
+    """Decide (`decision.decide`) and execute the row; return what to write.
 
     `version` is the version to register (adapter.json's, else the project's).
     `manifest_keys`/`manifest_endpoint` are what the previously generated manifest holds;
@@ -398,123 +249,54 @@ def ensure_registration(
     manifest left over from another registration or organisation is never reused.
     `shipped` are the ids existing manifests (template, last output) already ship: kept, or
     the run stops before writing anything (shipped_ids.py).
-    `read_only` runs (`manifest --check`, `status`) write no file and never register.
+    `read_only` runs (`manifest --check`) write no file and never register.
     """
     run = _Run(
         config=config,
         adapter=adapter,
         version=version,
         env=env,
-        factory=client_factory or _default_client_factory,
+        factory=client_factory or default_client_factory,
         host=lock_host(config),
         allow_register=allow_register and not read_only,
         read_only=read_only,
         shipped=tuple(shipped),
     )
     env_keys = keypair_from_env(env)
+
+    def decide_and_execute() -> Outcome:
+        lock = read_lock(config.lock)
+        step = decide(
+            config,
+            adapter,
+            lock,
+            host=run.host,
+            version=version,
+            env_keys=env_keys,
+            manifest_keys=manifest_keys,
+            manifest_endpoint=manifest_endpoint,
+        )
+        return execute(step, run, lock)
+
     try:
         if read_only:
-            return _decide(run, env_keys, manifest_keys, manifest_endpoint)
+            return decide_and_execute()
         with interprocess_lock(config.lock, what=f"registration of {adapter.name!r}"):
-            return _decide(run, env_keys, manifest_keys, manifest_endpoint)
+            return decide_and_execute()
     finally:
         if run.client is not None:
             run.client.close()
 
 
-def _local_keys(
-    entry: LockEntry, env_keys: KeyPair | None, manifest_keys: KeyPair | None, manifest_endpoint: str | None
-) -> KeyPair | None:
-    """Key and secret at hand without Harmony: the environment first, then the last generated manifest."""
-    if env_keys is not None:
-        return env_keys
-    if manifest_keys is not None and manifest_endpoint == entry.endpoint_entity_id:
-        return manifest_keys
-    return None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a build would do now, decided without the network (for `hatch-harmony status`).
-
-    `requests` is the least a build makes, `max_requests` the most (2 and 3 when it may
-    have to register); both are numbers, so `status --json` has one type per field.
-    """
-
-    entry: LockEntry | None
-    action: str  # offline | verify | look-up | adopt-or-register | needs-network
-    requests: int
-    max_requests: int
-    reason: str
-
-
-def plan(
-    config: HarmonyConfig,
-    adapter: Adapter,
-    env: Mapping[str, str],
-    *,
-    version: str,
-    manifest_keys: KeyPair | None = None,
-    manifest_endpoint: str | None = None,
-) -> Plan:
-    """The row of the decision table a build would take, without acting on it.
-
-    With HARMONY_OFFLINE set, a row that needs Harmony is predicted as what the build
-    really does then: stop with 0 requests.
-    """
-    run = _Run(config, adapter, version, env, _default_client_factory, lock_host(config))
-    entry = _find_entry(run, read_lock(config.lock))
-    if entry is None:
-        predicted = Plan(
-            None,
-            "adopt-or-register",
-            2,
-            3,
-            f"{config.lock.name} has no registration of {run.scope()}: a build looks it up (login, list) "
-            "and registers it only if Harmony does not have it",
-        )
-    else:
-        keys = _local_keys(entry, keypair_from_env(env), manifest_keys, manifest_endpoint)
-        if keys is None:
-            predicted = Plan(
-                entry,
-                "look-up",
-                2,
-                2,
-                f"{config.lock.name} has the registration, but no key/secret is at hand (no generated "
-                f"manifest, no {KEY_VAR}/{SECRET_VAR}): a build takes them from Harmony's list",
-            )
-        elif config.verify:
-            predicted = Plan(
-                entry, "verify", 2, 2, f"key from {keys.source}; verify is on: login and validate"
-            )
-        else:
-            reason = f"{config.lock.name} has the registration and the key came from {keys.source}"
-            return Plan(entry, "offline", 0, 0, reason)
-    if config.offline:
-        return Plan(
-            entry,
-            "needs-network",
-            0,
-            0,
-            f"HARMONY_OFFLINE is set, but a build would need Harmony ({predicted.action}: "
-            f"{predicted.reason}); it stops with exit 3 and writes nothing",
-        )
-    return predicted
-
-
-def _decide(
-    run: _Run, env_keys: KeyPair | None, manifest_keys: KeyPair | None, manifest_endpoint: str | None
-) -> Outcome:
-    """Pick the row of the decision table; each row is one function below."""
-    lock = read_lock(run.config.lock)
-    entry = _find_entry(run, lock)
-    if entry is None:
+def execute(step: Step, run: _Run, lock: LockFile) -> Outcome:
+    """The I/O of one row; each row is one function below."""
+    if step.row is Row.ADOPT_OR_REGISTER:
         return _adopt_or_register(run, lock)
-    keys = _local_keys(entry, env_keys, manifest_keys, manifest_endpoint)
-    if keys is None:
-        return _look_up(run, lock, entry)
-    return _from_lock(run, lock, entry, keys)
+    assert step.entry is not None  # every other row is about a lock entry
+    if step.row is Row.LOOK_UP:
+        return _look_up(run, lock, step.entry)
+    assert step.keys is not None
+    return _from_lock(run, lock, step.entry, step.keys)
 
 
 def _outcome(
@@ -640,16 +422,4 @@ def _register(run: _Run, client: Client, org_id: str) -> Registration:
         return late
 
 
-__all__ = [
-    "Client",
-    "ClientFactory",
-    "KeyPair",
-    "Outcome",
-    "Plan",
-    "ensure_registration",
-    "for_entry",
-    "forget",
-    "keypair_from_env",
-    "lock_host",
-    "plan",
-]
+__all__ = ["Outcome", "ensure_registration", "execute", "forget"]

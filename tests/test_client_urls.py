@@ -14,9 +14,9 @@ from hatch_harmony import protocol
 from hatch_harmony.api_errors import InsecureUrlError
 from hatch_harmony.client import host_of, resolve_base_url
 from hatch_harmony.config import load_config, url_problem
+from hatch_harmony.connection import lock_host
 from hatch_harmony.errors import ConfigError, HarmonyError
 from hatch_harmony.host import Host, HostError, is_loopback
-from hatch_harmony.registration import lock_host
 from tests.client_fakes import EMAIL, PASSWORD, FakeHarmony, login_reply, make_client
 
 BASE = protocol.BASE_PATH

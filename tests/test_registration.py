@@ -18,10 +18,11 @@ import pytest
 from hatch_harmony.adapter import load_adapter
 from hatch_harmony.client import Credentials, HarmonyClient
 from hatch_harmony.config import HarmonyConfig, load_config
+from hatch_harmony.decision import KeyPair
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
 from hatch_harmony.errors import HarmonyError, NeedsNetworkError
 from hatch_harmony.lock import read_lock
-from hatch_harmony.registration import KeyPair, Outcome, ensure_registration
+from hatch_harmony.registration import Outcome, ensure_registration
 
 ADAPTER = {
     "name": "Acme Widgets",
@@ -275,7 +276,8 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from hatch_harmony.adapter import load_adapter
     from hatch_harmony.config import load_config
-    from hatch_harmony.registration import ensure_registration, _default_client_factory
+    from hatch_harmony.connection import default_client_factory
+    from hatch_harmony.registration import ensure_registration
 
     root = Path(sys.argv[1])
     mode = sys.argv[2]
@@ -284,7 +286,7 @@ CHILD = textwrap.dedent(
     adapter = load_adapter(root / "adapter.json")
 
     def factory(config, email, password):
-        client = _default_client_factory(config, email, password)
+        client = default_client_factory(config, email, password)
         if mode == "crash-after-register":
             register = client.register
             def crashing(name, version):

@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..connection import Client, default_client_factory
 from ..errors import ConfigError, HarmonyError, NeedsNetworkError, shown_path
 from ..pipeline import generate
-from ..registration import Client, _default_client_factory
 
 if TYPE_CHECKING:
     from ..config import HarmonyConfig
@@ -49,7 +49,7 @@ class Adoption:
 
 
 class _NeverRegisters:
-    """A `registration.Client` that refuses to register and notes the other listed versions."""
+    """A `connection.Client` that refuses to register and notes the other listed versions."""
 
     def __init__(self, inner: Client) -> None:
         self._inner = inner
@@ -118,7 +118,7 @@ def adopt(
     wrapped: list[_NeverRegisters] = []
 
     def factory(cfg: HarmonyConfig, email: str, password: str) -> Client:
-        client = _NeverRegisters(_default_client_factory(cfg, email, password))
+        client = _NeverRegisters(default_client_factory(cfg, email, password))
         wrapped.append(client)
         return client
 

@@ -26,12 +26,12 @@ from typing import Any
 
 from .. import secret_history
 from ..config import DEFAULT_UI_FILE, HOOK_TABLE, HarmonyConfig, load_config
+from ..decision import plan
 from ..destination import check_destination
 from ..errors import ConfigError, shown_path
 from ..files import atomic_write
 from ..jar_config import JAR_TABLE, load_jar_table
 from ..pipeline import SECRET_FILE_MODE, connector_version, previous_values
-from ..registration import plan
 from .adopt import Adoption, adopt
 from .edits import IgnoreLine, gitignore_lines, gitignore_text, without_secrets
 from .layout import Choices, Layout, detect
@@ -112,7 +112,7 @@ def _changes(
 
 
 def _first_build(config: HarmonyConfig, layout: Layout, env: Mapping[str, str]) -> str:
-    """What the next build will do, as `registration.plan` predicts it (no request)."""
+    """What the next build will do, as `decision.plan` predicts it (no request)."""
     version = connector_version(layout.adapter, layout.project_version)
     keys, endpoint = previous_values(config.manifest, shown_path(config.manifest, config.root))
     decided = plan(
