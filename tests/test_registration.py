@@ -238,13 +238,31 @@ def test_503_with_retry_after_on_list_is_retried(project: Path, emulator: Emulat
 
 
 def test_expired_token_logs_in_again_once(project: Path, emulator: Emulator) -> None:
-    first = run(project, credentials(emulator))
-    assert first.action == "registered"
-    emulator.expire_tokens()
-    emulator.reset_counts()
-    (project / "harmony.lock").unlink()
-    outcome = run(project, credentials(emulator))
-    assert outcome.action == "adopted"
+    """The session expires between login and list, inside one run: one re-login, one repeat."""
+    from hatch_harmony.connection import default_client_factory
+
+    def expiring(config: HarmonyConfig, email: str, password: str) -> Any:
+        client = default_client_factory(config, email, password)
+        find = client.find
+
+        def find_after_expiry(name: str, version: str | None = None) -> Any:
+            _ = client.org_id  # logged in now ...
+            emulator.expire_tokens()  # ... and the token dies before the list arrives
+            return find(name, version)
+
+        client.find = find_after_expiry  # type: ignore[method-assign]
+        return client
+
+    config = config_for(project, credentials(emulator))
+    adapter = load_adapter(project / "adapter.json")
+    outcome = ensure_registration(
+        config, adapter, credentials(emulator), version="1.0.0", client_factory=expiring
+    )
+    assert outcome.action == "registered"
+    counts = emulator.counts()
+    assert counts["login"] == 2  # the first, and exactly one more after the 401
+    assert counts["list"] == 2  # refused once, repeated once
+    assert counts["register"] == 1
 
 
 def test_status_false_with_http_200_is_an_error(project: Path, emulator: Emulator) -> None:
@@ -347,13 +365,14 @@ def test_no_secret_in_outcome_repr_or_errors(project: Path, emulator: Emulator) 
     outcome = run(project, credentials(emulator))
     text = repr(outcome) + str(outcome)
     assert outcome.registration.key not in text and outcome.registration.secret not in text
+    lock_text = (project / "harmony.lock").read_text(encoding="utf-8")
+    assert f'connector-id = "{outcome.registration.id}"' in lock_text  # a real lock, read for real
+    assert outcome.registration.secret not in lock_text and outcome.registration.key not in lock_text
     env = {"HARMONY_URL": emulator.url, "HARMONY_EMAIL": DEFAULT_EMAIL, "HARMONY_PASSWORD": CANARY_PASSWORD}
     (project / "harmony.lock").unlink()
     with pytest.raises(HarmonyError) as info:
         run(project, env)
     assert CANARY_PASSWORD not in str(info.value) and CANARY_PASSWORD not in repr(info.value)
-    lock_text = (project / "harmony.lock").read_text() if (project / "harmony.lock").exists() else ""
-    assert outcome.registration.secret not in lock_text
 
 
 def test_renamed_adapter_is_a_new_connector_and_says_so(project: Path, emulator: Emulator) -> None:
