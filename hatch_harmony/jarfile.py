@@ -70,10 +70,6 @@ class JarEntry:
     def from_file(cls, name: str, source: Path) -> JarEntry:
         return cls(check_entry_name(name), source=source)
 
-    @classmethod
-    def from_bytes(cls, name: str, data: bytes) -> JarEntry:
-        return cls(check_entry_name(name), data=data)
-
     def __post_init__(self) -> None:
         if (self.source is None) == (self.data is None):
             raise ValueError(f"jar entry {self.name!r} needs exactly one of source and data")

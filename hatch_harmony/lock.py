@@ -137,18 +137,6 @@ class LockFile:
             raise ValueError("a lock holds one entry per host, org, name and version")
         object.__setattr__(self, "entries", entries)
 
-    def find(self, host: str, org_id: str, name: str, version: str | None) -> LockEntry | None:
-        """The entry for exactly this version; with `version=None`, the newest version of `name`.
-
-        Decision: "newest" is the highest version in natural order (1.10 > 1.9), not the
-        last written: the lock records no write history, and the version order is
-        deterministic and visible in the file.
-        """
-        matches = [e for e in self.entries if (e.host, e.org_id, e.name) == (host, org_id, name)]
-        if version is not None:
-            matches = [e for e in matches if e.version == version]
-        return matches[-1] if matches else None
-
     def with_entry(self, entry: LockEntry) -> LockFile:
         """A new LockFile where `entry` replaces the one with the same key, or is added."""
         return LockFile((*(e for e in self.entries if e.key != entry.key), entry))

@@ -224,7 +224,7 @@ class Section:
     def _check(self, name: str, value: str) -> None:
         problem = name_problem(name)
         if problem is None and name.lower() == _SECTION_NAME:
-            problem = "'Name' is not an attribute: it starts a section (use Manifest.add_section)"
+            problem = "'Name' is not an attribute: it starts a per-entry section"
         if problem is None and not isinstance(value, str):
             problem = f"the value of {name} is a {type(value).__name__}, not text"
         if problem is None and (bad := value_problem(value)):
@@ -334,19 +334,6 @@ class Manifest:
 
     def __contains__(self, name: object) -> bool:
         return name in self.main
-
-    def section(self, name: str) -> Section | None:
-        """The entry section called `name` (entry names are paths: compared exactly)."""
-        return next((s for s in self.sections if s.name == name), None)
-
-    def add_section(self, name: str) -> Section:
-        if self.section(name) is not None:
-            raise ManifestError(
-                f"a section named {name!r} exists already", source=self.source, attribute="Name"
-            )
-        section = Section(name, source=self.source)
-        self.sections.append(section)
-        return section
 
     def copy(self) -> Manifest:
         return Manifest(self.main.copy(), [s.copy() for s in self.sections], self.source)

@@ -180,13 +180,11 @@ def test_bad_entry_names_are_refused(name: str) -> None:
 def test_conflicting_entries_are_refused(tmp_path: Path) -> None:
     target = tmp_path / "x.jar"
     with pytest.raises(ValueError, match="two jar entries"):
-        write_jar(target, MANIFEST, [JarEntry.from_bytes("a", b"1"), JarEntry.from_bytes("a", b"2")], epoch=0)
+        write_jar(target, MANIFEST, [JarEntry("a", data=b"1"), JarEntry("a", data=b"2")], epoch=0)
     with pytest.raises(ValueError, match="manifest argument"):
-        write_jar(target, MANIFEST, [JarEntry.from_bytes("meta-inf/manifest.mf", b"x")], epoch=0)
+        write_jar(target, MANIFEST, [JarEntry("meta-inf/manifest.mf", data=b"x")], epoch=0)
     with pytest.raises(ValueError, match="both a file and a folder"):
-        write_jar(
-            target, MANIFEST, [JarEntry.from_bytes("a", b"1"), JarEntry.from_bytes("a/b", b"2")], epoch=0
-        )
+        write_jar(target, MANIFEST, [JarEntry("a", data=b"1"), JarEntry("a/b", data=b"2")], epoch=0)
     with pytest.raises(ValueError, match="exactly one"):
         JarEntry("a")
     assert not target.exists()

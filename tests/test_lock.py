@@ -217,31 +217,17 @@ def test_any_lock_round_trips_to_identical_bytes(items: list[LockEntry]) -> None
     assert dump_lock(again) == data
 
 
-# --- find / with_entry ------------------------------------------------------------------------
-
-
-def test_find_exact_version_and_newest() -> None:
-    lock = LockFile((entry("1.9"), entry("1.10"), entry("2.0", org_id="999")))
-    found = lock.find(HOST, "12345", "Dropbox", "1.9")
-    assert found is not None
-    assert found.version == "1.9"
-    newest = lock.find(HOST, "12345", "Dropbox", None)
-    assert newest is not None
-    assert newest.version == "1.10"
-    assert lock.find(HOST, "12345", "Dropbox", "3.0") is None
-    assert lock.find(HOST, "12345", "Other", None) is None
-    assert lock.find("http://127.0.0.1:1", "12345", "Dropbox", None) is None
+# --- with_entry ------------------------------------------------------------------------
 
 
 def test_with_entry_replaces_same_key_and_keeps_others() -> None:
     lock = LockFile((entry("1.0"), entry("2.0")))
     updated = lock.with_entry(entry("1.0", activities={"fetch": 2370702}, reserved={}))
     assert len(updated.entries) == 2
-    replaced = updated.find(HOST, "12345", "Dropbox", "1.0")
-    assert replaced is not None
-    assert replaced.activities == {"fetch": 2370702}
-    assert updated.find(HOST, "12345", "Dropbox", "2.0") == entry("2.0")
-    assert lock.find(HOST, "12345", "Dropbox", "1.0") == entry("1.0")  # the original is unchanged
+    by_version = {e.version: e for e in updated.entries}
+    assert by_version["1.0"].activities == {"fetch": 2370702}
+    assert by_version["2.0"] == entry("2.0")
+    assert lock.entries[0] == entry("1.0")  # the original is unchanged
 
 
 def test_lockfile_refuses_two_entries_with_one_key() -> None:

@@ -149,14 +149,6 @@ def test_manifest_delegates_to_the_main_section() -> None:
     assert m.remove("Author") and "Author" not in m
 
 
-def test_add_section_and_its_duplicate() -> None:
-    m = Manifest()
-    m.add_section("lib/a.jar").set("K", "v")
-    assert m.section("lib/a.jar") == Section("lib/a.jar", [("K", "v")])
-    with pytest.raises(ManifestError, match="exists already"):
-        m.add_section("lib/a.jar")
-
-
 def test_copy_is_independent() -> None:
     m = Manifest(Section(None, [("A", "1")]), [Section("s", [("B", "2")])])
     twin = m.copy()
