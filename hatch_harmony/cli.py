@@ -18,19 +18,25 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Union
 
 from . import __version__
 from .errors import ConfigError, HarmonyError, shown_path
 
 if TYPE_CHECKING:
     from .adapter import Adapter
+    from .client import HarmonyClient
     from .config import HarmonyConfig
+    from .decision import KeyPair
     from .lock import LockEntry
     from .protocol import Registration
+    from .registration import Outcome
     from .shipped_ids import ShippedIds
+
+#: What `--json` prints: read-only shapes (Mapping, Sequence), so dict[str, int] and the like fit.
+Json = Union[str, int, float, bool, None, Sequence["Json"], Mapping[str, "Json"]]  # noqa: UP007
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_NEEDS_NETWORK = 0, 1, 2, 3
 HELP_WIDTH = 100  # fixed, so `--help` (and the README's copy of it) reads the same on every terminal
@@ -47,7 +53,7 @@ class Output:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
 
-    def emit(self, data: Mapping[str, Any], lines: Sequence[str]) -> None:
+    def emit(self, data: Mapping[str, Json], lines: Sequence[str]) -> None:
         if self.as_json:
             print(json.dumps(data, indent=2, sort_keys=True))
         else:
@@ -130,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_init(sub: Any) -> None:
+def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     text = "set up hatch-harmony in an existing connector repository (or a new one with --new)"
     init = sub.add_parser(
         "init",
@@ -201,10 +207,14 @@ def _adapter(config: HarmonyConfig) -> Adapter:
     return load_adapter(find_adapter(config.root, config.adapter))
 
 
-def _client(config: HarmonyConfig, env: Mapping[str, str]) -> Any:
+def _client(config: HarmonyConfig, env: Mapping[str, str]) -> HarmonyClient:
+    """The full client (list, delete, login), through the engine's checks for offline and credentials."""
+    from .client import HarmonyClient
     from .connection import open_client
 
-    return open_client(config, env, "This command talks to Harmony")
+    client = open_client(config, env, "This command talks to Harmony")
+    assert isinstance(client, HarmonyClient)  # the default factory's client
+    return client
 
 
 def _lock_entry(config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> LockEntry | None:
@@ -214,22 +224,25 @@ def _lock_entry(config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str])
     return plan(config, adapter, env, version=connector_version(adapter, _project_version(config.root))).entry
 
 
-def _engine_inputs(
-    args: argparse.Namespace,
-) -> tuple[dict[str, str], HarmonyConfig, Adapter, dict[str, Any]]:
-    """Environment, config, adapter and the engine's keyword inputs (version, last manifest's keys)."""
+@dataclass(frozen=True)
+class _EngineInputs:
+    """What `status` and `register` hand the engine: the version, the last manifest's key and endpoint."""
+
+    version: str
+    manifest_keys: KeyPair | None
+    manifest_endpoint: str | None
+
+
+def _engine_inputs(args: argparse.Namespace) -> tuple[dict[str, str], HarmonyConfig, Adapter, _EngineInputs]:
+    """Environment, config, adapter and the engine's inputs."""
     from .pipeline import connector_version, previous_values
 
     env = _environ(args)
     config = _config(args, env)
     adapter = _adapter(config)
     keys, endpoint = previous_values(config.manifest, shown_path(config.manifest, config.root))
-    inputs = {
-        "version": connector_version(adapter, _project_version(config.root)),
-        "manifest_keys": keys,
-        "manifest_endpoint": endpoint,
-    }
-    return env, config, adapter, inputs
+    version = connector_version(adapter, _project_version(config.root))
+    return env, config, adapter, _EngineInputs(version, keys, endpoint)
 
 
 def _shipped(config: HarmonyConfig) -> tuple[ShippedIds, ...]:
@@ -250,7 +263,7 @@ def _connector_json(reg: Registration) -> dict[str, str]:
     }
 
 
-def _entry_json(entry: LockEntry) -> dict[str, Any]:
+def _entry_json(entry: LockEntry) -> dict[str, Json]:
     return {
         "host": entry.host,
         "orgId": entry.org_id,
@@ -288,7 +301,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
         previous_path=None if target == configured else configured,
     )
     outcome = result.outcome
-    data: dict[str, Any] = {
+    data: dict[str, Json] = {
         "path": None if to_stdout else str(target),
         "action": outcome.action,
         "reason": outcome.reason,
@@ -330,7 +343,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _outcome_lines(outcome: Any) -> list[str]:
+def _outcome_lines(outcome: Outcome) -> list[str]:
     reg = outcome.registration
     lines = [
         f"{outcome.action}: {reg.name!r} {reg.version}, connector id {reg.id or '?'} — {outcome.reason}",
@@ -348,10 +361,12 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
     from .decision import plan
 
     env, config, adapter, inputs = _engine_inputs(args)
-    keys, endpoint = inputs["manifest_keys"], inputs["manifest_endpoint"]
-    decided = plan(config, adapter, env, **inputs)
+    keys, endpoint = inputs.manifest_keys, inputs.manifest_endpoint
+    decided = plan(
+        config, adapter, env, version=inputs.version, manifest_keys=keys, manifest_endpoint=endpoint
+    )
     exists = config.manifest.exists()
-    manifest_info: dict[str, Any] = {"path": str(config.manifest), "exists": exists}
+    manifest_info: dict[str, Json] = {"path": str(config.manifest), "exists": exists}
     if exists:
         try:
             parsed = mf.Manifest.parse(config.manifest.read_bytes(), source=str(config.manifest))
@@ -363,7 +378,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
             }
         except HarmonyError as exc:
             manifest_info["error"] = exc.message
-    data = {
+    data: dict[str, Json] = {
         "adapter": {"path": str(adapter.path), "name": adapter.name, "version": adapter.version},
         "lock": None if decided.entry is None else _entry_json(decided.entry),
         "manifest": manifest_info,
@@ -403,8 +418,16 @@ def cmd_register(args: argparse.Namespace, out: Output) -> int:
     from .registration import ensure_registration
 
     env, config, adapter, inputs = _engine_inputs(args)
-    outcome = ensure_registration(config, adapter, env, shipped=_shipped(config), **inputs)
-    data = {
+    outcome = ensure_registration(
+        config,
+        adapter,
+        env,
+        version=inputs.version,
+        manifest_keys=inputs.manifest_keys,
+        manifest_endpoint=inputs.manifest_endpoint,
+        shipped=_shipped(config),
+    )
+    data: dict[str, Json] = {
         "action": outcome.action,
         "reason": outcome.reason,
         "requests": outcome.requests,
@@ -424,7 +447,7 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
     with _client(config, env) as client:
         connectors = client.list_connectors()
         org_id = client.org_id
-    data = {"orgId": org_id, "connectors": [_connector_json(r) for r in connectors]}
+    data: dict[str, Json] = {"orgId": org_id, "connectors": [_connector_json(r) for r in connectors]}
     lines = [f"org {org_id}: {len(connectors)} registered connector{'s' if len(connectors) != 1 else ''}"]
     lines += [
         f"  {r.id}  {r.name} {r.version}  endpoint {r.endpoint_entity_id}  "
@@ -512,7 +535,7 @@ def cmd_login(args: argparse.Namespace, out: Output) -> int:
     with _client(config, env) as client:
         session = client.login()
     orgs = [{"id": o.id, "name": o.name, "zoneUrl": o.zone_url} for o in session.orgs]
-    data = {
+    data: dict[str, Json] = {
         "defaultOrgId": session.default_org_id,
         "orgs": orgs,
         "sessionTimeoutSeconds": session.timeout_seconds,
