@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Union
 
 from . import __version__
 from .errors import ConfigError, HarmonyError, shown_path
+from .vocabulary import ORG_ID_VAR, REGION_VAR, URL_VAR
 
 if TYPE_CHECKING:
     from .adapter import Adapter
@@ -171,13 +172,13 @@ def _environ(args: argparse.Namespace) -> dict[str, str]:
         raise ConfigError(f"--url: {problem}")
     env = dict(os.environ)
     if args.region:
-        env.pop("HARMONY_URL", None)
-        env["HARMONY_REGION"] = args.region
+        env.pop(URL_VAR, None)
+        env[REGION_VAR] = args.region
     if args.url:
-        env.pop("HARMONY_REGION", None)
-        env["HARMONY_URL"] = args.url
+        env.pop(REGION_VAR, None)
+        env[URL_VAR] = args.url
     if args.org_id:
-        env["HARMONY_ORG_ID"] = args.org_id
+        env[ORG_ID_VAR] = args.org_id
     return env
 
 
@@ -283,6 +284,7 @@ def _entry_json(entry: LockEntry) -> dict[str, Json]:
 
 def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
     from . import manifest as mf
+    from . import vocabulary as words
     from .pipeline import SECRET_FILE_MODE, generate
 
     env = _environ(args)
@@ -327,7 +329,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
         text = result.manifest
         if not args.show_secrets:
             parsed = mf.Manifest.parse(text, source="generated manifest")
-            for name in (mf.KEY, mf.SECRET):
+            for name in (words.KEY, words.SECRET):
                 if parsed.get(name):
                     parsed.main.set(name, MASK)
             text = parsed.to_bytes(allow_placeholders=True)  # the mask is a placeholder, on purpose
@@ -528,7 +530,7 @@ def cmd_login(args: argparse.Namespace, out: Output) -> int:
     try:
         config = _config(args, env)
     except ConfigError:
-        if args.url or args.region or env.get("HARMONY_URL") or env.get("HARMONY_REGION"):
+        if args.url or args.region or env.get(URL_VAR) or env.get(REGION_VAR):
             config = _bare_config(args, env)  # `login` works outside a connector project too
         else:
             raise
@@ -571,7 +573,8 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
 
 def _bare_config(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfig:
     """Host settings only, for `login` outside a connector project (no environments to select there)."""
-    from .config import ENV_VAR, load_config
+    from .config import load_config
+    from .vocabulary import ENV_VAR
 
     hosts_only = {name: value for name, value in env.items() if name != ENV_VAR}
     return load_config({}, args.project.resolve(), hosts_only)

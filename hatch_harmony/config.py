@@ -29,6 +29,21 @@ from . import manifest, yes_no
 from .errors import ConfigError
 from .host import REGIONS, Host, HostError
 from .long_integers import LongIntegerError, TOMLDecodeError, load_toml
+from .vocabulary import (
+    EMAIL_VAR,
+    ENV_VAR,
+    KEY_VAR,
+    NO_WARM_STAMP_VAR,
+    OFFLINE_VAR,
+    ORG_ID_RULE,
+    ORG_ID_VAR,
+    PASSWORD_VAR,
+    REGION_VAR,
+    SECRET_VAR,
+    URL_VAR,
+    VERIFY_VAR,
+    is_org_id,
+)
 
 HOOK_TABLE = "tool.hatch.build.hooks.harmony"
 SETUPTOOLS_TABLE = "tool.hatch-harmony"
@@ -43,18 +58,6 @@ DEFAULT_MANIFEST = "build/harmony/MANIFEST.MF"
 DEFAULT_LOCK = "harmony.lock"
 DEFAULT_UI_FILE = "adapter.json"
 
-EMAIL_VAR = "HARMONY_EMAIL"
-PASSWORD_VAR = "HARMONY_PASSWORD"  # noqa: S105 (a variable name, not a password)
-KEY_VAR = "HARMONY_CONNECTOR_KEY"
-SECRET_VAR = "HARMONY_CONNECTOR_SECRET"  # noqa: S105 (a variable name, not a secret)
-ENV_VAR = "HARMONY_ENV"
-URL_VAR = "HARMONY_URL"
-REGION_VAR = "HARMONY_REGION"
-ORG_ID_VAR = "HARMONY_ORG_ID"
-OFFLINE_VAR = "HARMONY_OFFLINE"
-VERIFY_VAR = "HARMONY_VERIFY"
-#: Read by warm.py (the hook's shortcut); checked here too, where every problem is reported.
-NO_WARM_STAMP_VAR = "HARMONY_NO_WARM_STAMP"
 
 #: Options of the hook table (and of `[tool.hatch-harmony]`); all but `environments` may
 #: also appear in an environment table.
@@ -83,7 +86,6 @@ HATCH_HOOK_OPTIONS: tuple[str, ...] = (
 
 
 _ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_ORG_ID = re.compile(r"[A-Za-z0-9_-]+")
 #: The words of yes/no variables (yes_no.py), also suggested for a quoted TOML boolean.
 _TRUE, _FALSE = yes_no.YES, yes_no.NO
 
@@ -352,8 +354,8 @@ def _org_id(value: object, where: str, problems: _Problems) -> str | None:
     text = _string(value, where, 'org-id = "12345"', problems)
     if text is None:
         return None
-    if not _ORG_ID.fullmatch(text):
-        problems.add(where, 'must hold only letters, digits, "-" and "_" (Harmony org ids are numbers)')
+    if not is_org_id(text):
+        problems.add(where, ORG_ID_RULE)
         return None
     return text
 
@@ -578,12 +580,10 @@ def _apply_env(options: dict[str, Any], env: Mapping[str, str], problems: _Probl
             )
     org_id = _env_value(env, ORG_ID_VAR)
     if org_id is not None:
-        if _ORG_ID.fullmatch(org_id):
+        if is_org_id(org_id):
             result["org-id"] = org_id
         else:
-            problems.add(
-                ORG_ID_VAR, 'must hold only letters, digits, "-" and "_" (Harmony org ids are numbers)'
-            )
+            problems.add(ORG_ID_VAR, ORG_ID_RULE)
     verify = _env_bool(env, VERIFY_VAR, problems)
     if verify is not None:
         result["verify"] = verify

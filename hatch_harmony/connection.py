@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from .config import EMAIL_VAR, PASSWORD_VAR
 from .errors import NeedsNetworkError
 from .host import Host
 from .protocol import Registration
+from .vocabulary import EMAIL_VAR, PASSWORD_VAR
 
 if TYPE_CHECKING:
     from .config import HarmonyConfig

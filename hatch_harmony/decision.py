@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import protocol
-from .config import KEY_VAR, SECRET_VAR
 from .errors import ConfigError
 from .lock import LockEntry, LockFile
+from .vocabulary import KEY_VAR, SECRET_VAR
 
 if TYPE_CHECKING:
     from .adapter import Adapter
@@ -52,7 +52,8 @@ def keypair_from_env(env: Mapping[str, str]) -> KeyPair | None:
         raise ConfigError(
             f"{present} is set but {missing} is not: set both (from your CI's secret store) or neither."
         )
-    from .manifest import is_placeholder, value_problem
+    from .manifest import value_problem
+    from .vocabulary import is_placeholder
 
     for name, value in ((KEY_VAR, key), (SECRET_VAR, secret)):
         if value and (value_problem(value) is not None or is_placeholder(value)):

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from . import manifest as mf
+from . import vocabulary as words
 from .errors import ConfigError, HarmonyError
 from .errors import shown_path as _shown
 from .jarfile import MANIFEST_NAME, JarEntry, check_entry_name
@@ -167,7 +168,7 @@ def plan_jar(root: Path, jar: JarBuilderConfig, *, manifest: bytes, adapter: Pat
                 entries.add(name, path)
 
     class_path = sorted(name for name in entries.files if _on_class_path(name))
-    dropped = _not_bundled(parsed.get(mf.CLASS_PATH), class_path)
+    dropped = _not_bundled(parsed.get(words.CLASS_PATH), class_path)
     if dropped:
         entries.notices.append(_dropped_notice(dropped, _shown(classes, root)))
     mf.set_class_path(parsed, class_path)
@@ -239,12 +240,12 @@ def _add_classes(entries: _Entries, jar: JarBuilderConfig, classes: Path) -> int
 
 def _ui_name(parsed: mf.Manifest) -> str:
     """The UI file's name in the jar, from `Jitterbit-Connector-UI`; ConfigError if it is no jar name."""
-    ui_name = (parsed.get(mf.CONNECTOR_UI) or "").strip() or DEFAULT_UI_FILE
+    ui_name = (parsed.get(words.CONNECTOR_UI) or "").strip() or DEFAULT_UI_FILE
     try:
         return check_entry_name(ui_name)
     except ValueError:
         raise ConfigError(
-            f"{mf.CONNECTOR_UI}: {ui_name!r} is not a file name inside a jar; use a plain name such as "
+            f"{words.CONNECTOR_UI}: {ui_name!r} is not a file name inside a jar; use a plain name such as "
             f"{DEFAULT_UI_FILE!r} (set `ui-file` under [tool.hatch.build.hooks.harmony])"
         ) from None
 
@@ -301,10 +302,10 @@ def _is_generated_manifest(path: Path) -> bool:
     if not path.name.upper().endswith(".MF"):
         return False
     try:
-        secret = mf.Manifest.parse(path.read_bytes(), source=str(path)).get(mf.SECRET)
+        secret = mf.Manifest.parse(path.read_bytes(), source=str(path)).get(words.SECRET)
     except (OSError, HarmonyError):
         return False
-    return secret is not None and not mf.is_placeholder(secret)
+    return secret is not None and not words.is_placeholder(secret)
 
 
 def _classes_folder(root: Path, jar: JarBuilderConfig) -> Path:

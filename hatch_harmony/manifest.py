@@ -22,30 +22,19 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from .errors import ConfigError
-
-# --- attribute names: the Jitterbit mapping in one place (FACTS.md, "The manifest") ---------------
-
-MANIFEST_VERSION = "Manifest-Version"
-CONNECTOR = "Jitterbit-Connector"
-CONNECTOR_UI = "Jitterbit-Connector-UI"
-KEY = "Jitterbit-Connector-Key"
-SECRET = "Jitterbit-Connector-Secret"  # noqa: S105 (an attribute name, not a secret)
-ENDPOINT_ID = "Jitterbit-Connector-Endpoint-EntityTypeId"
-ACTIVITY_PREFIX = "Jitterbit-Activity-EntityTypeId-"
-CLASS_PATH = "Class-Path"
-FACTORY_CLASS = "Jitterbit-Connector-Factory-Class"
-
-#: Spellings from the sample's PACKAGING.md that Harmony does not read. A template that
-#: still has them gets them renamed in place to the EntityTypeId forms (their values are
-#: replaced anyway), so the generated manifest has one attribute per id, where the user
-#: put it, and no stale copy that looks authoritative.
-STALE_ENDPOINT_ID = "Jitterbit-Connector-Endpoint-Id"
-STALE_ACTIVITY_PREFIX = "Jitterbit-Activity-Id-"
-
-#: Attributes hatch-harmony sets itself; `extra` attributes may not override them.
-RESERVED = frozenset(
-    n.lower()
-    for n in (MANIFEST_VERSION, CONNECTOR, CONNECTOR_UI, KEY, SECRET, ENDPOINT_ID, STALE_ENDPOINT_ID)
+from .vocabulary import (  # the words; this module owns the JAR format and the Jitterbit rules
+    ACTIVITY_PREFIX,
+    CLASS_PATH,
+    CONNECTOR,
+    CONNECTOR_UI,
+    ENDPOINT_ID,
+    KEY,
+    MANIFEST_VERSION,
+    RESERVED,
+    SECRET,
+    STALE_ACTIVITY_PREFIX,
+    STALE_ENDPOINT_ID,
+    is_placeholder,
 )
 
 # --- the JAR specification's limits -----------------------------------------------------------------
@@ -487,28 +476,6 @@ class _Parser:
 
 
 # --- the Jitterbit registration ---------------------------------------------------------------------
-
-
-_PLACEHOLDER_CHARS = frozenset("*Xx#?._-")
-_PLACEHOLDER_WORDS = frozenset(
-    {"todo", "tbd", "changeme", "change-me", "change_me", "placeholder", "none", "null", "undefined"}
-)
-_PLACEHOLDER_WRAPPED = re.compile(r"<.*>|\$\{.*\}|\{\{.*\}\}|@.*@", re.DOTALL)
-
-
-def is_placeholder(value: str) -> bool:
-    """Whether `value` stands in for registration data instead of being it.
-
-    Decided from the templates in the wild: empty or blank; only filler characters
-    (`****`, `XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`, `XXXXX`, `???`, `...`); a template
-    variable left unresolved (`<key>`, `${KEY}` from Maven filtering, `{{key}}` from
-    Postman, `@KEY@` from Ant); or a word such as TODO, changeme, None or null (the last
-    ones from a script that formatted a missing value).
-    """
-    text = value.strip()
-    if not text or set(text) <= _PLACEHOLDER_CHARS:
-        return True
-    return bool(_PLACEHOLDER_WRAPPED.fullmatch(text)) or text.lower() in _PLACEHOLDER_WORDS
 
 
 def activity_attribute(activity: str) -> str:

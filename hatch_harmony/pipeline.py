@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import manifest as mf
+from . import vocabulary as words
 from .adapter import Adapter, find_adapter, load_adapter
 from .connection import ClientFactory
 from .decision import KeyPair
@@ -75,7 +76,7 @@ def previous_values(path: Path, shown: str | None = None) -> tuple[KeyPair | Non
     if previous is None:
         return None, None
     key, secret = mf.registration_values(previous)
-    endpoint = previous.get(mf.ENDPOINT_ID)
+    endpoint = previous.get(words.ENDPOINT_ID)
     if key and secret:
         return KeyPair(key, secret, shown or str(path)), endpoint
     return None, endpoint

@@ -205,7 +205,7 @@ def _check_ids(values: dict[str, str]) -> None:
 
 def _check_keys(values: dict[str, str]) -> None:
     """Key and secret: present and real (a masked `****` from a server must never be adopted)."""
-    from .manifest import is_placeholder  # lazy: the emulator has no use for the manifest module
+    from .vocabulary import is_placeholder
 
     for wire in ("key", "secret"):
         if not values[wire].strip():

@@ -20,7 +20,6 @@ from . import protocol
 from .activity_ids import assign_activity_ids
 from .adapter import Adapter, check_fits
 from .api_errors import RegisterOutcomeUnknownError
-from .config import KEY_VAR, SECRET_VAR
 from .connection import Client, ClientFactory, default_client_factory, for_entry, lock_host, open_client
 from .decision import KeyPair, Row, Step, decide, keypair_from_env, scope
 from .errors import ConfigError, HarmonyError
@@ -28,6 +27,7 @@ from .files import interprocess_lock
 from .lock import LockEntry, LockFile, read_lock, write_lock
 from .protocol import Registration
 from .shipped_ids import Registered, ShippedIds, kept_ids, refuse_new_registration
+from .vocabulary import KEY_VAR, SECRET_VAR
 
 if TYPE_CHECKING:
     from .config import HarmonyConfig

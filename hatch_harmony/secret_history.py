@@ -13,7 +13,7 @@ on its own, and answers with commits and paths only:
   git call under a time limit. A scan cut short says so (`complete` False and why), because
   "no secret found" must never be claimed for history that was not read.
 
-"A real value" is the manifest module's rule (`manifest.is_placeholder`: `****`, empty,
+"A real value" is the manifest module's rule (`vocabulary.is_placeholder`: `****`, empty,
 `${KEY}`, ...) plus one decision of ours: a value holding whitespace, quotes or `$`, `%`,
 `(`, `<`, `{` or a backtick is a reference or prose (a build script's `$KEY`, a sentence in a
 README), not a secret. Commits are found with git's pickaxe (`git log -G`): the commits whose
@@ -30,7 +30,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .manifest import is_placeholder
+from .vocabulary import is_placeholder
 
 KEY_ATTRIBUTE = "Jitterbit-Connector-Key"
 SECRET_ATTRIBUTE = "Jitterbit-Connector-Secret"  # noqa: S105 (an attribute name, not a secret)

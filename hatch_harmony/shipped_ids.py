@@ -29,13 +29,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
-from .manifest import (
+from .manifest import Manifest
+from .vocabulary import (
     ACTIVITY_PREFIX,
     ENDPOINT_ID,
     KEY,
     STALE_ACTIVITY_PREFIX,
     STALE_ENDPOINT_ID,
-    Manifest,
     is_placeholder,
 )
 

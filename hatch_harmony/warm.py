@@ -36,16 +36,27 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, yes_no
+from .vocabulary import (
+    ENV_VAR,
+    KEY_VAR,
+    NO_WARM_STAMP_VAR,
+    OFFLINE_VAR,
+    ORG_ID_VAR,
+    REGION_VAR,
+    SECRET_VAR,
+    URL_VAR,
+    VERIFY_VAR,
+)
 
 STAMP_VERSION = 2
 #: Variables that change what a warm build writes and hold no secret.
-KEYED_VARIABLES = ("HARMONY_URL", "HARMONY_REGION", "HARMONY_ORG_ID", "HARMONY_ENV")
+KEYED_VARIABLES = (URL_VAR, REGION_VAR, ORG_ID_VAR, ENV_VAR)
 #: Yes/no variables that change what a warm build writes, keyed by meaning.
-KEYED_FLAGS = ("HARMONY_OFFLINE", "HARMONY_VERIFY")
-VERIFY_VARIABLE = "HARMONY_VERIFY"
+KEYED_FLAGS = (OFFLINE_VAR, VERIFY_VAR)
+VERIFY_VARIABLE = VERIFY_VAR
 #: Variables whose values change the manifest but must not be kept in a stamp.
-UNKEYABLE_VARIABLES = ("HARMONY_CONNECTOR_KEY", "HARMONY_CONNECTOR_SECRET")
-DISABLE_VARIABLE = "HARMONY_NO_WARM_STAMP"
+UNKEYABLE_VARIABLES = (KEY_VAR, SECRET_VAR)
+DISABLE_VARIABLE = NO_WARM_STAMP_VAR
 SMALL_FILE = 1 << 20
 
 

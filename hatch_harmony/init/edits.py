@@ -5,7 +5,7 @@ by Jitterbit's own placeholders (`****`, `*****`) line by line, every other byte
 endpoint and activity ids (the first build keeps them, README "Existing connectors"), the
 Class-Path continued over many lines, LF or CRLF, the attribute order. The edit is checked by
 parsing the result: the same attributes, only key and secret changed, or init stops rather
-than write a manifest it did not mean to. Which values count as real is `manifest.py`'s rule.
+than write a manifest it did not mean to. Which values count as real is `vocabulary.is_placeholder`'s rule.
 
 .gitignore gets the lines that keep the generated manifest (its secret), `dist/` and the
 lock's sidecar files out of git, only those git does not ignore already.
@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import manifest as mf
+from .. import vocabulary as words
 from ..errors import ConfigError
 from ..vcs import GitStatus, git_status, is_tracked
 
-PLACEHOLDERS = {mf.KEY.lower(): "****", mf.SECRET.lower(): "*****"}
+PLACEHOLDERS = {words.KEY.lower(): "****", words.SECRET.lower(): "*****"}
 _ATTRIBUTE_LINE = re.compile(rb"^(\xef\xbb\xbf)?([A-Za-z0-9][A-Za-z0-9_-]*)(:[ ]?)")
 GITIGNORE_HEADER = (
     "# hatch-harmony: the generated manifest (it holds the connector secret), jars, lock sidecars"
@@ -36,7 +37,7 @@ def without_secrets(data: bytes, source: str) -> bytes | None:
     """`data` with a real key and secret replaced by placeholders; None when it holds neither."""
     parsed = mf.Manifest.parse(data, source=source)
     key, secret = mf.registration_values(parsed)
-    real = {name.lower() for name, value in ((mf.KEY, key), (mf.SECRET, secret)) if value}
+    real = {name.lower() for name, value in ((words.KEY, key), (words.SECRET, secret)) if value}
     if not real:
         return None
     out: list[bytes] = []

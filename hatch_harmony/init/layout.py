@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import manifest as mf
+from .. import vocabulary as words
 from ..adapter import DEFAULT_LOCATIONS, Adapter, load_adapter
 from ..config import DEFAULT_UI_FILE
 from ..errors import ConfigError
@@ -139,8 +140,8 @@ def _template(root: Path, pom: Pom | None, choices: Choices, notes: list[str]) -
 def _ui_file(root: Path, template: str | None) -> str:
     if template is None:
         return DEFAULT_UI_FILE
-    value = mf.Manifest.parse((root / template).read_bytes(), source=template).get(mf.CONNECTOR_UI)
-    return value.strip() if value and not mf.is_placeholder(value) else DEFAULT_UI_FILE
+    value = mf.Manifest.parse((root / template).read_bytes(), source=template).get(words.CONNECTOR_UI)
+    return value.strip() if value and not words.is_placeholder(value) else DEFAULT_UI_FILE
 
 
 def _adapter_candidates(root: Path, pom: Pom | None, ui_file: str) -> list[str]:

@@ -32,6 +32,7 @@ from ..errors import ConfigError, shown_path
 from ..files import atomic_write
 from ..jar_config import JAR_TABLE, load_jar_table
 from ..pipeline import SECRET_FILE_MODE, connector_version, previous_values
+from ..vocabulary import ENV_VAR, OFFLINE_VAR
 from .adopt import Adoption, adopt
 from .edits import IgnoreLine, gitignore_lines, gitignore_text, without_secrets
 from .layout import Choices, Layout, detect
@@ -180,7 +181,7 @@ def migrate(
     written into the table, so that every build talks to the same Harmony.
     """
     _check_folder(root)
-    env = {k: v for k, v in env.items() if k != "HARMONY_ENV"}  # init writes the base table only
+    env = {k: v for k, v in env.items() if k != ENV_VAR}  # init writes the base table only
     old = read_pyproject(root)
     layout = detect(root, choices, _table(old, PROJECT))
     tables = _tables(layout, settings)
@@ -212,7 +213,7 @@ def migrate(
         adoption=adoption,
         manifest=config.manifest,
         manifest_written=written,
-        first_build=_first_build(config, layout, {**env, "HARMONY_OFFLINE": "1"} if offline else env),
+        first_build=_first_build(config, layout, {**env, OFFLINE_VAR: "1"} if offline else env),
         tracked_secrets=tracked,
         dry_run=dry_run,
     )

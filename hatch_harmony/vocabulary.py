@@ -1,0 +1,85 @@
+"""The project's words, pure and cheap to import: every other module asks here, none re-defines them.
+
+Manifest attribute names, the placeholder rule, the HARMONY_* variable names and the
+organisation-id rule each used to be written in three or four modules; a rule written
+twice drifts. The Harmony host (URL or region, its normalised lock key, is-loopback)
+has its own owner, `host.py`, for the same reason.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- manifest attribute names: the Jitterbit mapping (FACTS.md, "The manifest") ---------------
+
+MANIFEST_VERSION = "Manifest-Version"
+CONNECTOR = "Jitterbit-Connector"
+CONNECTOR_UI = "Jitterbit-Connector-UI"
+KEY = "Jitterbit-Connector-Key"
+SECRET = "Jitterbit-Connector-Secret"  # noqa: S105 (an attribute name, not a secret)
+ENDPOINT_ID = "Jitterbit-Connector-Endpoint-EntityTypeId"
+ACTIVITY_PREFIX = "Jitterbit-Activity-EntityTypeId-"
+CLASS_PATH = "Class-Path"
+FACTORY_CLASS = "Jitterbit-Connector-Factory-Class"
+
+#: Spellings from the sample's PACKAGING.md that Harmony does not read. A template that
+#: still has them gets them renamed in place to the EntityTypeId forms (their values are
+#: replaced anyway), so the generated manifest has one attribute per id, where the user
+#: put it, and no stale copy that looks authoritative.
+STALE_ENDPOINT_ID = "Jitterbit-Connector-Endpoint-Id"
+STALE_ACTIVITY_PREFIX = "Jitterbit-Activity-Id-"
+
+#: Attributes hatch-harmony sets itself; `extra` attributes may not override them.
+RESERVED = frozenset(
+    n.lower()
+    for n in (MANIFEST_VERSION, CONNECTOR, CONNECTOR_UI, KEY, SECRET, ENDPOINT_ID, STALE_ENDPOINT_ID)
+)
+
+# --- placeholders: what a template holds where registration data will go --------------------------
+
+_PLACEHOLDER_CHARS = frozenset("*Xx#?._-")
+_PLACEHOLDER_WORDS = frozenset(
+    {"todo", "tbd", "changeme", "change-me", "change_me", "placeholder", "none", "null", "undefined"}
+)
+_PLACEHOLDER_WRAPPED = re.compile(r"<.*>|\$\{.*\}|\{\{.*\}\}|@.*@", re.DOTALL)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether `value` stands in for registration data instead of being it.
+
+    Decided from the templates in the wild: empty or blank; only filler characters
+    (`****`, `XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`, `XXXXX`, `???`, `...`); a template
+    variable left unresolved (`<key>`, `${KEY}` from Maven filtering, `{{key}}` from
+    Postman, `@KEY@` from Ant); or a word such as TODO, changeme, None or null (the last
+    ones from a script that formatted a missing value).
+    """
+    text = value.strip()
+    if not text or set(text) <= _PLACEHOLDER_CHARS:
+        return True
+    return bool(_PLACEHOLDER_WRAPPED.fullmatch(text)) or text.lower() in _PLACEHOLDER_WORDS
+
+
+# --- environment variables ----------------------------------------------------------------------
+
+EMAIL_VAR = "HARMONY_EMAIL"
+PASSWORD_VAR = "HARMONY_PASSWORD"  # noqa: S105 (a variable name, not a password)
+KEY_VAR = "HARMONY_CONNECTOR_KEY"
+SECRET_VAR = "HARMONY_CONNECTOR_SECRET"  # noqa: S105 (a variable name, not a secret)
+ENV_VAR = "HARMONY_ENV"
+URL_VAR = "HARMONY_URL"
+REGION_VAR = "HARMONY_REGION"
+ORG_ID_VAR = "HARMONY_ORG_ID"
+OFFLINE_VAR = "HARMONY_OFFLINE"
+VERIFY_VAR = "HARMONY_VERIFY"
+NO_WARM_STAMP_VAR = "HARMONY_NO_WARM_STAMP"
+
+
+# --- organisation ids -----------------------------------------------------------------------------
+
+_ORG_ID = re.compile(r"[A-Za-z0-9_-]+")
+ORG_ID_RULE = 'must hold only letters, digits, "-" and "_" (Harmony org ids are numbers)'
+
+
+def is_org_id(text: str) -> bool:
+    """An org id as it may appear in a URL path (Harmony's are numbers; letters are tolerated)."""
+    return bool(_ORG_ID.fullmatch(text))
