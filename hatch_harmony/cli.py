@@ -332,7 +332,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
             for name in (words.KEY, words.SECRET):
                 if parsed.get(name):
                     parsed.main.set(name, MASK)
-            text = parsed.to_bytes(allow_placeholders=True)  # the mask is a placeholder, on purpose
+            text = parsed.to_bytes()
             print("hatch-harmony: key and secret masked; add --show-secrets to print them", file=sys.stderr)
         sys.stdout.flush()
         sys.stdout.buffer.write(text)

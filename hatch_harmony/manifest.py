@@ -268,19 +268,18 @@ class Manifest:
         """
         return _Parser(data, source).parse()
 
-    def to_bytes(self, *, allow_placeholders: bool = False) -> bytes:
+    def to_bytes(self) -> bytes:
         """The canonical bytes: deterministic, so an unchanged manifest is never rewritten.
 
         `Manifest-Version` first (added as 1.0 when missing or blank, since Java's own
         writer drops every main attribute without it), CRLF, lines of at most 72 bytes
         continued with one space and never split inside a UTF-8 character, each section
-        ended by a blank line (as the JDK writes; the file ends with a line break). Refuses
-        placeholders in the registration attributes (`check_shippable`) unless
-        `allow_placeholders` (for display of a masked manifest).
+        ended by a blank line (as the JDK writes; the file ends with a line break). The JAR
+        format only: whether the Jitterbit attributes are shippable is `check_shippable`'s
+        question, asked where a manifest is generated (`apply_registration`), so a masked
+        copy for display is written like any other.
         """
         self._check_structure()
-        if not allow_placeholders:
-            check_shippable(self)
         out: list[bytes] = []
         version_name = next((n for n in self.main.names() if n.lower() == MANIFEST_VERSION.lower()), None)
         version = self.main.get(MANIFEST_VERSION) or ""

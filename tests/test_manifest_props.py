@@ -164,5 +164,5 @@ def _parse_or_manifest_error(data: bytes) -> None:
     except mf.ManifestError as exc:
         assert exc.line is None or exc.line >= 1
         return
-    written = parsed.to_bytes(allow_placeholders=True)
-    assert mf.Manifest.parse(written).to_bytes(allow_placeholders=True) == written
+    written = parsed.to_bytes()
+    assert mf.Manifest.parse(written).to_bytes() == written
