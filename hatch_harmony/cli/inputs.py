@@ -1,0 +1,127 @@
+"""What a command starts from: the environment with flags applied, the config, the adapter, the client.
+
+Flags are checked as flags (an error names `--url`, not the variable it is passed on as),
+then handed to the same config and engine a build uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import ConfigError, shown_path
+from ..vocabulary import ORG_ID_VAR, REGION_VAR, URL_VAR
+
+if TYPE_CHECKING:
+    from ..adapter import Adapter
+    from ..client import HarmonyClient
+    from ..config import HarmonyConfig
+    from ..decision import KeyPair
+    from ..lock import LockEntry
+    from ..shipped_ids import ShippedIds
+
+
+def environ_for(args: argparse.Namespace) -> dict[str, str]:
+    """The environment with command-line overrides applied (flags beat variables).
+
+    A flag's value is checked here, with config's own rule, so that an error names the
+    option the user typed (`--url`), not the variable it is passed on as.
+    """
+    from ..config import url_problem
+
+    if args.url and (problem := url_problem(args.url)):
+        raise ConfigError(f"--url: {problem}")
+    env = dict(os.environ)
+    if args.region:
+        env.pop(URL_VAR, None)
+        env[REGION_VAR] = args.region
+    if args.url:
+        env.pop(REGION_VAR, None)
+        env[URL_VAR] = args.url
+    if args.org_id:
+        env[ORG_ID_VAR] = args.org_id
+    return env
+
+
+def config_for(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfig:
+    from ..config import load_config, read_project_table
+
+    root = args.project.resolve()
+    table, table_path = read_project_table(root)
+    return load_config(table, root, env, table_path=table_path, environment=args.env)
+
+
+def project_version(root: Path) -> str | None:
+    """[project].version when static; None otherwise (adapter.json's version is preferred anyway)."""
+    from ..long_integers import load_toml
+
+    try:
+        data = load_toml((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # unreadable or invalid: the config step reports it
+        return None
+    version = data.get("project", {}).get("version")
+    return version if isinstance(version, str) else None
+
+
+def adapter_for(config: HarmonyConfig) -> Adapter:
+    from ..adapter import find_adapter, load_adapter
+
+    return load_adapter(find_adapter(config.root, config.adapter))
+
+
+def client_for(config: HarmonyConfig, env: Mapping[str, str]) -> HarmonyClient:
+    """The full client (list, delete, login), through the engine's checks for offline and credentials."""
+    from ..client import HarmonyClient
+    from ..connection import open_client
+
+    client = open_client(config, env, "This command talks to Harmony")
+    assert isinstance(client, HarmonyClient)  # the default factory's client
+    return client
+
+
+def lock_entry_for(config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> LockEntry | None:
+    from ..decision import plan
+    from ..pipeline import connector_version
+
+    return plan(config, adapter, env, version=connector_version(adapter, project_version(config.root))).entry
+
+
+@dataclass(frozen=True)
+class EngineInputs:
+    """What `status` and `register` hand the engine: the version, the last manifest's key and endpoint."""
+
+    version: str
+    manifest_keys: KeyPair | None
+    manifest_endpoint: str | None
+
+
+def engine_inputs(args: argparse.Namespace) -> tuple[dict[str, str], HarmonyConfig, Adapter, EngineInputs]:
+    """Environment, config, adapter and the engine's inputs."""
+    from ..pipeline import connector_version, previous_values
+
+    env = environ_for(args)
+    config = config_for(args, env)
+    adapter = adapter_for(config)
+    keys, endpoint = previous_values(config.manifest, shown_path(config.manifest, config.root))
+    version = connector_version(adapter, project_version(config.root))
+    return env, config, adapter, EngineInputs(version, keys, endpoint)
+
+
+def shipped_for(config: HarmonyConfig) -> tuple[ShippedIds, ...]:
+    """The ids the template and the last generated manifest ship: `register` keeps them as builds do."""
+    from ..pipeline import load_template, shipped_ids
+
+    return shipped_ids(config, load_template(config))
+
+
+def bare_config(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfig:
+    """Host settings only, for `login` outside a connector project (no environments to select there)."""
+    from ..config import load_config
+    from ..vocabulary import ENV_VAR
+
+    hosts_only = {name: value for name, value in env.items() if name != ENV_VAR}
+    return load_config({}, args.project.resolve(), hosts_only)
