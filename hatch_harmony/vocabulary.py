@@ -1,14 +1,19 @@
 """The project's words, pure and cheap to import: every other module asks here, none re-defines them.
 
-Manifest attribute names, the placeholder rule, the HARMONY_* variable names and the
-organisation-id rule each used to be written in three or four modules; a rule written
-twice drifts. The Harmony host (URL or region, its normalised lock key, is-loopback)
-has its own owner, `host.py`, for the same reason.
+Manifest attribute names, the activity-key rule, the placeholder rule, the HARMONY_*
+variable names and the Harmony-id rule each used to be written in three or four modules;
+a rule written twice drifts. Callers decide only how to report a problem (which file,
+which key, which fix). The Harmony host (URL or region, its normalised lock key,
+is-loopback, the region table) has its own owner, `host.py`, for the same reason: ask it,
+never parse a URL or list the regions elsewhere.
+
+A leaf: standard library only (the warm-build path imports it), no hatch_harmony import.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # --- manifest attribute names: the Jitterbit mapping (FACTS.md, "The manifest") ---------------
 
@@ -34,6 +39,49 @@ RESERVED = frozenset(
     n.lower()
     for n in (MANIFEST_VERSION, CONNECTOR, CONNECTOR_UI, KEY, SECRET, ENDPOINT_ID, STALE_ENDPOINT_ID)
 )
+
+# --- activity keys: adapter.json's keys, each the suffix of one manifest attribute name -------
+
+#: The JAR specification's limit on an attribute name (jar_manifest checks every name
+#: against it): an activity key must leave room for ACTIVITY_PREFIX within it.
+MAX_ATTRIBUTE_NAME_BYTES = 70
+MAX_ACTIVITY_KEY_LENGTH = MAX_ATTRIBUTE_NAME_BYTES - len(ACTIVITY_PREFIX)
+_ACTIVITY_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def activity_key_problem(key: str) -> str | None:
+    """Why `key` cannot be an activity key (ACTIVITY_PREFIX + key a valid attribute name), or None.
+
+    adapter.json, harmony.lock and the manifest writer all ask, so a key one of them
+    accepts is never refused by another after a registration.
+    """
+    if not key:
+        return "is empty"
+    if not _ACTIVITY_KEY.fullmatch(key):
+        return "may contain only ASCII letters, digits, '-' and '_'"
+    if len(key) > MAX_ACTIVITY_KEY_LENGTH:
+        return f"is {len(key)} characters long, at most {MAX_ACTIVITY_KEY_LENGTH} fit"
+    return None
+
+
+def activity_attribute_name(key: str) -> str:
+    """The manifest attribute carrying activity `key`'s entity type id: the key is the suffix as-is."""
+    return ACTIVITY_PREFIX + key
+
+
+def case_clash(keys: Iterable[str]) -> tuple[str, str] | None:
+    """The first two `keys` that differ only in case, or None.
+
+    Manifest attribute names compare case-insensitively, so `fetch` and `Fetch` would be
+    one attribute carrying two ids.
+    """
+    seen: dict[str, str] = {}
+    for key in keys:
+        first = seen.setdefault(key.lower(), key)
+        if first != key:
+            return first, key
+    return None
+
 
 # --- placeholders: what a template holds where registration data will go --------------------------
 
@@ -74,12 +122,20 @@ VERIFY_VAR = "HARMONY_VERIFY"
 NO_WARM_STAMP_VAR = "HARMONY_NO_WARM_STAMP"
 
 
-# --- organisation ids -----------------------------------------------------------------------------
+# --- Harmony ids (organisations, connectors) -----------------------------------------------------
 
-_ORG_ID = re.compile(r"[A-Za-z0-9_-]+")
+_HARMONY_ID = re.compile(r"[A-Za-z0-9_-]+")
 ORG_ID_RULE = 'must hold only letters, digits, "-" and "_" (Harmony org ids are numbers)'
 
 
+def is_harmony_id(text: str) -> bool:
+    """An org or connector id as it may go into a URL path, where nothing may climb out of it.
+
+    Harmony's ids are numbers; letters, `-` and `_` are tolerated, `/`, `.` and `%` never.
+    """
+    return bool(_HARMONY_ID.fullmatch(text))
+
+
 def is_org_id(text: str) -> bool:
-    """An org id as it may appear in a URL path (Harmony's are numbers; letters are tolerated)."""
-    return bool(_ORG_ID.fullmatch(text))
+    """An org id (configured, or read from a login reply): the Harmony-id rule."""
+    return is_harmony_id(text)
