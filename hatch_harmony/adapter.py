@@ -19,20 +19,13 @@ from typing import Any
 
 from .errors import ConfigError
 from .long_integers import LongIntegerError, load_json
+from .vocabulary import ACTIVITY_PREFIX, activity_key_problem, case_clash
 
 #: Harmony accepts at most 99 activities per connector ([DOC] FACTS.md).
 MAX_ACTIVITIES = 99
 
 #: Files looked for, in this order, when no adapter path is configured.
 DEFAULT_LOCATIONS: tuple[str, ...] = ("adapter.json", "ui/adapter.json")
-
-#: The manifest attribute an activity key is appended to.
-ACTIVITY_ATTRIBUTE_PREFIX = "Jitterbit-Activity-EntityTypeId-"
-
-#: JAR spec: attribute names are `[A-Za-z0-9][A-Za-z0-9_-]*`, at most 70 bytes.
-_HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-_MAX_HEADER_BYTES = 70
-MAX_ACTIVITY_KEY_LENGTH = _MAX_HEADER_BYTES - len(ACTIVITY_ATTRIBUTE_PREFIX)
 
 #: Connector names: FACTS.md says only "no special characters or `/`" [DOC]. Decision [INF]:
 #: ASCII letters and digits, plus space, `_`, `-` and `.` inside; starting with a letter or
@@ -197,17 +190,6 @@ def _version(obj: _Object, source: Path) -> str | None:
     return version
 
 
-def _activity_problem(key: str) -> str | None:
-    """Why `key` cannot be a manifest attribute suffix, or None if it can."""
-    if not key:
-        return "is empty"
-    if not _HEADER_NAME.fullmatch(ACTIVITY_ATTRIBUTE_PREFIX + key):
-        return "may contain only ASCII letters, digits, '_' and '-'"
-    if len(key) > MAX_ACTIVITY_KEY_LENGTH:
-        return f"is {len(key)} characters long, at most {MAX_ACTIVITY_KEY_LENGTH} fit"
-    return None
-
-
 def _activities(obj: _Object, source: Path) -> tuple[str, ...]:
     if "activities" not in obj:
         raise _fail(
@@ -233,13 +215,13 @@ def _activities(obj: _Object, source: Path) -> tuple[str, ...]:
         )
     keys = tuple(activities)
     for key in keys:
-        problem = _activity_problem(key)
+        problem = activity_key_problem(key)
         if problem:
             raise _fail(
                 source,
                 f"activities.{key}",
                 f"the activity key {key!r} {problem}, so it cannot form the manifest attribute "
-                f"{ACTIVITY_ATTRIBUTE_PREFIX}<key>",
+                f"{ACTIVITY_PREFIX}<key>",
                 "Rename the activity (and the name your Java code registers it under).",
             )
     _check_case_collisions(keys, source)
@@ -255,17 +237,16 @@ def _activities(obj: _Object, source: Path) -> tuple[str, ...]:
 
 def _check_case_collisions(keys: Sequence[str], source: Path) -> None:
     """Manifest attribute names are case-insensitive: `fetch` and `Fetch` would be one attribute."""
-    seen: dict[str, str] = {}
-    for key in keys:
-        other = seen.setdefault(key.lower(), key)
-        if other != key:
-            raise _fail(
-                source,
-                f"activities.{key}",
-                f"the activity keys {other!r} and {key!r} differ only in case, and manifest attribute "
-                "names ignore case, so both would map to one attribute",
-                "Rename one of them.",
-            )
+    clash = case_clash(keys)
+    if clash is not None:
+        other, key = clash
+        raise _fail(
+            source,
+            f"activities.{key}",
+            f"the activity keys {other!r} and {key!r} differ only in case, and manifest attribute "
+            "names ignore case, so both would map to one attribute",
+            "Rename one of them.",
+        )
 
 
 def _json_type(value: object) -> str:

@@ -60,7 +60,6 @@ import http.cookiejar
 import json
 import logging
 import math
-import re
 import time
 import urllib.request
 from collections.abc import Callable
@@ -78,6 +77,7 @@ from .bounded import DEADLINE_SECONDS, MAX_REPLY_BYTES, ReplyTooLarge, Watchdog,
 from .errors import ConfigError
 from .host import Host, HostError
 from .servertext import Scrubber, redact
+from .vocabulary import is_harmony_id
 
 log = logging.getLogger("hatch_harmony.client")
 
@@ -88,7 +88,6 @@ _CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, 
 #: Used when a login reply does not say how long the session lasts [decision]: an hour is
 #: short enough to be safe, and a 401 triggers a fresh login anyway.
 DEFAULT_SESSION_SECONDS = 3600
-_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
 # --- where Harmony lives --------------------------------------------------------------------
@@ -680,7 +679,7 @@ def _protocol_reason(exc: protocol.ProtocolError) -> str:
 
 def _check_id(value: str, what: str) -> None:
     """Ids go into URL paths: only plain ones, so nothing can climb out of the org's path."""
-    if not _ID.fullmatch(value):
+    if not is_harmony_id(value):
         raise ConfigError(
             f"The {what} {value!r} is not a Harmony id (letters, digits, '-' or '_', such as 12345)."
         )
@@ -690,7 +689,7 @@ def _id_field(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
     text = str(value)
-    return text if _ID.fullmatch(text) else None
+    return text if is_harmony_id(text) else None
 
 
 def _text_field(fields: dict[str, Any], name: str) -> str | None:

@@ -42,11 +42,11 @@ from typing import Any
 
 import tomli_w
 
-from .adapter import ACTIVITY_ATTRIBUTE_PREFIX, MAX_ACTIVITY_KEY_LENGTH
 from .errors import ConfigError
 from .files import atomic_write
 from .long_integers import LongIntegerError, TOMLDecodeError, load_toml
 from .protocol import MAX_ID
+from .vocabulary import ACTIVITY_PREFIX, activity_key_problem
 
 LOCK_VERSION = 1
 LOCK_MODE = 0o644
@@ -61,7 +61,6 @@ HEADER = (
 
 _DIGITS = re.compile(r"[0-9]+")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_ACTIVITY = re.compile(r"[A-Za-z0-9_-]+")
 _FIX = (
     "Correct it, or restore the file from version control: "
     "hatch-harmony never overwrites a lock it cannot read."
@@ -199,9 +198,9 @@ class _Reader:
             raise self.error(key, f"must be a table of activity = id, found {type(table).__name__}")
         result: dict[str, int] = {}
         for activity, value in table.items():
-            if not _ACTIVITY.fullmatch(activity) or len(activity) > MAX_ACTIVITY_KEY_LENGTH:
+            if (problem := activity_key_problem(activity)) is not None:
                 raise self.error(
-                    f"{key}.{activity}", f"cannot be an activity key of {ACTIVITY_ATTRIBUTE_PREFIX}<key>"
+                    f"{key}.{activity}", f"cannot be an activity key of {ACTIVITY_PREFIX}<key>: it {problem}"
                 )
             if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
                 raise self.error(f"{key}.{activity}", f"must be a positive integer id, found {_shown(value)}")

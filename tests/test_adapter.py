@@ -11,13 +11,13 @@ import pytest
 
 from hatch_harmony.adapter import (
     MAX_ACTIVITIES,
-    MAX_ACTIVITY_KEY_LENGTH,
     check_fits,
     find_adapter,
     load_adapter,
     parse_adapter,
 )
 from hatch_harmony.errors import ConfigError
+from hatch_harmony.vocabulary import MAX_ACTIVITY_KEY_LENGTH
 
 SOURCE = Path("conn/adapter.json")
 
