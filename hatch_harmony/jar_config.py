@@ -38,7 +38,7 @@ from .errors import ConfigError
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import BuilderInterface
 
-    from .config import _Problems
+    from .config import Problems
 
 #: Where compiled classes usually are, tried in this order when `classes` is not set:
 #: Maven, Gradle, plain `javac -d build/classes`, and a bare `classes/` folder.
@@ -207,14 +207,14 @@ class JarBuilderConfig(BuilderConfig):
 
     @cached_property
     def _options(self) -> _JarOptions:
-        from . import config
+        from .config import Problems, scan_secrets, toml_path
 
-        problems = config._Problems()
-        secret_keys = config._scan_secrets(self.target_config, self.table_path, problems)
+        problems = Problems()
+        secret_keys = scan_secrets(self.target_config, self.table_path, problems)
         options: dict[str, object] = {}
         for key, value in self.target_config.items():
             if key not in secret_keys:
-                options[key] = self._check(key, value, config._dotted(self.table_path, key), problems)
+                options[key] = self._check(key, value, toml_path(self.table_path, key), problems)
         problems.raise_if_any()
         classes, lib, assets = options.get("classes"), options.get("lib"), options.get("assets")
         return _JarOptions(
@@ -224,9 +224,9 @@ class JarBuilderConfig(BuilderConfig):
             bundle_sdk=options.get("bundle-sdk") is True,
         )
 
-    def _check(self, key: str, value: object, where: str, problems: _Problems) -> object:
+    def _check(self, key: str, value: object, where: str, problems: Problems) -> object:
         """One option of the table: ours parsed, hatchling's checked by hatchling, the rest refused."""
-        from .config import _suggest
+        from .config import did_you_mean
 
         if key in JAR_OPTIONS:
             return _parse_own(key, value, where, self.root_path, problems)
@@ -242,37 +242,37 @@ class JarBuilderConfig(BuilderConfig):
             hatchlings = ", ".join(SELECTION_OPTIONS + TARGET_OPTIONS)
             problems.add(
                 where,
-                f"unknown option.{_suggest(key, known)} The jar target takes {', '.join(JAR_OPTIONS)} "
+                f"unknown option.{did_you_mean(key, known)} The jar target takes {', '.join(JAR_OPTIONS)} "
                 f"and hatchling's {hatchlings}",
             )
         return None
 
 
-def _parse_own(key: str, value: object, where: str, root: Path, problems: _Problems) -> object:
+def _parse_own(key: str, value: object, where: str, root: Path, problems: Problems) -> object:
     """One of JAR_OPTIONS, checked; None (and a problem) when it is wrong."""
-    from . import config
+    from .config import bool_option, string_option
 
     if key == "bundle-sdk":
-        return config._bool(value, where, "bundle-sdk = true", problems)
+        return bool_option(value, where, "bundle-sdk = true", problems)
     if key == "assets":
         return _assets(value, where, root, problems)
     example = "target/classes" if key == "classes" else "lib"
-    text = config._string(value, where, f'{key} = "{example}"', problems)
+    text = string_option(value, where, f'{key} = "{example}"', problems)
     return None if text is None else _join(root, text)
 
 
-def _assets(value: object, where: str, root: Path, problems: _Problems) -> list[Path]:
+def _assets(value: object, where: str, root: Path, problems: Problems) -> list[Path]:
     """`assets` go into the jar under their path relative to the project, so they must lie inside it."""
-    from . import config
+    from .config import string_option, toml_kind
 
     example = 'assets = ["icons", "docs"]'
     if not isinstance(value, list):
-        problems.add(where, f"expected an array of folder paths, got {config._kind(value)}; write {example}")
+        problems.add(where, f"expected an array of folder paths, got {toml_kind(value)}; write {example}")
         return []
     result: list[Path] = []
     for index, item in enumerate(value):
         here = f"{where}[{index}]"
-        text = config._string(item, here, example, problems)
+        text = string_option(item, here, example, problems)
         if text is None:
             continue
         path = _join(root, text)

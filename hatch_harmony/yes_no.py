@@ -1,8 +1,8 @@
 """Environment variables' values, and for yes/no variables the one rule for what they mean.
 
 Why a module of its own: HARMONY_OFFLINE and HARMONY_VERIFY are read by the engine
-(config.py), HARMONY_NO_WARM_STAMP by the warm-build shortcut (warm.py), which must stay
-cheap to import (standard library only, never config.py). Read in two places, the rule
+(config/overlay.py), HARMONY_NO_WARM_STAMP by the warm-build shortcut (warm.py), which must
+stay cheap to import (standard library only, never the config package). Read in two places, the rule
 drifted: `HARMONY_NO_WARM_STAMP=0` turned the stamp off just as `=1` did (issue 14, item
 18). Both now call `read`, and the README lists the accepted values once.
 

@@ -1,0 +1,42 @@
+"""The checks of plain values every table shares: a one-line string, a boolean.
+
+Why here and not in one table's module: the hook table (`config.options`) and the jar
+target's table (`jar_config`) take strings and booleans with the same rules and the same
+messages; the jar table's options are hatchling's target options, so it asks this module
+rather than importing the hook table.
+"""
+
+from __future__ import annotations
+
+from .. import yes_no
+from .problems import Problems, toml_kind
+
+
+def string_option(value: object, where: str, example: str, problems: Problems) -> str | None:
+    """A non-empty one-line string, or None after reporting why not (`example` is the fix, as TOML)."""
+    if not isinstance(value, str):
+        problems.add(where, f"expected a string, got {toml_kind(value)}; write {example}")
+        return None
+    if not value.strip():
+        problems.add(where, f"is empty; write {example}, or delete the key for the default")
+        return None
+    if any(c in value for c in "\0\r\n"):
+        problems.add(where, f"must be one line without control characters; write {example}")
+        return None
+    return value
+
+
+def bool_option(value: object, where: str, example: str, problems: Problems) -> bool | None:
+    """A TOML boolean, or None after reporting why not.
+
+    A quoted yes/no word ("true", "yes", "1": the words of yes/no variables, yes_no.py) is
+    still refused, since TOML says it is a string, but the fix names the boolean it meant.
+    """
+    if isinstance(value, bool):
+        return value
+    hint = example
+    if isinstance(value, str) and value.strip().lower() in yes_no.YES + yes_no.NO:
+        option = example.split("=", maxsplit=1)[0].strip()
+        hint = f"{option} = {str(value.strip().lower() in yes_no.YES).lower()} (no quotes)"
+    problems.add(where, f"expected a boolean, got {toml_kind(value)}; write {hint}")
+    return None
