@@ -58,7 +58,8 @@ from benchmarks.overhead import hatchling_command, warm_env  # noqa: E402
 from benchmarks.projects import file_entries, git_init, run  # noqa: E402
 from benchmarks.report import mib, summary_rows  # noqa: E402
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator  # noqa: E402
-from hatch_harmony.manifest import CLASS_PATH, Manifest  # noqa: E402
+from hatch_harmony.jar_manifest import Manifest  # noqa: E402
+from hatch_harmony.vocabulary import CLASS_PATH  # noqa: E402
 
 HATCH, MVN = "hatch build -t jar (warm, 0 requests)", "mvn -o package"
 NAME, VERSION = "maven-benchmark-connector", "1.0.0"

@@ -79,14 +79,15 @@ def build(env: dict[str, str], label: str, emulator: object) -> None:
 
 
 def show_manifest() -> None:
-    from hatch_harmony import manifest as mf
+    from hatch_harmony import jar_manifest as jm
+    from hatch_harmony import vocabulary
 
     path = BUILD / "harmony" / "MANIFEST.MF"
-    parsed = mf.Manifest.parse(path.read_bytes(), source=str(path))
+    parsed = jm.Manifest.parse(path.read_bytes(), source=str(path))
     print(f"\n=== {path.relative_to(REPO)} (mode {oct(path.stat().st_mode & 0o777)}; secret masked)")
     for name, value in parsed.main.items():
         shown = value
-        if name.lower() in (mf.KEY.lower(), mf.SECRET.lower()):
+        if name.lower() in (vocabulary.KEY.lower(), vocabulary.SECRET.lower()):
             shown = f"******** ({len(value)} characters, masked)"
         print(f"{name}: {shown}")
     jars = sorted((HERE / "dist").glob("*.jar"))

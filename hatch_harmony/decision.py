@@ -52,7 +52,7 @@ def keypair_from_env(env: Mapping[str, str]) -> KeyPair | None:
         raise ConfigError(
             f"{present} is set but {missing} is not: set both (from your CI's secret store) or neither."
         )
-    from .manifest import value_problem
+    from .jar_manifest import value_problem
     from .vocabulary import is_placeholder
 
     for name, value in ((KEY_VAR, key), (SECRET_VAR, secret)):

@@ -39,10 +39,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from . import manifest as mf
+from . import connector_manifest as cm
 from . import vocabulary as words
 from .errors import ConfigError, HarmonyError
 from .errors import shown_path as _shown
+from .jar_manifest import Manifest
 from .jarfile import MANIFEST_NAME, JarEntry, check_entry_name
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ class _Entries:
 
 def plan_jar(root: Path, jar: JarBuilderConfig, *, manifest: bytes, adapter: Path) -> JarPlan:
     """Decide every entry of the connector jar; raise ConfigError naming the option to fix."""
-    parsed = mf.Manifest.parse(manifest, source="the manifest from the harmony build hook")
+    parsed = Manifest.parse(manifest, source="the manifest from the harmony build hook")
     ui_name = _ui_name(parsed)
     if not adapter.is_file():
         raise ConfigError(f"{adapter}: the adapter file to bundle as {ui_name} does not exist")
@@ -171,7 +172,7 @@ def plan_jar(root: Path, jar: JarBuilderConfig, *, manifest: bytes, adapter: Pat
     dropped = _not_bundled(parsed.get(words.CLASS_PATH), class_path)
     if dropped:
         entries.notices.append(_dropped_notice(dropped, _shown(classes, root)))
-    mf.set_class_path(parsed, class_path)
+    cm.set_class_path(parsed, class_path)
     notes = [_sdk_note(entries.skipped_sdk, jar.table_path)] if entries.skipped_sdk else []
 
     shown_adapter = _shown(adapter, root)
@@ -238,7 +239,7 @@ def _add_classes(entries: _Entries, jar: JarBuilderConfig, classes: Path) -> int
     return selected
 
 
-def _ui_name(parsed: mf.Manifest) -> str:
+def _ui_name(parsed: Manifest) -> str:
     """The UI file's name in the jar, from `Jitterbit-Connector-UI`; ConfigError if it is no jar name."""
     ui_name = (parsed.get(words.CONNECTOR_UI) or "").strip() or DEFAULT_UI_FILE
     try:
@@ -302,7 +303,7 @@ def _is_generated_manifest(path: Path) -> bool:
     if not path.name.upper().endswith(".MF"):
         return False
     try:
-        secret = mf.Manifest.parse(path.read_bytes(), source=str(path)).get(words.SECRET)
+        secret = Manifest.parse(path.read_bytes(), source=str(path)).get(words.SECRET)
     except (OSError, HarmonyError):
         return False
     return secret is not None and not words.is_placeholder(secret)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import manifest as mf
+from . import connector_manifest as cm
 from . import vocabulary as words
 from .adapter import Adapter, find_adapter, load_adapter
 from .connection import ClientFactory
@@ -21,6 +21,7 @@ from .decision import KeyPair
 from .destination import check_destination, check_lock_path
 from .errors import ConfigError, NeedsNetworkError, shown_path
 from .files import atomic_write
+from .jar_manifest import Manifest
 from .registration import Outcome, ensure_registration
 from .shipped_ids import ShippedIds, read_shipped
 
@@ -41,11 +42,11 @@ class Generated:
     written: bool
 
 
-def load_template(config: HarmonyConfig) -> mf.Manifest:
+def load_template(config: HarmonyConfig) -> Manifest:
     """The configured template (placeholders and all), or an empty manifest."""
     path = config.manifest_template
     if path is None:
-        return mf.Manifest.parse(b"", source="(no template)")
+        return Manifest.parse(b"", source="(no template)")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -55,17 +56,17 @@ def load_template(config: HarmonyConfig) -> mf.Manifest:
         ) from None
     except OSError as exc:
         raise ConfigError(f"{shown_path(path, config.root)}: cannot be read ({exc.strerror}).") from None
-    return mf.Manifest.parse(data, source=shown_path(path, config.root))
+    return Manifest.parse(data, source=shown_path(path, config.root))
 
 
-def _read_previous(path: Path, shown: str) -> mf.Manifest | None:
+def _read_previous(path: Path, shown: str) -> Manifest | None:
     """The manifest generated last time, if it is readable.
 
     The previous output is our own file; if someone broke it by hand it is simply not
     trusted (and is rewritten), rather than failing the build.
     """
     try:
-        return mf.Manifest.parse(path.read_bytes(), source=shown)
+        return Manifest.parse(path.read_bytes(), source=shown)
     except (OSError, ConfigError):
         return None
 
@@ -75,7 +76,7 @@ def previous_values(path: Path, shown: str | None = None) -> tuple[KeyPair | Non
     previous = _read_previous(path, shown or str(path))
     if previous is None:
         return None, None
-    key, secret = mf.registration_values(previous)
+    key, secret = cm.registration_values(previous)
     endpoint = previous.get(words.ENDPOINT_ID)
     if key and secret:
         return KeyPair(key, secret, shown or str(path)), endpoint
@@ -83,7 +84,7 @@ def previous_values(path: Path, shown: str | None = None) -> tuple[KeyPair | Non
 
 
 def shipped_ids(
-    config: HarmonyConfig, template: mf.Manifest, previous_path: Path | None = None
+    config: HarmonyConfig, template: Manifest, previous_path: Path | None = None
 ) -> tuple[ShippedIds, ...]:
     """The ids the template and the last generated manifest already ship (kept by the engine).
 
@@ -100,9 +101,9 @@ def shipped_ids(
     return tuple(found)
 
 
-def render(config: HarmonyConfig, template: mf.Manifest, outcome: Outcome) -> bytes:
+def render(config: HarmonyConfig, template: Manifest, outcome: Outcome) -> bytes:
     reg = outcome.registration
-    result = mf.apply_registration(
+    result = cm.apply_registration(
         template,
         key=reg.key,
         secret=reg.secret,
@@ -168,7 +169,7 @@ def generate(
         allow_register=allow_register,
         read_only=read_only,
     )
-    if config.manifest_template is not None and any(mf.registration_values(template)):
+    if config.manifest_template is not None and any(cm.registration_values(template)):
         outcome = replace(outcome, notices=(*outcome.notices, _committed_secret_notice(config)))
     data = render(config, template, outcome)
     written = False

@@ -30,22 +30,21 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .vocabulary import is_placeholder
+from .vocabulary import KEY, SECRET, is_placeholder
 
-KEY_ATTRIBUTE = "Jitterbit-Connector-Key"
-SECRET_ATTRIBUTE = "Jitterbit-Connector-Secret"  # noqa: S105 (an attribute name, not a secret)
 MAX_COMMITS = 500
 MAX_BLOB_BYTES = 1 << 20
 GIT_TIMEOUT_SECONDS = 60.0
 
+_COMMON = KEY[: KEY.rindex("-") + 1]  # "Jitterbit-Connector-", which SECRET starts with too
 #: git's pickaxe takes a POSIX regex (basic or extended alike for this one): both attribute
 #: names, any case ("Key" and "Sec..." share the letters after "Connector-").
-_PICKAXE = "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in "jitterbit-connector-") + (
-    "[KkSs][Ee][YyCc]"
-)
+_PICKAXE = "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in _COMMON) + "[KkSs][Ee][YyCc]"
 #: One attribute per line, as a manifest, a properties file or a JSON object writes it.
 _LINE = re.compile(
-    rb"""^[ \t]*["']?(jitterbit-connector-(?:key|secret))["']?[ \t]*[:=][ \t]*(.*?)[ \t]*$""",
+    rb"""^[ \t]*["']?("""
+    + b"|".join(re.escape(name.encode()) for name in (KEY, SECRET))
+    + rb""")["']?[ \t]*[:=][ \t]*(.*?)[ \t]*$""",
     re.IGNORECASE | re.MULTILINE,
 )
 _REFERENCE_CHARS = frozenset(" \t\"'`$%(<{")
@@ -92,7 +91,7 @@ def _values(data: bytes, *, manifest: bool) -> dict[str, list[str]]:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n ", b"")
     found: dict[str, list[str]] = {}
     for match in _LINE.finditer(data):
-        name = KEY_ATTRIBUTE if match.group(1).lower().endswith(b"key") else SECRET_ATTRIBUTE
+        name = KEY if match.group(1).lower() == KEY.lower().encode() else SECRET
         value = match.group(2).decode("utf-8", "replace")
         if _real(value):
             found.setdefault(name, []).append(value.strip().strip("\"'"))

@@ -29,13 +29,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
-from .manifest import Manifest
+from .jar_manifest import Manifest
 from .vocabulary import (
     ACTIVITY_PREFIX,
     ENDPOINT_ID,
     KEY,
     STALE_ACTIVITY_PREFIX,
     STALE_ENDPOINT_ID,
+    activity_key_of,
     is_placeholder,
 )
 
@@ -70,11 +71,10 @@ def read_shipped(manifest: Manifest, source: str, *, template: bool) -> ShippedI
     activities: dict[str, tuple[str, str]] = {}
     for prefix in (ACTIVITY_PREFIX, STALE_ACTIVITY_PREFIX):
         for attr, raw in main.items():
-            if attr.lower().startswith(prefix.lower()) and len(attr) > len(prefix):
-                value = _concrete(raw)
-                activity = attr[len(prefix) :]
-                if value is not None and activity.lower() not in {a.lower() for a in activities}:
-                    activities[activity] = (attr, value)
+            activity = activity_key_of(attr, prefix)
+            value = None if activity is None else _concrete(raw)
+            if activity and value is not None and activity.lower() not in {a.lower() for a in activities}:
+                activities[activity] = (attr, value)
     return ShippedIds(source, template, _concrete(main.get(KEY)), endpoint, endpoint_attribute, activities)
 
 

@@ -69,6 +69,16 @@ def activity_attribute_name(key: str) -> str:
     return ACTIVITY_PREFIX + key
 
 
+def activity_key_of(attribute: str, prefix: str = ACTIVITY_PREFIX) -> str | None:
+    """The activity key `attribute` carries after `prefix` (compared ignoring case), or None.
+
+    `prefix` is ACTIVITY_PREFIX, or STALE_ACTIVITY_PREFIX to read the older spelling.
+    """
+    if attribute.lower().startswith(prefix.lower()) and len(attribute) > len(prefix):
+        return attribute[len(prefix) :]
+    return None
+
+
 def case_clash(keys: Iterable[str]) -> tuple[str, str] | None:
     """The first two `keys` that differ only in case, or None.
 

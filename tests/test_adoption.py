@@ -24,8 +24,8 @@ import pytest
 from hatch_harmony.config import load_config
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from hatch_harmony.errors import ConfigError
+from hatch_harmony.jar_manifest import Manifest
 from hatch_harmony.lock import read_lock
-from hatch_harmony.manifest import Manifest
 from hatch_harmony.pipeline import Generated, generate
 from hatch_harmony.protocol import Registration
 from tests.plugins.emulator import RawApi, harmony_env

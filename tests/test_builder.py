@@ -491,7 +491,7 @@ def _manifest_with_class_path(class_path: str) -> bytes:
 
 
 def _class_path(plan: JarPlan) -> list[str]:
-    from hatch_harmony.manifest import Manifest
+    from hatch_harmony.jar_manifest import Manifest
 
     return (Manifest.parse(plan.manifest, source="plan").get("Class-Path") or "").split(" ")
 
@@ -863,5 +863,8 @@ def test_listing_the_targets_imports_the_jar_builder_only() -> None:
     listed, configured = (set(eval(line)) for line in done.stdout.splitlines())  # noqa: S307 (our own output)
     jar_machinery = {"hatch_harmony.jar_config", "hatch_harmony.jar_layout", "hatch_harmony.jarfile"}
     assert "hatch_harmony.builder" in listed
-    assert not listed & (jar_machinery | {"hatch_harmony.config", "hatch_harmony.manifest"})
+    assert not listed & (
+        jar_machinery
+        | {"hatch_harmony.config", "hatch_harmony.jar_manifest", "hatch_harmony.connector_manifest"}
+    )
     assert configured - listed == {"hatch_harmony.jar_config"}

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from hatch_harmony import manifest as mf
+from hatch_harmony import jar_manifest as jm
+from hatch_harmony import vocabulary
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from hatch_harmony.lock import read_lock
 from tests.plugins.emulator import harmony_env
@@ -142,9 +143,9 @@ def assert_one_registration_and_one_manifest(
     assert len(set(jars)) == 1 and len(set(cli)) == 1  # byte-identical within each frontend
     generated = (root / "build" / "harmony" / "MANIFEST.MF").read_bytes()
     assert cli[0] == generated  # the CLI and the hook render the same bytes
-    main = dict(mf.Manifest.parse(jars[0]).main.items())
-    assert main == dict(mf.Manifest.parse(generated).main.items())
-    assert (main[mf.KEY], main[mf.SECRET], main[mf.ENDPOINT_ID]) == (
+    main = dict(jm.Manifest.parse(jars[0]).main.items())
+    assert main == dict(jm.Manifest.parse(generated).main.items())
+    assert (main[vocabulary.KEY], main[vocabulary.SECRET], main[vocabulary.ENDPOINT_ID]) == (
         reg.key,
         reg.secret,
         reg.endpoint_entity_id,
@@ -154,9 +155,9 @@ def assert_one_registration_and_one_manifest(
     start = int(reg.function_entity_start_id)
     assert entry.activities == {name: start + i for i, name in enumerate(ACTIVITIES)}
     assert {
-        k.removeprefix(mf.ACTIVITY_PREFIX): int(v)
+        k.removeprefix(vocabulary.ACTIVITY_PREFIX): int(v)
         for k, v in main.items()
-        if k.startswith(mf.ACTIVITY_PREFIX)
+        if k.startswith(vocabulary.ACTIVITY_PREFIX)
     } == entry.activities
 
 

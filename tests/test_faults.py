@@ -29,7 +29,9 @@ from pathlib import Path
 
 import pytest
 
-from hatch_harmony import manifest as mf
+from hatch_harmony import connector_manifest as cm
+from hatch_harmony import jar_manifest as jm
+from hatch_harmony import vocabulary
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from hatch_harmony.lock import read_lock
 from tests.plugins.emulator import harmony_env
@@ -203,14 +205,14 @@ def outputs(root: Path) -> Disk:
         [entry] = read_lock(root / LOCK).entries  # raises on a torn lock
         disk.lock = dict(entry.activities)
     if (root / MANIFEST).exists():
-        parsed = mf.Manifest.parse((root / MANIFEST).read_bytes(), source=MANIFEST)
+        parsed = jm.Manifest.parse((root / MANIFEST).read_bytes(), source=MANIFEST)
         disk.manifest = dict(parsed.main.items())
-        mf.check_shippable(parsed)  # a key, a secret and every id: not a truncated copy
+        cm.check_shippable(parsed)  # a key, a secret and every id: not a truncated copy
     if (root / JAR).exists():
         with zipfile.ZipFile(root / JAR) as archive:
             assert archive.testzip() is None
             disk.jar_entries = archive.namelist()
-            parsed = mf.Manifest.parse(archive.read("META-INF/MANIFEST.MF"), source=JAR)
+            parsed = jm.Manifest.parse(archive.read("META-INF/MANIFEST.MF"), source=JAR)
         disk.jar = dict(parsed.main.items())
     for path in root.rglob("*.tmp"):
         match = TEMP.fullmatch(path.name)
@@ -224,9 +226,9 @@ def outputs(root: Path) -> Disk:
 
 def activity_ids(attributes: dict[str, str]) -> dict[str, int]:
     return {
-        name.removeprefix(mf.ACTIVITY_PREFIX): int(value)
+        name.removeprefix(vocabulary.ACTIVITY_PREFIX): int(value)
         for name, value in attributes.items()
-        if name.startswith(mf.ACTIVITY_PREFIX)
+        if name.startswith(vocabulary.ACTIVITY_PREFIX)
     }
 
 
@@ -235,10 +237,10 @@ def assert_consistent(root: Path, emulator: Emulator, disk: Disk, activities: li
     [reg] = emulator.registrations(DEFAULT_ORG_ID)
     assert disk.lock is not None and disk.manifest is not None and disk.jar is not None
     assert sorted(disk.lock) == sorted(activities)
-    assert disk.manifest[mf.KEY] == reg.key and disk.manifest[mf.SECRET] == reg.secret
-    assert disk.manifest[mf.ENDPOINT_ID] == reg.endpoint_entity_id
+    assert disk.manifest[vocabulary.KEY] == reg.key and disk.manifest[vocabulary.SECRET] == reg.secret
+    assert disk.manifest[vocabulary.ENDPOINT_ID] == reg.endpoint_entity_id
     assert activity_ids(disk.manifest) == disk.lock == activity_ids(disk.jar)
-    assert disk.jar[mf.KEY] == reg.key
+    assert disk.jar[vocabulary.KEY] == reg.key
     assert "acme/Hello.class" in disk.jar_entries and "adapter.json" in disk.jar_entries
     assert not any(name.endswith(".tmp") for name in disk.jar_entries)
 

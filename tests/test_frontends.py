@@ -29,7 +29,7 @@ import pytest
 
 from hatch_harmony.builder import jar_file_name
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
-from hatch_harmony.manifest import Manifest
+from hatch_harmony.jar_manifest import Manifest
 from tests.artifacts import archive_members, assert_no_secret_in
 
 ROOT = Path(__file__).resolve().parents[1]

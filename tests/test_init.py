@@ -38,8 +38,8 @@ else:  # pragma: no cover
 import pytest
 
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
+from hatch_harmony.jar_manifest import Manifest
 from hatch_harmony.lock import read_lock
-from hatch_harmony.manifest import Manifest
 from hatch_harmony.protocol import Registration
 from tests.plugins.emulator import RawApi, harmony_env
 from tests.test_maven_layout import DEPENDENCY_JAR, SDK_JAR, SOURCES, _javac, _pack

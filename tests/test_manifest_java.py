@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from hatch_harmony import manifest as mf
-from hatch_harmony.manifest import Manifest, Section
+from hatch_harmony import connector_manifest as cm
+from hatch_harmony import jar_manifest as jm
+from hatch_harmony import vocabulary
+from hatch_harmony.jar_manifest import Manifest, Section
 from tests.plugins.java import JavaCheckerError, JavaManifestReader
 from tests.test_manifest_jitterbit import JARS, SAMPLE
 from tests.test_manifest_props import SUITE, manifests
@@ -36,7 +38,7 @@ EDGE_VALUES = {
 
 
 def _main(attrs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(mf.MANIFEST_VERSION, "1.0"), *attrs]
+    return [(vocabulary.MANIFEST_VERSION, "1.0"), *attrs]
 
 
 def corpus() -> dict[str, tuple[Manifest, Expected]]:
@@ -45,7 +47,7 @@ def corpus() -> dict[str, tuple[Manifest, Expected]]:
 
     jars = [f"lib/dependency-number-{n:03d}-{'x' * (n % 7)}-1.0.jar" for n in range(200)]
     m = Manifest()
-    mf.set_class_path(m, jars)
+    cm.set_class_path(m, jars)
     cases["long-class-path"] = (m, (_main([("Class-Path", " ".join(jars))]), {}))
 
     attrs = []
@@ -62,24 +64,24 @@ def corpus() -> dict[str, tuple[Manifest, Expected]]:
     cases["name-70"] = (Manifest(Section(None, attrs)), (_main(attrs), {}))
 
     ids = {f"activity-{n:02d}": 20002 + n for n in range(99)}
-    m = mf.apply_registration(
+    m = cm.apply_registration(
         Manifest.parse(SAMPLE), key="k-1", secret="s-2", endpoint_entity_id="20001", activity_ids=ids
     )
     expected_main = [
-        (mf.MANIFEST_VERSION, "1.0"),
+        (vocabulary.MANIFEST_VERSION, "1.0"),
         ("Author", "Jitterbit"),
         ("Version", "3.0.2"),
-        (mf.CONNECTOR, "true"),
-        (mf.KEY, "k-1"),
-        (mf.SECRET, "s-2"),
-        (mf.ENDPOINT_ID, "20001"),
-        *[(mf.ACTIVITY_PREFIX + name, str(value)) for name, value in ids.items()],
-        (mf.CONNECTOR_UI, "adapter.json"),
-        (mf.CLASS_PATH, " ".join(JARS)),
+        (vocabulary.CONNECTOR, "true"),
+        (vocabulary.KEY, "k-1"),
+        (vocabulary.SECRET, "s-2"),
+        (vocabulary.ENDPOINT_ID, "20001"),
+        *[(vocabulary.ACTIVITY_PREFIX + name, str(value)) for name, value in ids.items()],
+        (vocabulary.CONNECTOR_UI, "adapter.json"),
+        (vocabulary.CLASS_PATH, " ".join(JARS)),
     ]
     cases["sample-99-activities"] = (m, (expected_main, {}))
 
-    m = mf.apply_registration(
+    m = cm.apply_registration(
         Manifest.parse(SAMPLE),
         key="3f2504e0-4f89-11d3-9a0c-0305e82c3301",
         secret="9a0c0305-e82c-3301-3f25-04e04f8911d3",
@@ -203,7 +205,9 @@ def test_where_we_are_more_lenient_than_java_our_output_fixes_it(
     assert "invalid header field" in java_in[1]["error"] and java_out[1]["main"]["Empty"] == ""
     assert java_in[2]["written"] == b"\r\n"
     assert java_out[2]["main"] == {"Manifest-Version": "1.0", "Author": "Ann"}
-    assert "invalid header field" in java_in[3]["error"] and java_out[3]["main"][mf.CONNECTOR] == "true"
+    assert (
+        "invalid header field" in java_in[3]["error"] and java_out[3]["main"][vocabulary.CONNECTOR] == "true"
+    )
 
 
 def test_java_and_we_draw_the_line_length_limit_at_the_same_byte(
@@ -215,7 +219,7 @@ def test_java_and_we_draw_the_line_length_limit_at_the_same_byte(
     java_ok, java_too_long = java_manifest([ok, too_long], allow_errors=True)
     assert java_ok["main"]["A"] == "x" * 508 and Manifest.parse(ok.read_bytes()).get("A") == "x" * 508
     assert "line too long" in java_too_long["error"]
-    with pytest.raises(mf.ManifestError, match="line 2: the line is 512 bytes long"):
+    with pytest.raises(jm.ManifestError, match="line 2: the line is 512 bytes long"):
         Manifest.parse(too_long.read_bytes())
 
 
@@ -251,7 +255,7 @@ def make_jar(path: Path, entries: list[tuple[str, bytes]]) -> Path:
 def test_jar_mode_reads_the_manifest_and_reports_the_entry_order(
     java_manifest: JavaManifestReader, tmp_path: Path
 ) -> None:
-    m = mf.apply_registration(
+    m = cm.apply_registration(
         Manifest.parse(SAMPLE), key="k", secret="s", endpoint_entity_id="1", activity_ids={"fetch": 2}
     )
     data = m.to_bytes()

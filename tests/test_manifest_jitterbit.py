@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from hatch_harmony import manifest as mf
+from hatch_harmony import connector_manifest as cm
+from hatch_harmony import vocabulary
 from hatch_harmony.errors import ConfigError
-from hatch_harmony.manifest import Manifest, ManifestError, Section
+from hatch_harmony.jar_manifest import Manifest, ManifestError, Section
 
 KEY_CANARY = "key-CANARY-0b1c"
 SECRET_CANARY = "secret-CANARY-9d8e"
@@ -67,7 +68,7 @@ def register(template: Manifest, **overrides: object) -> Manifest:
         "activity_ids": {"fetch": 20002, "put": "20003", "get": 20004, "list": 20005},
     }
     args.update(overrides)
-    return mf.apply_registration(template, **args)  # type: ignore[arg-type]
+    return cm.apply_registration(template, **args)  # type: ignore[arg-type]
 
 
 # --- the sample as a template ----------------------------------------------------------------------
@@ -76,10 +77,16 @@ def register(template: Manifest, **overrides: object) -> Manifest:
 @pytest.mark.parametrize("data", SAMPLES)
 def test_the_sample_reads_with_its_placeholders_and_joined_class_path(data: bytes) -> None:
     m = Manifest.parse(data, source="MANIFEST.MF template")
-    assert m.get(mf.KEY) == "****" and m.get(mf.SECRET) == "*****" and m.get(mf.ENDPOINT_ID) == ""
-    assert mf.MANIFEST_VERSION not in m
-    assert m.get(mf.CLASS_PATH) == (" " * 11).join(JARS)  # what Java reads: one space dropped per line
-    assert mf.registration_values(m) == (None, None)
+    assert (
+        m.get(vocabulary.KEY) == "****"
+        and m.get(vocabulary.SECRET) == "*****"
+        and m.get(vocabulary.ENDPOINT_ID) == ""
+    )
+    assert vocabulary.MANIFEST_VERSION not in m.main
+    assert m.get(vocabulary.CLASS_PATH) == (" " * 11).join(
+        JARS
+    )  # what Java reads: one space dropped per line
+    assert cm.registration_values(m) == (None, None)
 
 
 @pytest.mark.parametrize("data", SAMPLES)
@@ -87,7 +94,7 @@ def test_the_sample_is_refused_as_output_naming_the_placeholder(data: bytes) -> 
     with pytest.raises(
         ManifestError, match=r"^MANIFEST.MF template: Jitterbit-Connector-Key is a placeholder"
     ):
-        mf.check_shippable(Manifest.parse(data, source="MANIFEST.MF template"))
+        cm.check_shippable(Manifest.parse(data, source="MANIFEST.MF template"))
 
 
 @pytest.mark.parametrize("data", SAMPLES)
@@ -110,7 +117,7 @@ def test_registration_into_the_sample(data: bytes) -> None:
         ("Jitterbit-Connector-UI", "adapter.json"),
         ("Class-Path", " ".join(JARS)),  # runs of spaces collapsed, same list for Java
     ]
-    assert template.get(mf.KEY) == "****" and len(template.main) == 11  # the template is not touched
+    assert template.get(vocabulary.KEY) == "****" and len(template.main) == 11  # the template is not touched
     data_out = result.to_bytes()
     assert Manifest.parse(data_out) == result
 
@@ -148,7 +155,7 @@ def test_user_attributes_and_sections_are_kept_in_place() -> None:
         "Jitterbit-Activity-EntityTypeId-fetch",
         "Version",
     ]
-    assert result.get(mf.CONNECTOR_UI) == "adapter.json" and result.get("Version") == "7"
+    assert result.get(vocabulary.CONNECTOR_UI) == "adapter.json" and result.get("Version") == "7"
     assert result.sections == template.sections
 
 
@@ -192,7 +199,10 @@ def test_stale_id_spellings_are_renamed_in_place() -> None:
         "Jitterbit-Connector-Key",
         "Jitterbit-Connector-Secret",
     ]
-    assert result.get(mf.ENDPOINT_ID) == "20001" and result.get(mf.activity_attribute("fetch")) == "20002"
+    assert (
+        result.get(vocabulary.ENDPOINT_ID) == "20001"
+        and result.get(cm.activity_attribute("fetch")) == "20002"
+    )
 
 
 def test_a_stale_spelling_beside_the_current_one_is_dropped() -> None:
@@ -201,14 +211,14 @@ def test_a_stale_spelling_beside_the_current_one_is_dropped() -> None:
         b"Jitterbit-Activity-EntityTypeId-put: 2\nJitterbit-Activity-Id-put: 2\n"
     )
     names = [n.lower() for n in register(template, activity_ids={"put": 20003}).main.names()]
-    assert mf.STALE_ENDPOINT_ID.lower() not in names and "jitterbit-activity-id-put" not in names
-    assert names.count(mf.ENDPOINT_ID.lower()) == 1
+    assert vocabulary.STALE_ENDPOINT_ID.lower() not in names and "jitterbit-activity-id-put" not in names
+    assert names.count(vocabulary.ENDPOINT_ID.lower()) == 1
 
 
 def test_99_activities() -> None:
     ids = {f"activity{n:02d}": 20002 + n for n in range(99)}
     result = register(Manifest.parse(SAMPLE), activity_ids=ids)
-    assert mf.activity_values(result) == {k: str(v) for k, v in ids.items()}
+    assert cm.activity_values(result) == {k: str(v) for k, v in ids.items()}
     assert Manifest.parse(result.to_bytes()) == result
 
 
@@ -221,14 +231,14 @@ def test_extra_attributes_are_set_last_or_in_place() -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        mf.KEY,
+        vocabulary.KEY,
         "jitterbit-connector-secret",
-        mf.ENDPOINT_ID,
+        vocabulary.ENDPOINT_ID,
         "Jitterbit-Activity-EntityTypeId-x",
-        mf.CONNECTOR_UI,
-        mf.CONNECTOR,
-        mf.MANIFEST_VERSION,
-        mf.STALE_ENDPOINT_ID,
+        vocabulary.CONNECTOR_UI,
+        vocabulary.CONNECTOR,
+        vocabulary.MANIFEST_VERSION,
+        vocabulary.STALE_ENDPOINT_ID,
         "Jitterbit-Activity-Id-x",
     ],
 )
@@ -264,9 +274,9 @@ def test_an_unusable_ui_file_name_is_refused(ui_file: str) -> None:
 @pytest.mark.parametrize(
     ("overrides", "attribute"),
     [
-        ({"key": "****"}, mf.KEY),
-        ({"secret": ""}, mf.SECRET),
-        ({"endpoint_entity_id": "XXXXX"}, mf.ENDPOINT_ID),
+        ({"key": "****"}, vocabulary.KEY),
+        ({"secret": ""}, vocabulary.SECRET),
+        ({"endpoint_entity_id": "XXXXX"}, vocabulary.ENDPOINT_ID),
         ({"activity_ids": {"fetch": "<id>"}}, "Jitterbit-Activity-EntityTypeId-fetch"),
     ],
 )
@@ -321,7 +331,7 @@ def test_repr_of_a_generated_manifest_hides_key_and_secret() -> None:
     ],
 )
 def test_placeholders(value: str) -> None:
-    assert mf.is_placeholder(value)
+    assert vocabulary.is_placeholder(value)
 
 
 @pytest.mark.parametrize(
@@ -340,108 +350,122 @@ def test_placeholders(value: str) -> None:
     ],
 )
 def test_real_values_are_not_placeholders(value: str) -> None:
-    assert not mf.is_placeholder(value)
+    assert not vocabulary.is_placeholder(value)
 
 
 @pytest.mark.parametrize(
     ("attribute", "value", "words"),
     [
-        (mf.KEY, "****", "is a placeholder"),
-        (mf.SECRET, "", "is empty"),
-        (mf.ENDPOINT_ID, "", "is empty"),
-        (mf.ENDPOINT_ID, "2000l", "'2000l', not a numeric id"),
+        (vocabulary.KEY, "****", "is a placeholder"),
+        (vocabulary.SECRET, "", "is empty"),
+        (vocabulary.ENDPOINT_ID, "", "is empty"),
+        (vocabulary.ENDPOINT_ID, "2000l", "'2000l', not a numeric id"),
         ("Jitterbit-Activity-EntityTypeId-put", "٣", "not a numeric id"),  # a digit, but not ASCII
     ],
 )
 def test_check_shippable_names_the_attribute(attribute: str, value: str, words: str) -> None:
     m = Manifest(Section(None, [(attribute, value)]), source="out/MANIFEST.MF")
     with pytest.raises(ManifestError, match=words) as caught:
-        mf.check_shippable(m)
+        cm.check_shippable(m)
     assert caught.value.attribute == attribute and str(caught.value).startswith(
         f"out/MANIFEST.MF: {attribute} "
     )
     # the writer is the JAR format only: it writes what it is given (a masked copy for display)
     assert m.to_bytes().startswith(b"Manifest-Version: 1.0\r\n")
-    values = {mf.KEY: "k", mf.SECRET: "s", mf.ENDPOINT_ID: "1", "Jitterbit-Activity-EntityTypeId-put": "2"}
+    values = {
+        vocabulary.KEY: "k",
+        vocabulary.SECRET: "s",
+        vocabulary.ENDPOINT_ID: "1",
+        "Jitterbit-Activity-EntityTypeId-put": "2",
+    }
     values[attribute] = value
     with pytest.raises(ManifestError, match=words):  # generating one refuses it
-        mf.apply_registration(
+        cm.apply_registration(
             Manifest(),
-            key=values[mf.KEY],
-            secret=values[mf.SECRET],
-            endpoint_entity_id=values[mf.ENDPOINT_ID],
+            key=values[vocabulary.KEY],
+            secret=values[vocabulary.SECRET],
+            endpoint_entity_id=values[vocabulary.ENDPOINT_ID],
             activity_ids={"put": values["Jitterbit-Activity-EntityTypeId-put"]},
         )
 
 
 def test_check_shippable_accepts_a_plain_manifest_and_placeholders_in_user_attributes() -> None:
-    mf.check_shippable(Manifest(Section(None, [("Author", "<author-name>"), ("Version", "<version>")])))
+    cm.check_shippable(Manifest(Section(None, [("Author", "<author-name>"), ("Version", "<version>")])))
 
 
 def test_registration_values() -> None:
     generated = register(Manifest())
-    assert mf.registration_values(generated) == (KEY_CANARY, SECRET_CANARY)
-    half = Manifest(Section(None, [(mf.KEY, KEY_CANARY), (mf.SECRET, "${SECRET}")]))
-    assert mf.registration_values(half) == (KEY_CANARY, None)
-    assert mf.registration_values(Manifest()) == (None, None)
+    assert cm.registration_values(generated) == (KEY_CANARY, SECRET_CANARY)
+    half = Manifest(Section(None, [(vocabulary.KEY, KEY_CANARY), (vocabulary.SECRET, "${SECRET}")]))
+    assert cm.registration_values(half) == (KEY_CANARY, None)
+    assert cm.registration_values(Manifest()) == (None, None)
 
 
 # --- attribute names and Class-Path ---------------------------------------------------------------
 
 
 def test_activity_attribute_names() -> None:
-    assert mf.activity_attribute("fetch") == "Jitterbit-Activity-EntityTypeId-fetch"
-    assert mf.activity_attribute("_x-1") == "Jitterbit-Activity-EntityTypeId-_x-1"
-    longest = "a" * (70 - len(mf.ACTIVITY_PREFIX))
-    assert len(mf.activity_attribute(longest)) == 70
-    with pytest.raises(ConfigError, match=r"at most 38 characters \(this one has 39\)"):
-        mf.activity_attribute(longest + "a")
+    assert cm.activity_attribute("fetch") == "Jitterbit-Activity-EntityTypeId-fetch"
+    assert cm.activity_attribute("_x-1") == "Jitterbit-Activity-EntityTypeId-_x-1"
+    longest = "a" * (70 - len(vocabulary.ACTIVITY_PREFIX))
+    assert len(cm.activity_attribute(longest)) == 70
+    with pytest.raises(ConfigError, match=r"the key is 39 characters long, at most 38 fit"):
+        cm.activity_attribute(longest + "a")
 
 
-@pytest.mark.parametrize("activity", ["", "get file", "get.file", "fétch", "a/b"])
-def test_activity_keys_that_cannot_be_attribute_names(activity: str) -> None:
+@pytest.mark.parametrize(
+    ("activity", "problem"),
+    [
+        ("", "the key is empty"),
+        *[
+            (key, "the key may contain only ASCII letters, digits, '-' and '_'")
+            for key in ("get file", "get.file", "fétch", "a/b")
+        ],
+    ],
+)
+def test_activity_keys_that_cannot_be_attribute_names(activity: str, problem: str) -> None:
     with pytest.raises(
-        ConfigError, match=re.escape("only letters, digits, '-' and '_'; rename the activity in adapter.json")
+        ConfigError, match=re.escape(problem) + ".*" + re.escape("rename the activity in adapter.json")
     ):
-        mf.activity_attribute(activity)
+        cm.activity_attribute(activity)
 
 
 def test_activity_values_reads_the_ids_back() -> None:
     m = Manifest.parse(
         b"Jitterbit-Activity-EntityTypeId-fetch: 5\njitterbit-activity-entitytypeid-Put: 6\nA: 1\n"
     )
-    assert mf.activity_values(m) == {"fetch": "5", "Put": "6"}
+    assert cm.activity_values(m) == {"fetch": "5", "Put": "6"}
 
 
 def test_set_class_path_replaces_the_templates_value_in_place() -> None:
     m = Manifest.parse(SAMPLE)
     position = m.main.names().index("Class-Path")
-    mf.set_class_path(m, ["lib/a.jar", "lib/b.jar"])
+    cm.set_class_path(m, ["lib/a.jar", "lib/b.jar"])
     assert m.get("class-path") == "lib/a.jar lib/b.jar" and m.main.names().index("Class-Path") == position
 
 
 def test_set_class_path_encodes_what_would_break_the_url_list() -> None:
     m = Manifest()
-    mf.set_class_path(m, ["lib/my lib.jar", "lib\\win.jar", "lib/ü.jar"])
-    assert m.get(mf.CLASS_PATH) == "lib/my%20lib.jar lib/win.jar lib/%C3%BC.jar"
+    cm.set_class_path(m, ["lib/my lib.jar", "lib\\win.jar", "lib/ü.jar"])
+    assert m.get(vocabulary.CLASS_PATH) == "lib/my%20lib.jar lib/win.jar lib/%C3%BC.jar"
 
 
 def test_set_class_path_without_jars_removes_it() -> None:
     m = Manifest.parse(SAMPLE)
-    mf.set_class_path(m, [])
-    assert mf.CLASS_PATH not in m
+    cm.set_class_path(m, [])
+    assert vocabulary.CLASS_PATH not in m.main
 
 
 @pytest.mark.parametrize("jar", ["", " ", "lib/a\n.jar"])
 def test_set_class_path_refuses_unusable_paths(jar: str) -> None:
     with pytest.raises(ConfigError, match="not a usable jar path"):
-        mf.set_class_path(Manifest(), [jar])
+        cm.set_class_path(Manifest(), [jar])
 
 
 def test_a_long_class_path_is_wrapped_by_the_writer() -> None:
     m = Manifest()
     jars = [f"lib/dependency-number-{n}-1.0.0.jar" for n in range(200)]
-    mf.set_class_path(m, jars)
+    cm.set_class_path(m, jars)
     data = m.to_bytes()
     assert all(len(line) <= 72 for line in data.split(b"\r\n"))
-    assert Manifest.parse(data).get(mf.CLASS_PATH) == " ".join(jars)
+    assert Manifest.parse(data).get(vocabulary.CLASS_PATH) == " ".join(jars)

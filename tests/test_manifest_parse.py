@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hatch_harmony.errors import ConfigError, HarmonyError
-from hatch_harmony.manifest import Manifest, ManifestError
+from hatch_harmony.jar_manifest import Manifest, ManifestError
 
 CANARY = "s3cr3t-CANARY-7f2a"
 
@@ -68,7 +68,7 @@ def test_a_section_name_can_be_long_and_continued() -> None:
 def test_names_are_case_insensitive_and_keep_their_spelling_and_order() -> None:
     m = parse("zeta: 1\nAlpha: 2\nJITTERBIT-CONNECTOR-KEY: k\n")
     assert m.get("ZETA") == "1" and m.get("jitterbit-connector-key") == "k"
-    assert "alpha" in m and "beta" not in m
+    assert "alpha" in m.main and "beta" not in m.main
     assert m.main.names() == ["zeta", "Alpha", "JITTERBIT-CONNECTOR-KEY"]
 
 

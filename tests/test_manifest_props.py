@@ -11,7 +11,9 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hatch_harmony import manifest as mf
+from hatch_harmony import connector_manifest as cm
+from hatch_harmony import jar_manifest as jm
+from hatch_harmony import vocabulary
 
 SUITE = settings(
     max_examples=100,
@@ -22,7 +24,15 @@ SUITE = settings(
 )
 
 _OFF_LIMITS = {
-    n.lower() for n in ("Name", mf.MANIFEST_VERSION, mf.KEY, mf.SECRET, mf.ENDPOINT_ID, mf.STALE_ENDPOINT_ID)
+    n.lower()
+    for n in (
+        "Name",
+        vocabulary.MANIFEST_VERSION,
+        vocabulary.KEY,
+        vocabulary.SECRET,
+        vocabulary.ENDPOINT_ID,
+        vocabulary.STALE_ENDPOINT_ID,
+    )
 }
 
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -30,7 +40,7 @@ names = st.builds(
     lambda head, tail: head + tail,
     st.sampled_from(_ALNUM),
     st.one_of(st.text(_ALNUM + "-_", max_size=12), st.text(_ALNUM + "-_", min_size=60, max_size=69)),
-).filter(lambda n: n.lower() not in _OFF_LIMITS and not mf.is_activity_attribute(n))
+).filter(lambda n: n.lower() not in _OFF_LIMITS and not cm.is_activity_attribute(n))
 
 _any_char = st.characters(blacklist_categories=("Cs",), blacklist_characters="\0\r\n")
 #: Wide characters make the 72-byte boundary fall inside 2-, 3- and 4-byte UTF-8 sequences.
@@ -46,23 +56,23 @@ section_names = st.one_of(
 
 
 @st.composite
-def sections(draw: st.DrawFn, name: str | None) -> mf.Section:
+def sections(draw: st.DrawFn, name: str | None) -> jm.Section:
     attrs = draw(st.lists(st.tuples(names, values), max_size=8, unique_by=lambda kv: kv[0].lower()))
     if name is None:
-        attrs = [(mf.MANIFEST_VERSION, draw(st.sampled_from(["1.0", "2.0", "1.0 ü"]))), *attrs]
-    return mf.Section(name, attrs)
+        attrs = [(vocabulary.MANIFEST_VERSION, draw(st.sampled_from(["1.0", "2.0", "1.0 ü"]))), *attrs]
+    return jm.Section(name, attrs)
 
 
 @st.composite
-def manifests(draw: st.DrawFn) -> mf.Manifest:
+def manifests(draw: st.DrawFn) -> jm.Manifest:
     """Valid, canonical manifests: Manifest-Version first, unique names, no registration attributes."""
     main = draw(sections(None))
     entry_names = draw(st.lists(section_names, max_size=3, unique=True))
-    return mf.Manifest(main, [draw(sections(name)) for name in entry_names])
+    return jm.Manifest(main, [draw(sections(name)) for name in entry_names])
 
 
 @st.composite
-def refolded(draw: st.DrawFn, m: mf.Manifest) -> bytes:
+def refolded(draw: st.DrawFn, m: jm.Manifest) -> bytes:
     """`m` as a hand-made template could spell it: any line break, continuations cut at random
     bytes (inside UTF-8 characters too), several blank lines between sections. Every line is
     one Java reads too (name and ': ' on the first line, at most 511 bytes, final line break).
@@ -89,7 +99,7 @@ def refolded(draw: st.DrawFn, m: mf.Manifest) -> bytes:
     return b"".join(line + brk for line in lines)
 
 
-def template_variants() -> st.SearchStrategy[tuple[mf.Manifest, bytes]]:
+def template_variants() -> st.SearchStrategy[tuple[jm.Manifest, bytes]]:
     return manifests().flatmap(lambda m: st.tuples(st.just(m), refolded(m)))
 
 
@@ -100,19 +110,19 @@ def physical_lines(data: bytes) -> list[bytes]:
 
 @SUITE
 @given(manifests())
-def test_parse_of_written_is_the_same_manifest(m: mf.Manifest) -> None:
-    assert mf.Manifest.parse(m.to_bytes()) == m
+def test_parse_of_written_is_the_same_manifest(m: jm.Manifest) -> None:
+    assert jm.Manifest.parse(m.to_bytes()) == m
 
 
 @SUITE
 @given(manifests())
-def test_written_lines_are_at_most_72_bytes_crlf_and_whole_characters(m: mf.Manifest) -> None:
+def test_written_lines_are_at_most_72_bytes_crlf_and_whole_characters(m: jm.Manifest) -> None:
     data = m.to_bytes()
     assert b"\n" not in data.replace(b"\r\n", b"") and b"\r" not in data.replace(b"\r\n", b"")
     lines = physical_lines(data)
     assert lines[0].startswith(b"Manifest-Version: ")
     for line in lines:
-        assert len(line) <= mf.MAX_LINE_BYTES
+        assert len(line) <= jm.MAX_LINE_BYTES
         line.decode("utf-8")  # never a character split across lines
         assert line == b"" or line.startswith(b" ") or b": " in line  # blank, continuation or header
     assert data.endswith(b"\r\n\r\n")  # the last section ends with a blank line
@@ -120,17 +130,17 @@ def test_written_lines_are_at_most_72_bytes_crlf_and_whole_characters(m: mf.Mani
 
 @SUITE
 @given(manifests())
-def test_writing_is_deterministic_and_a_fixed_point(m: mf.Manifest) -> None:
+def test_writing_is_deterministic_and_a_fixed_point(m: jm.Manifest) -> None:
     data = m.to_bytes()
     assert m.copy().to_bytes() == data
-    assert mf.Manifest.parse(data).to_bytes() == data
+    assert jm.Manifest.parse(data).to_bytes() == data
 
 
 @SUITE
 @given(template_variants())
-def test_any_folding_and_line_break_style_reads_the_same_manifest(case: tuple[mf.Manifest, bytes]) -> None:
+def test_any_folding_and_line_break_style_reads_the_same_manifest(case: tuple[jm.Manifest, bytes]) -> None:
     m, data = case
-    assert mf.Manifest.parse(data) == m
+    assert jm.Manifest.parse(data) == m
 
 
 @settings(SUITE, max_examples=400)
@@ -160,9 +170,9 @@ def test_parse_of_manifest_like_bytes_raises_only_manifest_error(data: bytes) ->
 def _parse_or_manifest_error(data: bytes) -> None:
     """Whatever parses must write, and the written form must be a fixed point."""
     try:
-        parsed = mf.Manifest.parse(data)
-    except mf.ManifestError as exc:
+        parsed = jm.Manifest.parse(data)
+    except jm.ManifestError as exc:
         assert exc.line is None or exc.line >= 1
         return
     written = parsed.to_bytes()
-    assert mf.Manifest.parse(written).to_bytes() == written
+    assert jm.Manifest.parse(written).to_bytes() == written

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from hatch_harmony import manifest as mf
+from hatch_harmony import jar_manifest as jm
 from hatch_harmony.config import load_config, read_project_table
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from hatch_harmony.errors import HarmonyError
@@ -96,8 +96,8 @@ def project_files(root: Path, *, except_: tuple[Path, ...]) -> list[Path]:
 
 
 def test_the_scanner_finds_canaries_plain_folded_encoded_and_inside_archives(tmp_path: Path) -> None:
-    folded = mf.Manifest.parse(b"Manifest-Version: 1.0\r\n")
-    folded.set("Jitterbit-Connector-Secret", "x" * 40 + CANARY_SECRET)  # folded across two lines
+    folded = jm.Manifest.parse(b"Manifest-Version: 1.0\r\n")
+    folded.main.set("Jitterbit-Connector-Secret", "x" * 40 + CANARY_SECRET)  # folded across two lines
     wheel = tmp_path / "acme-0.1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("acme/config.txt", f"token={CANARY_TOKEN}")

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 
 
 def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
-    from .. import manifest as mf
     from .. import vocabulary as words
+    from ..jar_manifest import Manifest
     from ..pipeline import SECRET_FILE_MODE, generate
 
     env = environ_for(args)
@@ -78,7 +78,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
     if to_stdout:
         text = result.manifest
         if not args.show_secrets:
-            parsed = mf.Manifest.parse(text, source="generated manifest")
+            parsed = Manifest.parse(text, source="generated manifest")
             for name in (words.KEY, words.SECRET):
                 if parsed.get(name):
                     parsed.main.set(name, MASK)
@@ -96,8 +96,9 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: Output) -> int:
-    from .. import manifest as mf
+    from .. import connector_manifest as cm
     from ..decision import plan
+    from ..jar_manifest import Manifest
 
     env, config, adapter, inputs = engine_inputs(args)
     keys, endpoint = inputs.manifest_keys, inputs.manifest_endpoint
@@ -108,12 +109,12 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
     manifest_info: dict[str, Json] = {"path": str(config.manifest), "exists": exists}
     if exists:
         try:
-            parsed = mf.Manifest.parse(config.manifest.read_bytes(), source=str(config.manifest))
+            parsed = Manifest.parse(config.manifest.read_bytes(), source=str(config.manifest))
             manifest_info["hasKey"] = keys is not None
             manifest_info["endpointEntityId"] = endpoint
             manifest_info["activities"] = {
                 name: int(value) if value.isascii() and value.isdigit() else None
-                for name, value in mf.activity_values(parsed).items()
+                for name, value in cm.activity_values(parsed).items()
             }
         except HarmonyError as exc:
             manifest_info["error"] = exc.message

@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import manifest as mf
+from .. import connector_manifest as cm
 from .. import vocabulary as words
 from ..errors import ConfigError
+from ..jar_manifest import Manifest
 from ..vcs import GitStatus, git_status, is_tracked
 
 PLACEHOLDERS = {words.KEY.lower(): "****", words.SECRET.lower(): "*****"}
@@ -29,14 +30,14 @@ GITIGNORE_HEADER = (
 )
 
 
-def _expected(parsed: mf.Manifest, real: set[str]) -> list[tuple[str, str]]:
+def _expected(parsed: Manifest, real: set[str]) -> list[tuple[str, str]]:
     return [(n, PLACEHOLDERS[n.lower()] if n.lower() in real else v) for n, v in parsed.main.items()]
 
 
 def without_secrets(data: bytes, source: str) -> bytes | None:
     """`data` with a real key and secret replaced by placeholders; None when it holds neither."""
-    parsed = mf.Manifest.parse(data, source=source)
-    key, secret = mf.registration_values(parsed)
+    parsed = Manifest.parse(data, source=source)
+    key, secret = cm.registration_values(parsed)
     real = {name.lower() for name, value in ((words.KEY, key), (words.SECRET, secret)) if value}
     if not real:
         return None
@@ -56,7 +57,7 @@ def without_secrets(data: bytes, source: str) -> bytes | None:
             continue
         out.append(line)
     result = b"".join(out)
-    edited = mf.Manifest.parse(result, source=source)
+    edited = Manifest.parse(result, source=source)
     if edited.main.items() != _expected(parsed, real) or edited.sections != parsed.sections:
         raise ConfigError(
             f"{source}: init could not put placeholders in place of the key and secret without changing "

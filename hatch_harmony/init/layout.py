@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import manifest as mf
 from .. import vocabulary as words
 from ..adapter import DEFAULT_LOCATIONS, Adapter, load_adapter
 from ..config import DEFAULT_UI_FILE
 from ..errors import ConfigError
 from ..jar_config import DEFAULT_CLASSES_DIRS, DEFAULT_LIB_DIR
+from ..jar_manifest import Manifest
 from .pom import Pom, read_pom
 
 #: Where a committed connector manifest usually sits when no pom names it.
@@ -96,7 +96,7 @@ class Layout:
 def _is_connector_manifest(root: Path, relative: str) -> bool:
     """A readable manifest with at least one Jitterbit attribute; a malformed one is one clear error."""
     path = root / relative
-    parsed = mf.Manifest.parse(path.read_bytes(), source=relative)
+    parsed = Manifest.parse(path.read_bytes(), source=relative)
     return any(name.lower().startswith("jitterbit-") for name in parsed.main.names())
 
 
@@ -140,7 +140,7 @@ def _template(root: Path, pom: Pom | None, choices: Choices, notes: list[str]) -
 def _ui_file(root: Path, template: str | None) -> str:
     if template is None:
         return DEFAULT_UI_FILE
-    value = mf.Manifest.parse((root / template).read_bytes(), source=template).get(words.CONNECTOR_UI)
+    value = Manifest.parse((root / template).read_bytes(), source=template).get(words.CONNECTOR_UI)
     return value.strip() if value and not words.is_placeholder(value) else DEFAULT_UI_FILE
 
 
