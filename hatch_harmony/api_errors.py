@@ -21,10 +21,11 @@ from typing import TypedDict
 
 from .errors import ConfigError, HarmonyError
 from .protocol import ErrorCode
+from .vocabulary import EMAIL_VAR, PASSWORD_VAR
 
 #: Where the build reads the login from (registration.EMAIL_VAR / PASSWORD_VAR); named in
 #: messages so the fix is obvious.
-_CREDENTIAL_VARS = "HARMONY_EMAIL / HARMONY_PASSWORD"
+_CREDENTIAL_VARS = f"{EMAIL_VAR} / {PASSWORD_VAR}"
 
 
 class ApiError(HarmonyError):

@@ -32,6 +32,7 @@ from .vocabulary import (
     CONNECTOR,
     CONNECTOR_UI,
     ENDPOINT_ID,
+    JITTERBIT_PREFIX,
     KEY,
     MANIFEST_VERSION,
     RESERVED,
@@ -174,14 +175,7 @@ def apply_registration(
         if is_activity_attribute(attr) and attr.lower() not in wanted_names:
             main.remove(attr)
 
-    previous: str | None = None
-    for attr, value in wanted:
-        if previous is None:
-            first_jitterbit = next((n for n in main.names() if n.lower().startswith("jitterbit-")), None)
-            main.set(attr, value, before=first_jitterbit)
-        else:
-            main.set(attr, value, after=previous)
-        previous = attr
+    _place(main, wanted)
 
     class_path = main.get(CLASS_PATH)
     if class_path is not None:
@@ -190,6 +184,22 @@ def apply_registration(
         main.set(attr, value)
     check_shippable(result)
     return result
+
+
+def _place(main: Section, wanted: list[tuple[str, str]]) -> None:
+    """Set `wanted` in place, each missing one right after the one before it in that order.
+
+    The first (`Jitterbit-Connector`) goes before the template's first Jitterbit attribute,
+    so a template's own order and its unrelated attributes stay where the user put them.
+    """
+    previous: str | None = None
+    for attr, value in wanted:
+        if previous is None:
+            jitterbit = (n for n in main.names() if n.lower().startswith(JITTERBIT_PREFIX.lower()))
+            main.set(attr, value, before=next(jitterbit, None))
+        else:
+            main.set(attr, value, after=previous)
+        previous = attr
 
 
 def _registration_attributes(

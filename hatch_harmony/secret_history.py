@@ -233,7 +233,7 @@ def _history(top: Path, max_commits: int, timeout: float) -> tuple[list[SecretCo
 def tracked_with_secrets(root: Path, *, timeout: float = GIT_TIMEOUT_SECONDS) -> tuple[str, ...]:
     """Tracked files whose working-tree content holds a real key or secret, relative to `root`."""
     code, out, _ = _git(
-        root, "grep", "-I", "-l", "-z", "-i", "-E", "-e", "jitterbit-connector-(key|secret)", timeout=timeout
+        root, "grep", "-I", "-l", "-z", "-i", "-E", "-e", f"({KEY}|{SECRET})", timeout=timeout
     )
     if code != 0:
         return ()

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 
 # --- manifest attribute names: the Jitterbit mapping (FACTS.md, "The manifest") ---------------
 
+#: Every attribute Harmony's agent reads starts with it (a connector manifest is one that has any).
+JITTERBIT_PREFIX = "Jitterbit-"
 MANIFEST_VERSION = "Manifest-Version"
 CONNECTOR = "Jitterbit-Connector"
 CONNECTOR_UI = "Jitterbit-Connector-UI"

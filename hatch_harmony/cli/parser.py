@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from .. import __version__
+from ..host import REGIONS
 
 HELP_WIDTH = 100  # fixed, so `--help` (and the README's copy of it) reads the same on every terminal
 
@@ -25,7 +26,7 @@ def common_options(*, environments: bool = True) -> argparse.ArgumentParser:
             "--env", metavar="NAME", help="environment from the `environments` table (or HARMONY_ENV)"
         )
     where = group.add_mutually_exclusive_group()
-    where.add_argument("--region", choices=("na", "emea", "apac"), help="Harmony region (or HARMONY_REGION)")
+    where.add_argument("--region", choices=tuple(REGIONS), help="Harmony region (or HARMONY_REGION)")
     where.add_argument("--url", metavar="URL", help="Harmony base URL, e.g. the emulator's (or HARMONY_URL)")
     group.add_argument(
         "--org-id", metavar="ID", help="organisation id (or HARMONY_ORG_ID; default: the login's)"

@@ -97,7 +97,7 @@ def _is_connector_manifest(root: Path, relative: str) -> bool:
     """A readable manifest with at least one Jitterbit attribute; a malformed one is one clear error."""
     path = root / relative
     parsed = Manifest.parse(path.read_bytes(), source=relative)
-    return any(name.lower().startswith("jitterbit-") for name in parsed.main.names())
+    return any(name.lower().startswith(words.JITTERBIT_PREFIX.lower()) for name in parsed.main.names())
 
 
 def _template(root: Path, pom: Pom | None, choices: Choices, notes: list[str]) -> str | None:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import vocabulary as words
 from ..adapter import parse_adapter
 from ..errors import ConfigError
 from ..files import atomic_write
@@ -177,10 +178,10 @@ def _manifest() -> bytes:
     return (
         "Author: Example Corp\n"
         f"Version: {VERSION}\n"
-        "Jitterbit-Connector-Key: ****\n"
-        "Jitterbit-Connector-Secret: *****\n"
-        "Jitterbit-Connector-Endpoint-EntityTypeId: \n"
-        "Jitterbit-Connector-UI: adapter.json\n"
+        f"{words.KEY}: ****\n"
+        f"{words.SECRET}: *****\n"
+        f"{words.ENDPOINT_ID}: \n"
+        f"{words.CONNECTOR_UI}: adapter.json\n"
     ).encode()
 
 
