@@ -190,6 +190,10 @@ class Registration:
         """The documented JSON shape (used by the emulator and for adoption from `list`)."""
         return {wire: getattr(self, attr) for wire, attr in REGISTRATION_FIELDS.items()}
 
+    def to_public(self) -> dict[str, str]:
+        """The wire shape without key and secret: what `--json` output and reports may show."""
+        return {k: v for k, v in self.to_wire().items() if k not in ("key", "secret")}
+
 
 def _check_ids(values: dict[str, str]) -> None:
     """Entity ids: ASCII digits, at most a Java long (what the manifest and the lock can hold)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from hatch_harmony.errors import ConfigError
 from hatch_harmony.jar_config import JAR_OPTIONS, REFUSED_OPTIONS, SELECTION_OPTIONS, TARGET_OPTIONS
 
 CANARY = "canary-Zq8v-do-not-print"
-ROOT = Path("/work/project")
+ROOT = Path(tempfile.gettempdir()) / "hatch-harmony-config-tests"  # never created: pure config checks
 
 
 def load(table: dict[str, Any], env: dict[str, str] | None = None, **kwargs: Any) -> HarmonyConfig:

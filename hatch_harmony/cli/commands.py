@@ -26,7 +26,7 @@ from .inputs import (
     project_version,
     shipped_for,
 )
-from .output import EXIT_FAILURE, EXIT_OK, MASK, Json, Output, connector_json, entry_json, outcome_lines
+from .output import EXIT_FAILURE, EXIT_OK, MASK, Json, Output, entry_json, outcome_lines
 
 if TYPE_CHECKING:
     pass
@@ -58,7 +58,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
         "action": outcome.action,
         "reason": outcome.reason,
         "requests": outcome.requests,
-        "connector": connector_json(outcome.registration),
+        "connector": outcome.registration.to_public(),
         "activities": dict(outcome.activity_ids),
         "notices": list(outcome.notices),
     }
@@ -171,7 +171,7 @@ def cmd_register(args: argparse.Namespace, out: Output) -> int:
         "action": outcome.action,
         "reason": outcome.reason,
         "requests": outcome.requests,
-        "connector": connector_json(outcome.registration),
+        "connector": outcome.registration.to_public(),
         "activities": dict(outcome.activity_ids),
         "lock": str(config.lock),
         "lockWritten": outcome.lock_written,
@@ -187,7 +187,7 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
     with client_for(config, env) as client:
         connectors = client.list_connectors()
         org_id = client.org_id
-    data: dict[str, Json] = {"orgId": org_id, "connectors": [connector_json(r) for r in connectors]}
+    data: dict[str, Json] = {"orgId": org_id, "connectors": [r.to_public() for r in connectors]}
     lines = [f"org {org_id}: {len(connectors)} registered connector{'s' if len(connectors) != 1 else ''}"]
     lines += [
         f"  {r.id}  {r.name} {r.version}  endpoint {r.endpoint_entity_id}  "

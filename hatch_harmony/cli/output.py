@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     from ..lock import LockEntry
-    from ..protocol import Registration
     from ..registration import Outcome
 
 #: What `--json` prints: read-only shapes (Mapping, Sequence), so dict[str, int] and the like fit.
@@ -34,17 +33,6 @@ class Output:
         else:
             for line in lines:
                 print(line)
-
-
-def connector_json(reg: Registration) -> dict[str, str]:
-    return {
-        "id": reg.id,
-        "name": reg.name,
-        "version": reg.version,
-        "endpointEntityId": reg.endpoint_entity_id,
-        "functionEntityStartId": reg.function_entity_start_id,
-        "functionEntityEndId": reg.function_entity_end_id,
-    }
 
 
 def entry_json(entry: LockEntry) -> dict[str, Json]:

@@ -86,17 +86,6 @@ class _NeverRegisters:
         self._inner.close()
 
 
-def _connector(reg: Registration) -> dict[str, str]:
-    return {
-        "id": reg.id,
-        "name": reg.name,
-        "version": reg.version,
-        "endpointEntityId": reg.endpoint_entity_id,
-        "functionEntityStartId": reg.function_entity_start_id,
-        "functionEntityEndId": reg.function_entity_end_id,
-    }
-
-
 def _versions_hint(wrapped: list[_NeverRegisters]) -> str:
     others = wrapped[0].other_versions if wrapped else []
     if not others:
@@ -146,7 +135,7 @@ def adopt(
         action=outcome.action,
         requests=outcome.requests,
         reason=outcome.reason,
-        connector=_connector(outcome.registration),
+        connector=outcome.registration.to_public(),
         activities=dict(outcome.activity_ids),
         notices=notices,
         lock_written=outcome.lock_written,
