@@ -113,6 +113,12 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def json_type(value: Any) -> str:
+    """What kind of JSON value a server sent, for a message saying what was expected instead."""
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
 def redact(value: Any) -> Any:
     """A copy with every secret-bearing field (SECRET_FIELDS, at any depth) replaced by ***."""
     if isinstance(value, dict):
