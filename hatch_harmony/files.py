@@ -1,41 +1,66 @@
-"""The two file primitives every writer relies on: atomic replacement and a cross-process lock.
+"""The two file primitives every writer relies on: atomic replacement and the build mutex.
 
 Why they live in one place: "a failed build leaves every file as it was" and "never two
 registrations for one connector" are promises about files, and they are only as good as
-the one function that writes and the one lock that serialises. Nothing else in the
-package opens a file for writing.
+the one function that writes and the one mutex that serialises. Every file the package
+writes (harmony.lock, the manifest, the jar, the warm stamp, the emulator's --data file)
+goes through `atomic_write` or its streaming form `atomic_write_with`.
+
+Vocabulary: "lock" means `harmony.lock` only. What keeps two builds apart is the *build
+mutex*, an OS file lock (the `filelock` library) held on `.harmony.lock.lck` beside it.
+
+Standard library only at import time (the emulator imports this module, and must never
+need the client's dependencies); `filelock` is imported when a mutex is taken.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import HarmonyError
 
-#: Text stored in a lock sidecar, so a developer who finds the file knows what it is.
-_SIDECAR_NOTE = (
-    b"hatch-harmony holds a lock on this file while it registers a connector or updates the lock file\n"
-    b"beside it. It holds no data; it is safe to delete when no build runs. Add it to .gitignore.\n"
+#: Text stored in a mutex file, so a developer who finds the file knows what it is.
+_MUTEX_NOTE = (
+    b"hatch-harmony's build mutex: a build holds an OS lock on this file while it registers a connector\n"
+    b"or updates harmony.lock beside it. It holds no data; it is safe to delete when no build runs.\n"
+    b"Keep it out of git (.gitignore).\n"
 )
 
-#: First and last pause between two attempts to take a busy lock.
-_POLL_START = 0.02
-_POLL_MAX = 0.25
+#: Pause between two attempts to take a busy mutex.
+_POLL = 0.05
 
 
 class FileWriteError(HarmonyError):
-    """A file could not be written; the previous content is untouched."""
+    """A file could not be written; the previous content is untouched.
+
+    `reason` is the operating system's reason alone ("No space left on device"), for
+    callers that phrase their own message around it (the emulator's HTTP 500).
+    """
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
-class LockTimeoutError(HarmonyError):
-    """Another process held the cross-process lock for longer than we were willing to wait."""
+class MutexTimeoutError(HarmonyError):
+    """Another process held the build mutex for longer than we were willing to wait."""
+
+
+def before_replace(target: Path, fd: int) -> None:
+    """The seam between a finished temp file and its rename over `target`: does nothing.
+
+    `atomic_write` and `atomic_write_with` call it once the new content is written and
+    fsynced, with the temp file's descriptor still open, just before the rename makes it
+    `target`. It exists for crash-injection tests (tests/test_faults.py replaces it to
+    truncate the temp file and kill the process there, as a power cut between write and
+    rename would); nothing in the package sets it.
+    """
 
 
 def _binary_flag() -> int:
@@ -48,11 +73,12 @@ def _create_temp(directory: Path, name: str, mode: int) -> tuple[int, Path]:
 
     `tempfile.mkstemp` always creates 0600 and would need a chmod afterwards; opening
     ourselves with O_EXCL lets the final mode (minus the umask) apply at creation, so a
-    0600 secret file is never readable by others, not even for a moment.
+    0600 secret file is never readable by others, not even for a moment. O_RDWR, not
+    O_WRONLY: a zip writer seeks back over what it wrote.
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _binary_flag()
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _binary_flag()
     while True:
-        temp = directory / f".{name}.{secrets.token_hex(6)}.tmp"
+        temp = directory / f".{name}.{os.urandom(6).hex()}.tmp"
         try:
             return os.open(temp, flags, mode), temp
         except FileExistsError:  # pragma: no cover - 48 random bits colliding
@@ -75,41 +101,60 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-#: Where the platform has it, opening the lock sidecar never follows a symlink.
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+def _write_error(path: Path, exc: OSError) -> FileWriteError:
+    reason = exc.strerror or str(exc)
+    return FileWriteError(
+        f"{path}: cannot be written ({reason}). Check that {path.parent} is writable and the disk "
+        "is not full; the previous file, if any, is unchanged.",
+        reason=reason,
+    )
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
-    """Replace `path` with `data` so that readers see either the old or the new file, never half of one.
+def atomic_write_with(path: Path, writer: Callable[[BinaryIO], object], *, mode: int = 0o644) -> None:
+    """Replace `path` with what `writer` writes into the file object it is given, all or nothing.
 
-    The temp file sits in the target's directory (a rename is atomic only within one
-    filesystem), is fsynced before the rename and removed on any failure, including
-    KeyboardInterrupt. Parent directories are created. A failure raises FileWriteError
-    naming the file and the OS reason; the old file, if any, is intact.
+    The streaming form of `atomic_write`, for content too large to hold in memory (a jar
+    bundling hundreds of dependencies): `writer` gets a binary, seekable file object open
+    on a temp file in the target's directory (a rename is atomic only within one
+    filesystem) and must not close it. Then the temp file is fsynced, handed to
+    `before_replace`, and renamed over `path`; on any failure, including KeyboardInterrupt,
+    it is removed and `path` is as it was. Parent directories are created; the mode is
+    `mode` minus the umask from the first instant.
+
+    Errors: what `writer` raises propagates unchanged (an unreadable source file stays an
+    OSError about that file); a failure of the replacement itself (creating, syncing or
+    renaming the temp file) raises FileWriteError naming `path` and the OS reason. A
+    symlink at `path` is refused: the rename would silently turn it into a regular file.
     """
     path = Path(path)
     directory = path.parent
     if path.is_symlink():
         raise FileWriteError(
             f"{path}: is a symlink. Files are replaced atomically (a new file renamed over the old), which "
-            "would silently turn the link into a regular file: point the option at the real file instead."
+            "would silently turn the link into a regular file: point the option at the real file instead.",
+            reason="is a symlink",
         )
     temp: Path | None = None
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, temp = _create_temp(directory, path.name, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(path)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            fd, temp = _create_temp(directory, path.name, mode)
+            handle = os.fdopen(fd, "w+b")
+        except OSError as exc:
+            raise _write_error(path, exc) from exc
+        with handle:
+            writer(handle)
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+                before_replace(path, handle.fileno())
+            except OSError as exc:
+                raise _write_error(path, exc) from exc
+        try:
+            temp.replace(path)
+        except OSError as exc:
+            raise _write_error(path, exc) from exc
         temp = None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise FileWriteError(
-            f"{path}: cannot be written ({reason}). Check that {directory} is writable and the disk "
-            "is not full; the previous file, if any, is unchanged."
-        ) from exc
     finally:
         if temp is not None:
             with contextlib.suppress(OSError):
@@ -117,119 +162,99 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     _fsync_directory(directory)
 
 
-def lock_sidecar(path: Path) -> Path:
-    """The file actually locked for `path`: `.<name>.lck` beside it.
+def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Replace `path` with `data` so that readers see either the old or the new file, never half of one.
 
-    It cannot be `path` itself: `path` is replaced by `atomic_write`, and a lock on the
-    replaced inode would not exclude a process that opens the new one. It is hidden so
-    that it does not clutter the project; it stays after the build, because deleting a
-    lock file while another process waits on it would let a third process take a
-    second, separate lock.
+    `atomic_write_with` writing `data`: the temp file beside the target is fsynced before
+    the rename and removed on any failure, including KeyboardInterrupt. Parent directories
+    are created. A failure raises FileWriteError naming the file and the OS reason; the
+    old file, if any, is intact.
+    """
+    try:
+        atomic_write_with(path, lambda handle: handle.write(data), mode=mode)
+    except OSError as exc:  # writing the bytes themselves: a full disk
+        raise _write_error(Path(path), exc) from exc
+
+
+def mutex_file(path: Path) -> Path:
+    """The file the build mutex guarding `path` locks: `.<name>.lck` beside it.
+
+    It cannot be `path` itself: `path` is replaced by `atomic_write`, and an OS lock on the
+    replaced inode would not exclude a process that opens the new one. It is hidden so that
+    it does not clutter the project; it stays after the build, because deleting it while
+    another process waits on it would let a third process lock a second, separate file.
     """
     return path.parent / f".{path.name}.lck"
 
 
-def _try_lock(fd: int) -> bool:
-    """One non-blocking attempt; True if we now hold the lock."""
-    if sys.platform == "win32":
-        import msvcrt
-
-        os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _unlock(fd: int) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        return
-    import fcntl
-
-    fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-def _release(fd: int) -> None:
-    """Unlock and close the sidecar; never raises.
-
-    Why silence here, of all places: this runs in a `finally`, so anything it raised would
-    replace the error of the guarded work. On a full disk that hid the lock write's
-    FileWriteError behind `OSError: [Errno 28]` from closing this file (issue 14, item 15).
-    A failure here says nothing about the guarded files: the sidecar holds no data, and the
-    OS drops the lock when the descriptor is closed (even by a failing close) or the process
-    ends, so no later build waits on it.
-    """
-    with contextlib.suppress(OSError):
-        _unlock(fd)
-    with contextlib.suppress(OSError):
-        os.close(fd)
-
-
 @contextmanager
-def interprocess_lock(path: Path, *, timeout: float = 120.0, what: str = "this build") -> Iterator[None]:
-    """Hold an exclusive lock guarding `path` across processes (and threads) for the `with` body.
+def build_mutex(path: Path, *, timeout: float = 120.0, what: str = "this build") -> Iterator[None]:
+    """Hold the build mutex guarding `path` (harmony.lock) across processes and threads for the body.
 
-    Implemented with `flock` (POSIX) or `msvcrt.locking` (Windows) on `lock_sidecar(path)`:
-    the OS releases it when the holder exits, even by a crash or `kill -9`, so a stale
-    lock can never block a later build. Busy locks are polled (not a blocking call) so the
-    wait is bounded by `timeout`; then LockTimeoutError says which file and why. `what`
-    describes the guarded work for that message ("registration of 'Dropbox'").
-    Not reentrant: taking it twice in one thread waits for itself.
+    An exclusive OS lock (`filelock.FileLock`: flock on POSIX, LockFileEx on Windows) on
+    `mutex_file(path)`: the OS releases it when the holder exits, even by a crash or
+    `kill -9`, so a stale mutex can never block a later build. The wait is bounded by
+    `timeout`; then MutexTimeoutError says which file and why. `what` describes the
+    guarded work for that message ("registration of 'Dropbox'"). Not reentrant: taking it
+    again in the same thread is a programming error.
 
-    The sidecar is used through its bare descriptor, never a buffered file object: a
-    buffer whose write failed (a full disk) is written again by `close()`, which then
-    raises. Only the body's errors leave this function (see `_release`).
+    The mutex file is never followed through a symlink (a link planted or left dangling at
+    its name would make the mutex create or lock a file outside the project). Only the
+    body's errors leave this function: a failure to release (a full disk when closing) is
+    swallowed, since the mutex file holds no data and the OS drops the lock when the
+    descriptor closes or the process ends (issue 14, item 15).
     """
-    sidecar = lock_sidecar(Path(path))
+    from filelock import FileLock, Timeout  # only registering builds and lock edits pay for it
+
+    guarded = Path(path)
+    sidecar = mutex_file(guarded)
+    _refuse_symlink(sidecar, guarded)
     try:
         sidecar.parent.mkdir(parents=True, exist_ok=True)
-        # O_NOFOLLOW: a symlink planted (or left dangling) at the sidecar's name would make the
-        # lock create or lock a file outside the project (issue 14, item 7).
-        fd = os.open(sidecar, os.O_RDWR | os.O_CREAT | os.O_APPEND | _binary_flag() | _NOFOLLOW, 0o666)
+        mutex = FileLock(sidecar)
+        mutex.acquire(timeout=timeout, poll_interval=_POLL)
+    except Timeout:
+        raise MutexTimeoutError(
+            f"{sidecar}: another process holds the build mutex guarding {guarded.name}, so {what} waited "
+            f"{timeout:g} s and gave up. Another build of this connector may be running: wait for it to "
+            "finish and retry. The mutex is released when that process ends; if it hangs, stop it."
+        ) from None
     except OSError as exc:
-        if sidecar.is_symlink():
-            raise FileWriteError(
-                f"{sidecar}: is a symlink, and the lock file guarding {Path(path).name} is never followed "
-                "out of its folder. Remove it (`rm` the link; it is recreated as a plain empty file)."
-            ) from exc
+        _refuse_symlink(sidecar, guarded)  # swapped in since the check: the open refused to follow it
         raise FileWriteError(
-            f"{sidecar}: cannot create the lock file that guards {Path(path).name} "
-            f"({exc.strerror or exc}). Check that {sidecar.parent} is writable."
+            f"{sidecar}: cannot create the build mutex file that guards {guarded.name} "
+            f"({exc.strerror or exc}). Check that {sidecar.parent} is writable.",
+            reason=exc.strerror or str(exc),
         ) from exc
     try:
-        deadline = time.monotonic() + timeout
-        pause = _POLL_START
-        while not _try_lock(fd):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise LockTimeoutError(
-                    f"{sidecar}: another process holds this lock (it guards {Path(path).name}), so "
-                    f"{what} waited {timeout:g} s and gave up. Another build of this connector may be "
-                    "running: wait for it to finish and retry. The lock is released when that process "
-                    "ends; if it hangs, stop it."
-                )
-            time.sleep(min(pause, remaining))
-            pause = min(pause * 2, _POLL_MAX)
-        _describe_sidecar(fd)
+        _describe(sidecar)
         yield
     finally:
-        _release(fd)
+        with contextlib.suppress(OSError):
+            mutex.release()
 
 
-def _describe_sidecar(fd: int) -> None:
-    """Write the explanatory note into a fresh (empty) sidecar; never fails the build over it."""
+def _refuse_symlink(sidecar: Path, guarded: Path) -> None:
+    if sidecar.is_symlink():
+        raise FileWriteError(
+            f"{sidecar}: is a symlink, and the build mutex file guarding {guarded.name} is never followed "
+            "out of its folder. Remove it (`rm` the link; it is recreated as a plain file).",
+            reason="is a symlink",
+        )
+
+
+def _describe(sidecar: Path) -> None:
+    """Write the explanatory note into an empty mutex file; never fails the build over it.
+
+    Through a descriptor of its own, never a buffered file object: a buffer whose write
+    failed (a full disk) is written again by `close()`, which then raises.
+    """
     with contextlib.suppress(OSError):
-        if os.fstat(fd).st_size == 0:
-            os.write(fd, _SIDECAR_NOTE)
+        if os.lstat(sidecar).st_size:
+            return
+        fd = os.open(sidecar, os.O_WRONLY | os.O_APPEND | _binary_flag() | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            if os.fstat(fd).st_size == 0:
+                os.write(fd, _MUTEX_NOTE)
+        finally:
+            os.close(fd)

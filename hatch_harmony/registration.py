@@ -23,7 +23,7 @@ from .api_errors import RegisterOutcomeUnknownError
 from .connection import Client, ClientFactory, default_client_factory, for_entry, lock_host, open_client
 from .decision import KeyPair, Row, Step, decide, keypair_from_env, scope
 from .errors import ConfigError, HarmonyError
-from .files import interprocess_lock
+from .files import build_mutex
 from .lock import LockEntry, LockFile, read_lock, write_lock
 from .protocol import Registration
 from .shipped_ids import Registered, ShippedIds, kept_ids, refuse_new_registration
@@ -198,10 +198,10 @@ def _save(run: _Run, lock: LockFile, entry: LockEntry) -> bool:
 def forget(config: HarmonyConfig, entry: LockEntry) -> bool:
     """Remove `entry` from the lock (its registration was deleted); returns whether it was there.
 
-    Under the same cross-process lock as a registering build, re-reading the file under
+    Under the same build mutex as a registering build, re-reading the file under
     it, so a build running meanwhile is neither overwritten nor sees a torn file.
     """
-    with interprocess_lock(config.lock, what=f"removal of {entry.name!r} from {config.lock.name}"):
+    with build_mutex(config.lock, what=f"removal of {entry.name!r} from {config.lock.name}"):
         lock = read_lock(config.lock)
         kept = tuple(e for e in lock.entries if e.key != entry.key)
         if len(kept) == len(lock.entries):
@@ -281,7 +281,7 @@ def ensure_registration(
     try:
         if read_only:
             return decide_and_execute()
-        with interprocess_lock(config.lock, what=f"registration of {adapter.name!r}"):
+        with build_mutex(config.lock, what=f"registration of {adapter.name!r}"):
             return decide_and_execute()
     finally:
         if run.client is not None:

@@ -11,7 +11,7 @@ server) and what to do. Each row runs the real CLI in a subprocess,
 "Changes no file" is checked on the bytes and modes of the whole project tree, excluding
 nothing. Projects start with the lock sidecar `.harmony.lock.lck` that any earlier build
 leaves (hatch-harmony creates it when it first takes the registration lock, and never
-deletes it: see `files.lock_sidecar`), and with `dist/`, which hatchling creates before any
+deletes it: see `files.mutex_file`), and with `dist/`, which hatchling creates before any
 hook runs.
 """
 
@@ -31,7 +31,7 @@ import pytest
 
 from hatch_harmony.config import load_config, read_project_table
 from hatch_harmony.emulator import DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
-from hatch_harmony.files import interprocess_lock
+from hatch_harmony.files import build_mutex
 from hatch_harmony.pipeline import generate
 from tests.plugins.emulator import harmony_env
 
@@ -775,7 +775,7 @@ def make_project(root: Path) -> Path:
     write(root / "adapter.json", json.dumps(ADAPTER, indent=2))
     write(root / ".gitignore", "build/\ndist/\n.harmony.lock.lck\n")
     (root / "dist").mkdir()
-    with interprocess_lock(root / "harmony.lock"):  # the sidecar every earlier build leaves
+    with build_mutex(root / "harmony.lock"):  # the mutex file every earlier build leaves
         pass
     return root
 
