@@ -19,8 +19,9 @@ Maven's `project.build.outputTimestamp`):
   level; the bytes are identical for one zlib implementation).
 
 Files are streamed into the archive in chunks, so bundling hundreds of dependency jars
-never holds them in memory, and the jar is written to a temporary file beside the target
-and renamed over it only when complete: a failed build leaves the previous jar intact.
+never holds them in memory, and the jar is written through `files.atomic_write_with` (a
+temporary file beside the target, renamed over it only when complete): a failed build
+leaves the previous jar intact.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ import calendar
 import os
 import shutil
 import stat
-import tempfile
 import time
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
+
+from .files import atomic_write_with
 
 MANIFEST_DIR = "META-INF/"
 MANIFEST_NAME = "META-INF/MANIFEST.MF"
@@ -105,9 +108,11 @@ def write_jar(target: Path, manifest: bytes, entries: Iterable[JarEntry], *, epo
 
     `entries` must not contain the manifest (it is the `manifest` argument) or the same
     name twice; both raise ValueError, since the caller is expected to have resolved
-    such conflicts with a message fit for its user. OSError (unreadable source, full
-    disk) propagates after the temporary file is removed; `target` is then untouched.
-    Returns `target`.
+    such conflicts with a message fit for its user. An OSError while writing the archive
+    (an unreadable source, a full disk) propagates as it is, and a failure to replace
+    `target` raises files.FileWriteError; either way the temporary file is removed and
+    `target` is untouched. The jar is 0644 under the usual umask: not a secret beyond what
+    its manifest holds, and agents' deploy scripts must read it. Returns `target`.
     """
     files: dict[str, JarEntry] = {}
     for entry in entries:
@@ -126,28 +131,17 @@ def write_jar(target: Path, manifest: bytes, entries: Iterable[JarEntry], *, epo
     ordered = sorted((directories - {MANIFEST_DIR}) | files.keys())
     date_time = zip_date_time(epoch)
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w+b") as raw:
-            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                _add_directory(archive, MANIFEST_DIR, date_time)
-                _add_file(archive, JarEntry(MANIFEST_NAME, data=manifest), date_time)
-                for name in ordered:
-                    if name in files:
-                        _add_file(archive, files[name], date_time)
-                    else:
-                        _add_directory(archive, name, date_time)
-            raw.flush()
-            os.fsync(raw.fileno())
-        # mkstemp creates 0600; a jar is not a secret file beyond what its manifest holds,
-        # and agents' deploy scripts must read it: the usual 0644.
-        tmp.chmod(FILE_MODE)
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    def write(raw: BinaryIO) -> None:
+        with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            _add_directory(archive, MANIFEST_DIR, date_time)
+            _add_file(archive, JarEntry(MANIFEST_NAME, data=manifest), date_time)
+            for name in ordered:
+                if name in files:
+                    _add_file(archive, files[name], date_time)
+                else:
+                    _add_directory(archive, name, date_time)
+
+    atomic_write_with(target, write, mode=FILE_MODE)
     return target
 
 

@@ -25,6 +25,7 @@ through HARMONY_CONNECTOR_KEY/_SECRET, whose values a stamp must not keep) never
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -162,13 +163,9 @@ def record(
         "adapter": str(adapter),
         "table-path": table_path,
     }
-    path = _stamp_path(root, str(run_key["target"]), env)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(stamp, handle, sort_keys=True)
-        temp.replace(path)
-    except OSError:
-        temp.unlink(missing_ok=True)
+    # Imported here: a warm hit never writes, and imports only what it reads with.
+    from .files import FileWriteError, atomic_write
+
+    data = json.dumps(stamp, sort_keys=True).encode("utf-8")
+    with contextlib.suppress(FileWriteError):
+        atomic_write(_stamp_path(root, str(run_key["target"]), env), data, mode=0o600)

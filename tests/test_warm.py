@@ -165,3 +165,31 @@ def test_every_yes_no_variable_reads_every_value_the_same_way(name: str, tmp_pat
     assert [engine_reads(tmp_path, name, v) for v in YES] == [True] * len(YES)
     assert [engine_reads(tmp_path, name, v) for v in NO] == [False] * len(NO)
     assert [engine_reads(tmp_path, name, v) for v in NEITHER] == [None] * len(NEITHER)
+
+
+@pytest.mark.skipif(not POSIX, reason="file modes and XDG_CACHE_HOME are POSIX")
+def test_the_stamp_is_written_0600_and_a_cache_that_cannot_be_written_is_no_error(tmp_path: Path) -> None:
+    root = tmp_path / "acme"
+    root.mkdir()
+    manifest, adapter = root / "MANIFEST.MF", root / "adapter.json"
+    manifest.write_bytes(b"Manifest-Version: 1.0\r\n")
+    adapter.write_text("{}", encoding="utf-8")
+    key = run_key()
+    assert key is not None
+
+    def record(env: dict[str, str]) -> None:
+        warm.record(
+            root, key, env, files=[manifest, adapter], manifest=manifest, adapter=adapter, table_path="t"
+        )
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    record(env)
+    [written] = (tmp_path / "cache" / "hatch-harmony" / "warm").iterdir()
+    assert mode(written) == 0o600
+    hit = warm.lookup(root, key, env)
+    assert hit is not None and hit.manifest == manifest.read_bytes()
+
+    (tmp_path / "not-a-folder").write_bytes(b"")
+    blocked = {"XDG_CACHE_HOME": str(tmp_path / "not-a-folder")}
+    record(blocked)  # silently not cached
+    assert warm.lookup(root, key, blocked) is None

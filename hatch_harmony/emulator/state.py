@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import FileWriteError
 from ..protocol import ErrorCode, Registration
 from . import store
 from .store import Connector, Data
@@ -275,10 +276,10 @@ class State:
                 yield
                 if self._data_file is not None:
                     store.save(self._data_file, self._data)
-            except OSError as exc:
+            except FileWriteError as exc:
                 self._data = backup
                 raise Refusal(
-                    500, ErrorCode.INTERNAL, f"The emulator could not save its state: {exc.strerror}."
+                    500, ErrorCode.INTERNAL, f"The emulator could not save its state: {exc.reason}."
                 ) from exc
             except BaseException:
                 self._data = backup

@@ -1,21 +1,20 @@
 """What the emulator remembers across restarts (`--data FILE`), and that file's format.
 
-The file holds connector keys and secrets, so it is written 0600, atomically (a temporary
-file in the same directory, then `os.replace`): a crash or a full disk leaves the previous
-state intact. Tokens are not saved: after a restart everybody logs in again, as after a
+The file holds connector keys and secrets, so it is written 0600, atomically (through
+`files.atomic_write`, standard library only like this package): a crash or a full disk
+leaves the previous state intact. Tokens are not saved: after a restart everybody logs in again, as after a
 Harmony session timeout.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..files import atomic_write
 from ..protocol import ProtocolError, Registration
 
 FORMAT = "hatch-harmony-emulator/1"
@@ -139,15 +138,5 @@ def load(path: Path) -> Data:
 
 
 def save(path: Path, data: Data) -> None:
-    """Atomic and private (0600); raises OSError and leaves the old file in place on failure."""
-    text = json.dumps(to_json(data), indent=2) + "\n"
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Atomic and private (0600); raises files.FileWriteError and leaves the old file in place on failure."""
+    atomic_write(path, (json.dumps(to_json(data), indent=2) + "\n").encode("utf-8"), mode=0o600)
