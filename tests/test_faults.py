@@ -12,8 +12,10 @@ rename would. Afterwards:
 * the next build succeeds with the fewest requests its situation allows (DESIGN.md), and
 * the emulator holds exactly one registration.
 
-The driver patches the installed package inside the build process; hatchling runs the
-hook and the jar target in that same process (`python -m hatchling build`, no isolation).
+The driver wraps public names of the package inside the build process: the client's calls,
+`registration.write_lock`, and `files.before_replace`, the seam every atomic write passes
+between its fsynced temp file and the rename. hatchling runs the hook and the jar target in
+that same process (`python -m hatchling build`, no isolation).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def crash():
     os._exit(86)
 
 
-from hatch_harmony import client, jarfile, lock, pipeline, registration
+from hatch_harmony import client, files, registration
 
 
 def before(owner, name):
@@ -81,22 +83,19 @@ def before_call(owner, name, number):
     setattr(owner, name, wrapper)
 
 
-def torn(owner):
-    """`owner.atomic_write` gets half its bytes onto the disk, then the process dies before the rename."""
-    original = owner.atomic_write
+def torn(name):
+    """The atomic write of the file called `name` gets half its bytes onto the disk, then the process
+    dies before the rename (files.before_replace is the seam between the two)."""
+    original = files.before_replace
 
-    def wrapper(path, data, **kwargs):
-        fsync = os.fsync
-
-        def die(fd):
-            os.ftruncate(fd, len(data) // 2)
-            fsync(fd)
+    def die_half_written(target, fd):
+        if target.name == name:
+            os.ftruncate(fd, os.fstat(fd).st_size // 2)
+            os.fsync(fd)
             crash()
+        original(target, fd)
 
-        os.fsync = die
-        original(path, data, **kwargs)
-
-    owner.atomic_write = wrapper
+    files.before_replace = die_half_written
 
 
 if fault == "before-login":
@@ -108,13 +107,13 @@ elif fault == "after-register-reply":
 elif fault == "register-reply-lost":  # the emulator drops the reply; die before the list that follows
     before_call(client.HarmonyClient, "find", 2)
 elif fault == "during-lock-write":
-    torn(lock)
+    torn("harmony.lock")
 elif fault == "after-lock-write":
     after(registration, "write_lock")
 elif fault == "during-manifest-write":
-    torn(pipeline)
-elif fault == "during-jar-write":  # manifest and adapter.json are in, the class is not
-    before_call(jarfile, "_add_file", 3)
+    torn("MANIFEST.MF")
+elif fault == "during-jar-write":
+    torn("acme-faults-0.1.0.jar")
 elif fault == "disk-full":  # every write that grows a file fails from here on, as on a full disk
     import resource, signal
 
