@@ -46,7 +46,6 @@ __all__ = [
     "HarmonyClient",
     "Org",
     "Session",
-    "host_of",
     "resolve_base_url",
 ]
 
@@ -67,15 +66,6 @@ def resolve_base_url(region_or_url: str) -> str:
         what = "URL" if "://" in region_or_url else "region"
         message = f"The Harmony {what} {exc.shown!r} {exc.problem}."
         raise (InsecureUrlError if exc.insecure else ConfigError)(message) from None
-
-
-def host_of(base_url: str) -> str:
-    """The base URL without the API base path: "https://na-east.jitterbit.com".
-
-    The host part of the lock key (`Host.key`, as `connection.lock_host` computes it). A
-    path prefix (a gateway) is kept, so two services behind one host stay apart.
-    """
-    return Host.parse(base_url).key
 
 
 # --- the client -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 
 from hatch_harmony import protocol
 from hatch_harmony.api_errors import InsecureUrlError
-from hatch_harmony.client import host_of, resolve_base_url
+from hatch_harmony.client import resolve_base_url
 from hatch_harmony.config import load_config, url_problem
 from hatch_harmony.connection import lock_host
 from hatch_harmony.errors import ConfigError, HarmonyError
@@ -32,7 +32,7 @@ BASE = protocol.BASE_PATH
 )
 def test_region_names_map_to_the_documented_hosts(region: str, host: str) -> None:
     assert resolve_base_url(region) == host + BASE
-    assert host_of(resolve_base_url(region)) == host
+    assert Host.parse(resolve_base_url(region)).key == host
 
 
 @pytest.mark.parametrize(
@@ -53,10 +53,10 @@ def test_urls_get_the_base_path_exactly_once(url: str, expected: str) -> None:
     assert resolve_base_url(url) == expected
 
 
-def test_host_of_drops_only_the_api_base_path() -> None:
-    assert host_of("https://harmony.example.com:8443" + BASE) == "https://harmony.example.com:8443"
-    assert host_of("https://gw.example.com/harmony" + BASE) == "https://gw.example.com/harmony"
-    assert host_of("http://127.0.0.1:8080" + BASE) == "http://127.0.0.1:8080"
+def test_the_host_key_drops_only_the_api_base_path() -> None:
+    assert Host.parse("https://harmony.example.com:8443" + BASE).key == "https://harmony.example.com:8443"
+    assert Host.parse("https://gw.example.com/harmony" + BASE).key == "https://gw.example.com/harmony"
+    assert Host.parse("http://127.0.0.1:8080" + BASE).key == "http://127.0.0.1:8080"
 
 
 @pytest.mark.parametrize(
@@ -223,7 +223,7 @@ def test_one_host_gives_one_lock_key_through_every_owner(setting: str, key: str,
     """The lock key the engine writes, the client's host and the Host value agree."""
     host = Host.from_setting(setting)
     assert host.key == key
-    assert host_of(resolve_base_url(setting)) == key
+    assert Host.parse(resolve_base_url(setting)).key == key
     assert resolve_base_url(setting) == host.base_url == key + BASE
     config = load_config({"url": setting} if "://" in setting else {"region": setting}, tmp_path, {})
     assert lock_host(config) == key
