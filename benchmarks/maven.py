@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import report  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     BenchmarkError,
     Measured,
@@ -432,24 +433,12 @@ def render(
 
 def kept_section(text: str) -> str | None:
     """This section as an earlier run left it in `text` (benchmarks/run.py rewrites the rest)."""
-    if START not in text or END not in text:
-        return None
-    return START + text.split(START, 1)[1].split(END, 1)[0] + END + "\n"
+    return report.kept_section(text, START, END)
 
 
 def write_section(results: Path, section: str) -> None:
     """Replace this section between its markers, else insert it before the method notes (or append)."""
-    text = results.read_text(encoding="utf-8") if results.is_file() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = f"{before}{section}\n{after}"
-    elif "\n## How these figures were made" in text:
-        before, after = text.split("\n## How these figures were made", 1)
-        text = f"{before.rstrip()}\n\n{section}\n## How these figures were made{after}"
-    else:
-        text = f"{text.rstrip()}\n\n{section}" if text else section
-    results.write_text(text, encoding="utf-8")
+    report.write_section(results, section, START, END)
 
 
 def main(argv: list[str] | None = None) -> int:

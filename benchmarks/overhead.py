@@ -61,6 +61,11 @@ class Probe:
     regex_calls: int
     httpx_imported: bool
     harmony_modules: tuple[str, ...]
+    #: hatchling's load of third-party plugins (importlib.metadata, every distribution's entry
+    #: points, importing hatch_harmony.hooks); None when the build never loaded them
+    plugin_load_ms: float | None = None
+    #: dataclasses created during that load (module bodies run by the imports): module -> median ms
+    plugin_load_dataclasses: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,8 @@ class OverheadResult:
         return self.probe.first_ms / self.summaries[NO_HOOK].median_ms * 100
 
 
-def hatchling_command() -> list[str]:
-    return [sys.executable, "-m", "hatchling", "build", "-t", "jar"]
+def hatchling_command(target: str = "jar", python: str = sys.executable) -> list[str]:
+    return [python, "-m", "hatchling", "build", "-t", target]
 
 
 def prepare_warm(workdir: Path, emulator: Emulator, pycache: Path, name: str) -> tuple[Path, dict[str, int]]:
@@ -118,13 +123,18 @@ def warm_env(pycache: Path, emulator: Emulator) -> dict[str, str]:
     return clean_env(pycache, HARMONY_URL=emulator.url, HARMONY_OFFLINE="1")
 
 
-def run_probe(project: Path, env: dict[str, str], runs: int, workdir: Path) -> Probe:
+def run_probe(project: Path, env: dict[str, str], runs: int, workdir: Path, target: str = "jar") -> Probe:
     reports = []
     result = workdir / "probe.json"
     for _ in range(runs):
-        run_measured([sys.executable, str(PROBE), str(result)], project, env)
+        run_measured([sys.executable, str(PROBE), str(result), target], project, env)
         reports.append(json.loads(result.read_text(encoding="utf-8")))
     calls = [r["calls"][0] for r in reports]
+    loads = [r["plugin_load_ms"] for r in reports if r.get("plugin_load_ms") is not None]
+    made: dict[str, list[float]] = {}
+    for r in reports:
+        for module, ms in r.get("plugin_load_dataclasses", {}).items():
+            made.setdefault(module, []).append(ms)
     return Probe(
         runs=runs,
         first_ms=statistics.median(c["first_ms"] for c in calls),
@@ -137,6 +147,10 @@ def run_probe(project: Path, env: dict[str, str], runs: int, workdir: Path) -> P
         regex_calls=int(calls[-1]["regex"].get("calls", 0)),
         httpx_imported=any(r["httpx_imported"] for r in reports),
         harmony_modules=tuple(reports[-1]["hatch_harmony_modules"]),
+        plugin_load_ms=statistics.median(loads) if loads else None,
+        plugin_load_dataclasses={
+            module: statistics.median(ms + [0.0] * (len(reports) - len(ms))) for module, ms in made.items()
+        },
     )
 
 

@@ -44,6 +44,10 @@ class FixedManifestHook(BuildHookInterface):
 
 _HOOK_TABLE = "[tool.hatch.build.hooks.harmony]\n"
 
+#: The wheel table of the README's sample: a connector has no Python package, so its wheel
+#: holds only metadata (without it hatchling refuses to build the wheel).
+WHEEL_TABLE = "\n[tool.hatch.build.targets.wheel]\nbypass-selection = true\n"
+
 
 def run(command: list[str], cwd: Path) -> None:
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
@@ -64,8 +68,12 @@ def git_init(project: Path, *paths: str) -> None:
         run(["git", "add", "--", *paths], project)
 
 
-def copy_example(dest: Path) -> Path:
+def copy_example(dest: Path, *, pyproject_extra: str = "") -> Path:
+    """A copy of example_connector (sources and configuration), `pyproject_extra` appended, as a git tree."""
     shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(*_NOT_COPIED))
+    if pyproject_extra:
+        pyproject = dest / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text(encoding="utf-8") + pyproject_extra, encoding="utf-8")
     git_init(dest, "pyproject.toml", "adapter.json", "MANIFEST.MF.in", "src", "assets", ".gitignore")
     return dest
 
@@ -89,13 +97,29 @@ def make_no_hook_copy(warm: Path, dest: Path) -> Path:
     (dest / BASELINE_MANIFEST).write_bytes((warm / "build" / "harmony" / "MANIFEST.MF").read_bytes())
     (dest / "hatch_build.py").write_text(_BASELINE_HOOK, encoding="utf-8")
     pyproject = dest / "pyproject.toml"
+    text = _disable_harmony_hook(pyproject) + "\n[tool.hatch.build.hooks.custom]\n"
+    pyproject.write_text(text, encoding="utf-8")
+    return dest
+
+
+def make_disabled_copy(warm: Path, dest: Path) -> Path:
+    """A copy of the warm project with the harmony hook disabled (`enable-by-default = false`), and
+    nothing else changed: for targets that need no manifest (the wheel). Its lock, generated
+    manifest and builds stay behind, so that nothing of the hook's could be used.
+    """
+    ignored = ("dist", "build", "harmony.lock", "harmony.lock.*", ".harmony.lock.*")
+    shutil.copytree(warm, dest, ignore=shutil.ignore_patterns(*ignored))
+    pyproject = dest / "pyproject.toml"
+    pyproject.write_text(_disable_harmony_hook(pyproject), encoding="utf-8")
+    return dest
+
+
+def _disable_harmony_hook(pyproject: Path) -> str:
+    """pyproject.toml's text with `enable-by-default = false` in its one harmony hook table."""
     text = pyproject.read_text(encoding="utf-8")
     if text.count(_HOOK_TABLE) != 1:
         raise BenchmarkError(f"{pyproject}: expected exactly one {_HOOK_TABLE.strip()} table")
-    text = text.replace(_HOOK_TABLE, _HOOK_TABLE + "enable-by-default = false\n")
-    text += "\n[tool.hatch.build.hooks.custom]\n"
-    pyproject.write_text(text, encoding="utf-8")
-    return dest
+    return text.replace(_HOOK_TABLE, _HOOK_TABLE + "enable-by-default = false\n")
 
 
 def jar_create_command(project: Path, manifest: Path, output: Path, classes: Path, *extra: str) -> list[str]:

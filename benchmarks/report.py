@@ -7,6 +7,7 @@ what would fix it, because a benchmark that can only say "met" proves nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from benchmarks.harness import Summary
 from benchmarks.imports import ImportResult
@@ -80,6 +81,32 @@ def summary_rows(summaries: dict[str, Summary], reference: str) -> list[str]:
             f"{s.min_ms:.0f} - {s.max_ms:.0f} ms | {s.median_ms / base:.3f} | {mib(s.median_rss_kib)} |"
         )
     return rows
+
+
+def kept_section(text: str, start: str, end: str) -> str | None:
+    """The section between the markers `start` and `end` of `text`, markers included (None if absent).
+
+    The sections that separate commands measure (maven.py, wheel_overhead.py) are kept this way
+    when run.py rewrites the rest of RESULTS.md.
+    """
+    if start not in text or end not in text:
+        return None
+    return start + text.split(start, 1)[1].split(end, 1)[0] + end + "\n"
+
+
+def write_section(results: Path, section: str, start: str, end: str) -> None:
+    """Replace the section between its markers, else insert it before the method notes (or append)."""
+    text = results.read_text(encoding="utf-8") if results.is_file() else ""
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
+        text = f"{before}{section}\n{after}"
+    elif "\n## How these figures were made" in text:
+        before, after = text.split("\n## How these figures were made", 1)
+        text = f"{before.rstrip()}\n\n{section}\n## How these figures were made{after}"
+    else:
+        text = f"{text.rstrip()}\n\n{section}" if text else section
+    results.write_text(text, encoding="utf-8")
 
 
 def render(report: Report) -> str:

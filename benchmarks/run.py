@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import imports, maven, overhead, request_counts, scale  # noqa: E402
+from benchmarks import imports, maven, overhead, request_counts, scale, wheel_overhead  # noqa: E402
 from benchmarks.harness import BenchmarkError  # noqa: E402
 from benchmarks.machine import describe, load_average  # noqa: E402
-from benchmarks.report import Newman, Report, render  # noqa: E402
+from benchmarks.report import Newman, Report, kept_section, render, write_section  # noqa: E402
 from hatch_harmony.emulator import DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator  # noqa: E402
 
 NEWMAN_SCRIPT = ROOT / "benchmarks" / "newman" / "run.py"
@@ -94,13 +94,19 @@ def run_newman(mode: str) -> Newman:
     )
 
 
+#: Sections that their own commands measure (maven.py: needs Maven; wheel_overhead.py: needs the
+#: package registry for its baseline venv), kept between their markers when run.py rewrites the rest.
+KEPT_SECTIONS = ((maven.START, maven.END), (wheel_overhead.START, wheel_overhead.END))
+
+
 def write_results(output: Path, text: str) -> None:
-    """Write RESULTS.md, keeping the Maven section that benchmarks/maven.py measures on its own."""
+    """Write RESULTS.md, keeping the sections that maven.py and wheel_overhead.py measure on their own."""
     previous = output.read_text(encoding="utf-8") if output.is_file() else ""
     output.write_text(text, encoding="utf-8")
-    maven_section = maven.kept_section(previous)
-    if maven_section is not None:
-        maven.write_section(output, maven_section)
+    for start, end in KEPT_SECTIONS:
+        section = kept_section(previous, start, end)
+        if section is not None:
+            write_section(output, section, start, end)
 
 
 def main(argv: list[str] | None = None) -> int:
