@@ -9,6 +9,7 @@ must stop the run after the lookup, with nothing written.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -29,14 +30,18 @@ from hatch_harmony.lock import read_lock
 from hatch_harmony.pipeline import Generated, generate
 from hatch_harmony.protocol import Registration
 from tests.plugins.emulator import RawApi, harmony_env
+from tests.projects import GITIGNORE, Project
 
 ACTIVITIES = ("fetch", "put", "process", "get")
-ADAPTER = {
-    "name": "Dropbox",
-    "version": "3.0.2",
-    "endpoint": {"displayName": "Dropbox", "properties": []},
-    "activities": {name: {"displayName": name.title()} for name in ACTIVITIES},
-}
+PROJECT = Project(
+    "Dropbox",
+    "dropbox-connector",
+    version="3.0.2",
+    connector_version="3.0.2",
+    activities=ACTIVITIES,
+    hook='manifest-template = "MANIFEST.MF"',
+)
+ADAPTER = PROJECT.adapter()
 #: The issue's migration case: ids a person assigned, not in adapter.json's order.
 HAND_ORDER = {"fetch": 3, "put": 1, "process": 0, "get": 2}
 
@@ -339,14 +344,8 @@ def cli(root: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedP
     )
 
 
-PYPROJECT = """\
-[project]
-name = "dropbox-connector"
-version = "3.0.2"
-
-[tool.hatch.build.hooks.harmony]
-manifest-template = "MANIFEST.MF"
-"""
+#: What the CLI reads: the project without the jar target.
+PYPROJECT = dataclasses.replace(PROJECT, jar=None).pyproject()
 
 
 @pytest.mark.parametrize("command", ["register", "manifest"])
@@ -382,23 +381,6 @@ def test_the_cli_refuses_inconsistent_ids_with_one_message(
     assert not (root / "harmony.lock").exists()
 
 
-JAR_PYPROJECT = """\
-[build-system]
-requires = ["hatchling", "hatch-harmony"]
-build-backend = "hatchling.build"
-
-[project]
-name = "dropbox-connector"
-version = "3.0.2"
-
-[tool.hatch.build.hooks.harmony]
-manifest-template = "MANIFEST.MF"
-
-[tool.hatch.build.targets.jar]
-classes = "build/classes"
-"""
-
-
 @pytest.mark.java
 def test_the_migration_case_as_a_real_jar_build(tmp_path: Path, api: RawApi, emulator: Emulator) -> None:
     """The issue's reproduction: `hatch build -t jar` adopts with 2 requests and ships the hand-made ids."""
@@ -407,8 +389,8 @@ def test_the_migration_case_as_a_real_jar_build(tmp_path: Path, api: RawApi, emu
         pytest.skip("javac not found: a jar build needs compiled classes (install a JDK)")
     reg = registered_by_hand(api, emulator)
     root = project(tmp_path / "dropbox", template(reg, HAND_ORDER))
-    (root / "pyproject.toml").write_text(JAR_PYPROJECT, encoding="utf-8")
-    (root / ".gitignore").write_text("build/\ndist/\n.harmony.lock.*\n", encoding="utf-8")
+    (root / "pyproject.toml").write_text(PROJECT.pyproject(), encoding="utf-8")
+    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     source = root / "src" / "Dropbox.java"
     source.parent.mkdir()
     source.write_text("package acme; public final class Dropbox {}\n", encoding="utf-8")

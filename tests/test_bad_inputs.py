@@ -34,29 +34,11 @@ from hatch_harmony.emulator import DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
 from hatch_harmony.files import build_mutex
 from hatch_harmony.pipeline import generate
 from tests.plugins.emulator import harmony_env
+from tests.projects import Project
 
 NAME = "Acme Bad"
-PYPROJECT = """\
-[build-system]
-requires = ["hatchling", "hatch-harmony"]
-build-backend = "hatchling.build"
-
-[project]
-name = "acme-bad"
-version = "0.1.0"
-
-[tool.hatch.build.hooks.harmony]
-{hook}
-
-[tool.hatch.build.targets.jar]
-classes = "build/classes"
-"""
-ADAPTER: dict[str, Any] = {
-    "name": NAME,
-    "version": "1.0.0",
-    "endpoint": {"displayName": "Acme", "properties": []},
-    "activities": {"fetch": {"displayName": "Fetch"}, "put": {"displayName": "Put"}},
-}
+PROJECT = Project(NAME, "acme-bad")
+ADAPTER = PROJECT.adapter()
 TEMPLATE = b"Manifest-Version: 1.0\r\nAuthor: Acme\r\nJitterbit-Connector-Key: ****\r\n"
 #: The first registration of a fresh emulator (its ids are deterministic).
 FIRST_ID, FIRST_ENDPOINT, FIRST_START, FIRST_END = "4471", "2370701", "2370702", "2370800"
@@ -86,7 +68,7 @@ def hook(text: str) -> Change:
     """Replace the harmony table's body."""
 
     def change(root: Path, emulator: Emulator) -> None:
-        write(root / "pyproject.toml", PYPROJECT.format(hook=text))
+        write(root / "pyproject.toml", PROJECT.pyproject(text))
 
     return change
 
@@ -114,8 +96,7 @@ def adapter(data: bytes | dict[str, Any] | list[Any]) -> Change:
 
 def adapter_with(**fields: Any) -> Change:
     """adapter.json with `fields` replaced (None removes one)."""
-    data = {k: v for k, v in {**ADAPTER, **fields}.items() if v is not None}
-    return adapter(data)
+    return adapter(PROJECT.adapter(**fields))
 
 
 def activities(keys: list[str]) -> Change:
@@ -145,7 +126,7 @@ def template(data: bytes) -> Change:
     """A manifest template (and the option pointing at it)."""
 
     def change(root: Path, emulator: Emulator) -> None:
-        write(root / "pyproject.toml", PYPROJECT.format(hook='manifest-template = "MANIFEST.MF"'))
+        write(root / "pyproject.toml", PROJECT.pyproject('manifest-template = "MANIFEST.MF"'))
         write(root / "MANIFEST.MF", data)
 
     return change
@@ -226,7 +207,7 @@ CATALOGUE: list[Bad] = [
     Bad("pyproject-not-toml", hook("verify = "), ("pyproject.toml", "is not valid TOML", "line")),
     Bad(
         "pyproject-not-utf8",
-        pyproject(PYPROJECT.format(hook="").encode() + b"# \xff\n"),
+        pyproject(PROJECT.pyproject().encode() + b"# \xff\n"),
         ("pyproject.toml", "UTF-8"),
     ),
     Bad(
@@ -237,7 +218,7 @@ CATALOGUE: list[Bad] = [
     Bad(
         "harmony-table-not-a-table",
         pyproject(
-            PYPROJECT.format(hook="").replace(
+            PROJECT.pyproject().replace(
                 "[tool.hatch.build.hooks.harmony]", "[tool.hatch.build.hooks]\nharmony = 'on'"
             )
         ),
@@ -771,9 +752,7 @@ THROUGH_HATCHLING = (
 
 
 def make_project(root: Path) -> Path:
-    write(root / "pyproject.toml", PYPROJECT.format(hook=""))
-    write(root / "adapter.json", json.dumps(ADAPTER, indent=2))
-    write(root / ".gitignore", "build/\ndist/\n.harmony.lock.lck\n")
+    PROJECT.make(root, class_file=None)
     (root / "dist").mkdir()
     with build_mutex(root / "harmony.lock"):  # the mutex file every earlier build leaves
         pass

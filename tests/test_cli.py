@@ -12,37 +12,26 @@ from typing import Any
 import pytest
 
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
+from tests.projects import Project
 
 SCRIPT = Path(sys.executable).with_name("hatch-harmony")
 CANARY_PASSWORD = "canary-cli-Pa55-91ab"
 
-PYPROJECT = """\
-[build-system]
-requires = ["hatchling", "hatch-harmony"]
-build-backend = "hatchling.build"
-
-[project]
-name = "acme-connector"
-version = "2.0.0"
-
-[tool.hatch.build.hooks.harmony]
-attributes = { Author = "Acme" }
-"""
-ADAPTER = {
-    "name": "Acme CLI",
-    "version": "1.0.0",
-    "endpoint": {"displayName": "Acme", "properties": []},
-    "activities": {"read": {"displayName": "Read"}, "write": {"displayName": "Write"}},
-}
+PROJECT = Project(
+    "Acme CLI",
+    "acme-connector",
+    version="2.0.0",
+    activities=("read", "write"),
+    hook='attributes = { Author = "Acme" }',
+    jar=None,
+)
+#: The harmony table ends the file: a test may append options to it.
+PYPROJECT = PROJECT.pyproject()
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "acme"
-    root.mkdir()
-    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
-    (root / "adapter.json").write_text(json.dumps(ADAPTER), encoding="utf-8")
-    return root
+    return PROJECT.make(tmp_path / "acme", gitignore=False, class_file=None)
 
 
 def env_for(emulator: Emulator, **extra: str) -> dict[str, str]:

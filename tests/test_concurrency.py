@@ -10,8 +10,6 @@ the jar target), half `hatch-harmony manifest --output` (the CLI a Maven build c
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 import time
@@ -24,7 +22,7 @@ from hatch_harmony import jar_manifest as jm
 from hatch_harmony import vocabulary
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from hatch_harmony.lock import read_lock
-from tests.plugins.emulator import harmony_env
+from tests.projects import Project, build_env
 
 DRIVER = r"""
 import os, sys, time
@@ -49,41 +47,18 @@ sys.exit(run(*args))
 """
 
 NAME = "Acme Race"
-PYPROJECT = """\
-[build-system]
-requires = ["hatchling", "hatch-harmony"]
-build-backend = "hatchling.build"
-
-[project]
-name = "acme-race"
-version = "0.1.0"
-
-[tool.hatch.build.hooks.harmony]
-
-[tool.hatch.build.targets.jar]
-classes = "build/classes"
-"""
 ACTIVITIES = ("query", "create", "delete")
-CLASS_BYTES = bytes.fromhex("cafebabe00000037") + b"\0" * 64  # bundled, never loaded
-JAR_NAME = "acme-race-0.1.0.jar"
+PROJECT = Project(NAME, "acme-race", activities=ACTIVITIES)
+JAR_NAME = PROJECT.jar_name
 
 
 def make_project(root: Path) -> Path:
-    root.mkdir(parents=True)
-    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
-    (root / ".gitignore").write_text("build/\ndist/\n.harmony.lock.lck\n", encoding="utf-8")
-    adapter = {"name": NAME, "version": "1.0.0", "activities": {a: {"displayName": a} for a in ACTIVITIES}}
-    (root / "adapter.json").write_text(json.dumps(adapter), encoding="utf-8")
-    (root / "build" / "classes" / "acme").mkdir(parents=True)
-    (root / "build" / "classes" / "acme" / "Race.class").write_bytes(CLASS_BYTES)
-    return root
+    return PROJECT.make(root, class_file="acme/Race.class")
 
 
 def race(root: Path, emulator: Emulator, kinds: list[str], outputs: list[Path]) -> list[str]:
     """Start one process per kind, release them together; return each one's stdout + stderr."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_BUILD_"))}
-    env.pop("SOURCE_DATE_EPOCH", None)
-    env.update(harmony_env(emulator))
+    env = build_env(emulator)
     go = root.parent / "go"
     go.unlink(missing_ok=True)
     procs = [

@@ -20,8 +20,6 @@ that same process (`python -m hatchling build`, no isolation).
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import subprocess
 import sys
@@ -36,8 +34,9 @@ from hatch_harmony import jar_manifest as jm
 from hatch_harmony import vocabulary
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from hatch_harmony.lock import read_lock
-from tests.plugins.emulator import harmony_env
+from tests import projects
 from tests.plugins.java import JavaManifestReader
+from tests.projects import Project, build_env
 
 CRASH = 86
 DRIVER = r'''
@@ -129,53 +128,27 @@ sys.exit(hatchling())
 '''
 
 NAME = "Acme Faults"
-PYPROJECT = """\
-[build-system]
-requires = ["hatchling", "hatch-harmony"]
-build-backend = "hatchling.build"
-
-[project]
-name = "acme-faults"
-version = "0.1.0"
-
-[tool.hatch.build.hooks.harmony]
-
-[tool.hatch.build.targets.jar]
-classes = "build/classes"
-"""
 ACTIVITIES = ["fetch", "put"]
-#: Not loadable bytecode, and not meant to be: the jar target only bundles it.
-CLASS_BYTES = bytes.fromhex("cafebabe00000037") + b"\0" * 64
-JAR = "dist/acme-faults-0.1.0.jar"
+PROJECT = Project(NAME, "acme-faults", activities=tuple(ACTIVITIES))
+JAR = f"dist/{PROJECT.jar_name}"
 MANIFEST = "build/harmony/MANIFEST.MF"
 LOCK = "harmony.lock"
 TEMP = re.compile(r"\.(?P<target>.+)\.[^.]+\.tmp")
 
 
 def write_adapter(root: Path, activities: list[str]) -> None:
-    data = {"name": NAME, "version": "1.0.0", "activities": {a: {"displayName": a} for a in activities}}
-    (root / "adapter.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    projects.write_adapter(root, PROJECT.adapter(activities={a: {"displayName": a} for a in activities}))
 
 
 def make_project(root: Path) -> Path:
-    root.mkdir(parents=True)
-    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
-    (root / ".gitignore").write_text("build/\ndist/\n.harmony.lock.lck\n", encoding="utf-8")
-    write_adapter(root, ACTIVITIES)
-    classes = root / "build" / "classes" / "acme"
-    classes.mkdir(parents=True)
-    (classes / "Hello.class").write_bytes(CLASS_BYTES)
-    return root
+    return PROJECT.make(root)
 
 
 def build(root: Path, emulator: Emulator, fault: str = "none") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_BUILD_"))}
-    env.pop("SOURCE_DATE_EPOCH", None)
-    env.update(harmony_env(emulator))
     return subprocess.run(
         [sys.executable, "-c", DRIVER, fault],
         cwd=root,
-        env=env,
+        env=build_env(emulator),
         capture_output=True,
         text=True,
         timeout=120,

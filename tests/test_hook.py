@@ -17,31 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
+from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from tests.artifacts import archive_members, assert_no_secret_in
 from tests.plugins.java import JavaManifestReader
+from tests.projects import Project, build_env
 
-ADAPTER = {
-    "name": "Acme Hook",
-    "version": "1.0.0",
-    "endpoint": {"displayName": "Acme", "properties": []},
-    "activities": {"fetch": {"displayName": "Fetch"}, "put": {"displayName": "Put"}},
-}
-PYPROJECT = """\
-[build-system]
-requires = ["hatchling", "hatch-harmony"]
-build-backend = "hatchling.build"
-
-[project]
-name = "acme-hook"
-version = "0.3.0"
-
-[tool.hatch.build.hooks.harmony]
-{hook}
-
-[tool.hatch.build.targets.jar]
-classes = "build/classes"
-"""
+PROJECT = Project("Acme Hook", "acme-hook", version="0.3.0")
 JAVA = 'package acme; public final class Hello { public static String hi() { return "hi"; } }\n'
 
 
@@ -59,15 +40,7 @@ def compiled_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make_project(root: Path, *, hook: str = "", gitignore: bool = True, package: bool = False) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pyproject.toml").write_text(PYPROJECT.format(hook=hook), encoding="utf-8")
-    (root / "adapter.json").write_text(json.dumps(ADAPTER, indent=2), encoding="utf-8")
-    if gitignore:
-        (root / ".gitignore").write_text("build/\ndist/\n.harmony.lock.lck\n", encoding="utf-8")
-    if package:
-        (root / "acme_hook").mkdir()
-        (root / "acme_hook" / "__init__.py").write_text('"""Acme."""\n', encoding="utf-8")
-    return root
+    return PROJECT.make(root, hook=hook, gitignore=gitignore, class_file=None, package=package)
 
 
 def with_classes(root: Path, classes: Path) -> Path:
@@ -78,14 +51,6 @@ def with_classes(root: Path, classes: Path) -> Path:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "acme")
-
-
-def build_env(emulator: Emulator, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_BUILD_"))}
-    env.update(HARMONY_URL=emulator.url, HARMONY_EMAIL=DEFAULT_EMAIL, HARMONY_PASSWORD=DEFAULT_PASSWORD)
-    env.pop("SOURCE_DATE_EPOCH", None)
-    env.update(extra)
-    return env
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

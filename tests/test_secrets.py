@@ -39,38 +39,15 @@ from tests.plugins.canary import (
     CANARY_TOKEN,
     CanaryScan,
 )
+from tests.projects import Project
 
 NAME = "Acme Canary"
-PYPROJECT = """\
-[build-system]
-requires = ["hatchling", "hatch-harmony"]
-build-backend = "hatchling.build"
-
-[project]
-name = "acme-canary"
-version = "0.1.0"
-
-[tool.hatch.build.hooks.harmony]
-{hook}
-
-[tool.hatch.build.targets.jar]
-classes = "build/classes"
-"""
-ADAPTER = {"name": NAME, "version": "1.0.0", "activities": {"fetch": {}, "put": {}}}
-CLASS_BYTES = bytes.fromhex("cafebabe00000037") + b"\0" * 64  # bundled, never loaded
+PROJECT = Project(NAME, "acme-canary")
 CANARY_REPLY = {"key": CANARY_KEY, "secret": CANARY_SECRET}
 
 
 def make_project(root: Path, hook: str = "") -> Path:
-    root.mkdir(parents=True)
-    (root / "pyproject.toml").write_text(PYPROJECT.format(hook=hook), encoding="utf-8")
-    (root / "adapter.json").write_text(json.dumps(ADAPTER), encoding="utf-8")
-    (root / ".gitignore").write_text("build/\ndist/\n.harmony.lock.lck\n", encoding="utf-8")
-    (root / "acme_canary").mkdir()
-    (root / "acme_canary" / "__init__.py").write_text('"""Acme."""\n', encoding="utf-8")
-    (root / "build" / "classes" / "acme").mkdir(parents=True)
-    (root / "build" / "classes" / "acme" / "Canary.class").write_bytes(CLASS_BYTES)
-    return root
+    return PROJECT.make(root, hook=hook, class_file="acme/Canary.class", package=True)
 
 
 def engine(root: Path, env: dict[str, str]) -> Any:

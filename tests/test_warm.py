@@ -8,7 +8,6 @@ and a value that is neither makes the warm path step aside so that the engine re
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
@@ -21,26 +20,10 @@ from hatch_harmony import warm
 from hatch_harmony.config import load_config
 from hatch_harmony.emulator import Emulator
 from hatch_harmony.errors import ConfigError
-from tests.plugins.emulator import harmony_env
+from tests.projects import Project, build_env
 
 WARM = "nothing it depends on changed since the last build"
-PYPROJECT = """\
-[build-system]
-requires = ["hatchling", "hatch-harmony"]
-build-backend = "hatchling.build"
-
-[project]
-name = "acme-warm"
-version = "0.1.0"
-
-[tool.hatch.build.hooks.harmony]
-
-[tool.hatch.build.targets.jar]
-classes = "build/classes"
-"""
-ADAPTER = '{"name": "Acme Warm", "version": "1.0.0", "activities": {"fetch": {}, "put": {}}}\n'
-#: Not loadable bytecode, and not meant to be: the jar target only bundles it.
-CLASS_BYTES = bytes.fromhex("cafebabe00000037") + b"\0" * 64
+PROJECT = Project("Acme Warm", "acme-warm")
 MANIFEST = "build/harmony/MANIFEST.MF"
 POSIX = sys.platform != "win32"
 
@@ -52,19 +35,11 @@ NEITHER = ("2", "maybe", "enabled", "y", "-1", "tru")
 
 
 def make_project(root: Path) -> Path:
-    root.mkdir(parents=True)
-    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
-    (root / ".gitignore").write_text("build/\ndist/\n.harmony.lock.lck\n", encoding="utf-8")
-    (root / "adapter.json").write_text(ADAPTER, encoding="utf-8")
-    (root / "build" / "classes" / "acme").mkdir(parents=True)
-    (root / "build" / "classes" / "acme" / "Hello.class").write_bytes(CLASS_BYTES)
-    return root
+    return PROJECT.make(root)
 
 
 def build(root: Path, emulator: Emulator, **extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_BUILD_"))}
-    env.pop("SOURCE_DATE_EPOCH", None)
-    env.update(harmony_env(emulator), **extra)
+    env = build_env(emulator, **extra)
     done = subprocess.run(
         [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
         cwd=root,
