@@ -23,10 +23,10 @@ from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWO
 from hatch_harmony.emulator.state import User
 from hatch_harmony.lock import read_lock
 from hatch_harmony.pipeline import generate
+from tests.projects import Project
 
 SECOND_ORG = "20002"
-ADAPTER = {"name": "Acme Orgs", "version": "1.0.0", "activities": {"query": {}, "create": {}}}
-PYPROJECT = '[project]\nname = "acme-orgs"\nversion = "1.0.0"\n\n[tool.hatch.build.hooks.harmony]\n'
+PROJECT = Project("Acme Orgs", "acme-orgs", version="1.0.0", activities=("query", "create"), jar=None)
 
 
 @pytest.fixture
@@ -39,10 +39,7 @@ def two_orgs() -> Iterator[Emulator]:
 @pytest.fixture
 def checkout(tmp_path: Path, two_orgs: Emulator) -> Path:
     """A project registered in the second org; then a fresh checkout: the lock, no generated manifest."""
-    root = tmp_path / "acme"
-    root.mkdir()
-    (root / "adapter.json").write_text(json.dumps(ADAPTER), encoding="utf-8")
-    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    root = PROJECT.make(tmp_path / "acme", gitignore=False, class_file=None)
     first = generate(load_config({"org-id": SECOND_ORG}, root, env(two_orgs)), env(two_orgs))
     assert first.outcome.action == "registered"
     first.path.unlink()
