@@ -9,9 +9,9 @@ server) and what to do. Each row runs the real CLI in a subprocess,
 `python -m hatchling build -t jar`.
 
 "Changes no file" is checked on the bytes and modes of the whole project tree, excluding
-nothing. Projects start with the lock sidecar `.harmony.lock.lck` that any earlier build
-leaves (hatch-harmony creates it when it first takes the registration lock, and never
-deletes it: see `files.mutex_file`), and with `dist/`, which hatchling creates before any
+nothing. Projects start with the build mutex's file `.harmony.lock.lck` that any earlier
+build leaves (hatch-harmony creates it when it first takes the mutex, and never deletes
+it: see `files.mutex_file`), and with `dist/`, which hatchling creates before any
 hook runs.
 """
 
