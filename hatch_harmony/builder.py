@@ -22,13 +22,11 @@ from hatchling.plugin.manager import PluginManager
 
 from .errors import ConfigError, HarmonyError
 from .errors import shown_path as _shown
+from .hooks import ADAPTER_KEY, MANIFEST_KEY
 
 if TYPE_CHECKING:
     from .jar_config import JarBuilderConfig
 
-#: build_data keys filled by the `harmony` build hook (hooks.py); the hook runs first.
-MANIFEST_KEY = "harmony_manifest"
-ADAPTER_KEY = "harmony_adapter"
 
 
 def jar_file_name(project_name: str, version: str) -> str:

@@ -1,8 +1,9 @@
 """Thin hatch glue: the `harmony` build hook and the `jar` build target.
 
-hatch imports this module for every build of every project that has hatch-harmony
-installed, so it imports only hatchling's interfaces, the jar builder and the warm-build
-stamp (standard library only); the engine is imported when the hook has real work to do.
+hatch imports this module for every build of a project that enables the hook, so it
+imports only hatchling's hook interface and the warm-build stamp (standard library only):
+the jar builder is imported when hatchling asks for build targets it does not ship (never
+for a wheel or sdist), the engine when the hook has real work to do.
 All decisions live in `pipeline` and `registration`; this module only translates between
 hatch and them:
 
@@ -24,12 +25,16 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 from hatchling.plugin import hookimpl
 
 from . import warm
-from .builder import ADAPTER_KEY, MANIFEST_KEY, JarBuilder
 from .errors import shown_path
 from .vcs import unpacked_sdist
 
 if TYPE_CHECKING:
+    from .builder import JarBuilder
     from .config import HarmonyConfig
+
+#: build_data keys the hook fills for the `jar` target (builder.py); the hook runs first.
+MANIFEST_KEY = "harmony_manifest"
+ADAPTER_KEY = "harmony_adapter"
 
 
 class HarmonyBuildHook(BuildHookInterface[Any]):
@@ -62,7 +67,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             run_key = warm.key(
                 self.config, target=self.target_name, project_version=self.metadata.version, env=env
             )
-        hit = warm.lookup(root, run_key, env) if run_key is not None else None
+        hit = warm.lookup(root, run_key, env, self.target_name) if run_key is not None else None
         if hit is not None:
             if self.target_name in ("sdist", "wheel"):
                 self._refuse_packaging_secret(hit.manifest_path, root, hit.table_path, build_data, version)
@@ -83,7 +88,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         version: str,
         *,
         from_sdist: bool,
-        run_key: dict[str, Any] | None,
+        run_key: str | None,
     ) -> None:
         """The engine, through the pipeline's one entry; then a stamp for the next warm build."""
         from .config import HOOK_TABLE
@@ -120,6 +125,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
                 root,
                 run_key,
                 env,
+                target=self.target_name,
                 files=run.files_read,
                 manifest=run.result.path,
                 adapter=run.result.adapter.path,
@@ -193,4 +199,6 @@ def hatch_register_build_hook() -> type[BuildHookInterface[Any]]:
 
 @hookimpl
 def hatch_register_builder() -> type[JarBuilder]:
+    from .builder import JarBuilder  # only when hatchling looks beyond its own targets (`-t jar`)
+
     return JarBuilder

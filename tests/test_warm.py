@@ -12,7 +12,6 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -90,7 +89,7 @@ def test_harmony_no_warm_stamp_0_keeps_the_stamp_and_1_turns_it_off(
     assert requests(emulator) == 0
 
 
-def run_key(**env: str) -> dict[str, Any] | None:
+def run_key(**env: str) -> str | None:
     return warm.key({}, target="jar", project_version="0.1.0", env=env)
 
 
@@ -154,17 +153,24 @@ def test_the_stamp_is_written_0600_and_a_cache_that_cannot_be_written_is_no_erro
 
     def record(env: dict[str, str]) -> None:
         warm.record(
-            root, key, env, files=[manifest, adapter], manifest=manifest, adapter=adapter, table_path="t"
+            root,
+            key,
+            env,
+            target="jar",
+            files=[manifest, adapter],
+            manifest=manifest,
+            adapter=adapter,
+            table_path="t",
         )
 
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     record(env)
     [written] = (tmp_path / "cache" / "hatch-harmony" / "warm").iterdir()
     assert mode(written) == 0o600
-    hit = warm.lookup(root, key, env)
+    hit = warm.lookup(root, key, env, "jar")
     assert hit is not None and hit.manifest == manifest.read_bytes()
 
     (tmp_path / "not-a-folder").write_bytes(b"")
     blocked = {"XDG_CACHE_HOME": str(tmp_path / "not-a-folder")}
     record(blocked)  # silently not cached
-    assert warm.lookup(root, key, blocked) is None
+    assert warm.lookup(root, key, blocked, "jar") is None
