@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from . import protocol
 from .errors import ConfigError
 from .lock import LockEntry, LockFile
-from .vocabulary import KEY_VAR, SECRET_VAR
+from .vocabulary import KEY_VAR, OFFLINE_VAR, SECRET_VAR
 
 if TYPE_CHECKING:
     from .adapter import Adapter
@@ -144,6 +144,31 @@ def decide(
     return Step(Row.OFFLINE, entry, keys, 0, 0, reason)
 
 
+def decide_for(
+    config: HarmonyConfig,
+    adapter: Adapter,
+    env: Mapping[str, str],
+    lock: LockFile,
+    *,
+    version: str,
+    manifest_keys: KeyPair | None = None,
+    manifest_endpoint: str | None = None,
+) -> Step:
+    """`decide` for this config's host and the keys the environment holds: what a build asks."""
+    from .connection import lock_host
+
+    return decide(
+        config,
+        adapter,
+        lock,
+        host=lock_host(config),
+        version=version,
+        env_keys=keypair_from_env(env),
+        manifest_keys=manifest_keys,
+        manifest_endpoint=manifest_endpoint,
+    )
+
+
 def plan(
     config: HarmonyConfig,
     adapter: Adapter,
@@ -153,21 +178,19 @@ def plan(
     manifest_keys: KeyPair | None = None,
     manifest_endpoint: str | None = None,
 ) -> Step:
-    """`decide` on the lock as it is now, as `hatch-harmony status` shows it (no request).
+    """`decide_for` on the lock as it is now, as `hatch-harmony status` shows it (no request).
 
     With HARMONY_OFFLINE set, a row that needs Harmony is predicted as what the build really
     does then: stop with 0 requests.
     """
-    from .connection import lock_host
     from .lock import read_lock
 
-    step = decide(
+    step = decide_for(
         config,
         adapter,
+        env,
         read_lock(config.lock),
-        host=lock_host(config),
         version=version,
-        env_keys=keypair_from_env(env),
         manifest_keys=manifest_keys,
         manifest_endpoint=manifest_endpoint,
     )
@@ -179,7 +202,7 @@ def plan(
         step.keys,
         0,
         0,
-        f"HARMONY_OFFLINE is set, but a build would need Harmony ({step.action}: {step.reason}); it "
+        f"{OFFLINE_VAR} is set, but a build would need Harmony ({step.action}: {step.reason}); it "
         "stops with exit 3 and writes nothing",
     )
 

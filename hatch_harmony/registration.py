@@ -7,27 +7,27 @@ build mutex from reading the lock to writing it, reads the lock under it, and wr
 the entry right after the register reply, before anything else. A crash after the reply
 but before the lock write is healed by the next run: it finds the registration with
 ``list`` and adopts it. Every write of harmony.lock goes through `_save` or `forget`,
-both under the mutex.
+both under the mutex. The run's context is `run_context`, the entries it writes `lock_entries`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import protocol
-from .activity_ids import assign_activity_ids
-from .adapter import Adapter, check_fits
+from .adapter import Adapter
 from .api_errors import RegisterOutcomeUnknownError
-from .connection import Client, ClientFactory, default_client_factory, for_entry, lock_host, open_client
-from .decision import KeyPair, Row, Step, decide, keypair_from_env, scope
+from .connection import Client, ClientFactory, default_client_factory, lock_host
+from .decision import KeyPair, Row, Step, decide_for, keypair_from_env
 from .errors import ConfigError, HarmonyError
 from .files import build_mutex
 from .lock import LockEntry, LockFile, read_lock, write_lock
+from .lock_entries import bare_entry, check_adapter, entry_for, registration_from, same_ids_or_fail
 from .protocol import Registration
-from .shipped_ids import Registered, ShippedIds, kept_ids, refuse_new_registration
-from .vocabulary import KEY_VAR, SECRET_VAR
+from .run_context import RunContext
+from .shipped_ids import ShippedIds, refuse_new_registration
 
 if TYPE_CHECKING:
     from .config import HarmonyConfig
@@ -47,50 +47,7 @@ class Outcome:
     lock_written: bool = False
 
 
-@dataclass
-class _Run:
-    """One engine run's inputs and its lazily created client."""
-
-    config: HarmonyConfig
-    adapter: Adapter
-    version: str
-    env: Mapping[str, str]
-    factory: ClientFactory
-    host: str
-    allow_register: bool = True
-    read_only: bool = False
-    shipped: tuple[ShippedIds, ...] = ()
-    client: Client | None = None
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def requests(self) -> int:
-        return self.client.requests_made if self.client else 0
-
-    def connect(self, why: str, entry: LockEntry | None = None) -> Client:
-        """The client, created on first need; refuses early when the network is off limits.
-
-        `why` says what needed the network, so the error tells the user what would have
-        happened and which variables to set. With a lock `entry`, the client works in the
-        entry's organisation (`for_entry`).
-        """
-        if self.client is not None:
-            return self.client
-        self.client = open_client(
-            for_entry(self.config, entry),
-            self.env,
-            why,
-            factory=self.factory,
-            offline_hint=f"or provide {KEY_VAR} and {SECRET_VAR} when {self.config.lock.name} already has "
-            "the registration",
-        )
-        return self.client
-
-    def scope(self) -> str:
-        return scope(self.config, self.adapter, self.host)
-
-
-def _pick(found: list[Registration], run: _Run) -> Registration | None:
+def _pick(found: list[Registration], run: RunContext) -> Registration | None:
     """The registration to adopt among `list` results with our name and version.
 
     Several may exist when someone registered by hand twice; the oldest (lowest id) is
@@ -110,83 +67,7 @@ def _pick(found: list[Registration], run: _Run) -> Registration | None:
     return matching[0]
 
 
-def _entry_for(
-    run: _Run, reg: Registration, org_id: str, previous: LockEntry | None, *, key_known: bool
-) -> LockEntry:
-    """A lock entry for `reg`, activity ids assigned; kept from `previous` if it is the same registration.
-
-    Ids an existing manifest already ships (`run.shipped`: the template, the last generated
-    manifest) are kept too, or the run stops naming the attribute (shipped_ids.py says why).
-    `key_known` says whether `reg.key` is Harmony's (then a shipped key must equal it).
-    """
-    check_fits(run.adapter, reg.function_range)
-    same = (
-        previous is not None
-        and previous.connector_id == reg.id
-        and previous.endpoint_entity_id == reg.endpoint_entity_id
-    )
-    kept = previous if same else None
-    registered = Registered(
-        describe=f"connector {reg.id or '?'} ({(reg.name or run.adapter.name)!r} in org {org_id})",
-        endpoint=reg.endpoint_entity_id,
-        id_range=reg.function_range,
-        key=reg.key if key_known else None,
-    )
-    assigned, reserved = kept_ids(
-        run.shipped,
-        registered,
-        run.adapter.activities,
-        kept.activities if kept else {},
-        kept.reserved if kept else {},
-    )
-    activities, reserved = assign_activity_ids(
-        run.adapter.activities, assigned, reserved, reg.function_range, where=str(run.config.lock)
-    )
-    return replace(
-        _bare_entry(run, reg, org_id, kept),
-        adapter_digest=kept.adapter_digest if kept else run.adapter.digest,
-        activities=activities,
-        reserved=reserved,
-    )
-
-
-def _bare_entry(run: _Run, reg: Registration, org_id: str, kept: LockEntry | None = None) -> LockEntry:
-    """A lock entry with no activity ids yet: enough for the next run to find the registration.
-
-    Name and version are what this project registers with (adapter.json's, or the entry's
-    when it already records the registration), never the server's echo: a server that
-    normalises names must not make the next build miss the entry (issue 14, item 9).
-    """
-    return LockEntry(
-        host=run.host,
-        org_id=org_id,
-        name=kept.name if kept else run.adapter.name,
-        version=kept.version if kept else run.version,
-        connector_id=reg.id,
-        endpoint_entity_id=reg.endpoint_entity_id,
-        function_entity_start_id=reg.function_entity_start_id,
-        function_entity_end_id=reg.function_entity_end_id,
-        adapter_digest="",
-        activities={},
-        reserved={},
-        environment=run.config.environment,
-    )
-
-
-def _registration_from(entry: LockEntry, keys: KeyPair) -> Registration:
-    return Registration(
-        id=entry.connector_id,
-        name=entry.name,
-        version=entry.version,
-        key=keys.key,
-        secret=keys.secret,
-        endpoint_entity_id=entry.endpoint_entity_id,
-        function_entity_start_id=entry.function_entity_start_id,
-        function_entity_end_id=entry.function_entity_end_id,
-    )
-
-
-def _save(run: _Run, lock: LockFile, entry: LockEntry) -> bool:
+def _save(run: RunContext, lock: LockFile, entry: LockEntry) -> bool:
     """Write the lock file when the entry changed (never in read-only runs); returns whether it wrote."""
     updated = lock.with_entry(entry)
     if run.read_only or (updated == lock and run.config.lock.exists()):
@@ -208,24 +89,6 @@ def forget(config: HarmonyConfig, entry: LockEntry) -> bool:
             return False
         write_lock(config.lock, LockFile(kept))
         return True
-
-
-def _check_adapter(run: _Run, entry: LockEntry) -> LockEntry:
-    """Notices for a changed adapter.json (Harmony caches the UI payload) or version; new digest recorded."""
-    if entry.version != run.version:
-        run.notices.append(
-            f"adapter.json says version {run.version}, the registration in {run.config.lock.name} is "
-            f"{entry.version}: keeping the registration so activity ids stay the same. Set "
-            "`register-per-version = true` to register each version separately."
-        )
-    if entry.adapter_digest and entry.adapter_digest != run.adapter.digest:
-        run.notices.append(
-            f"{run.adapter.path.name} changed since it was last built for this registration. Harmony "
-            "caches the connector UI: if the change does not show in Integration Studio, increase the "
-            "manifest `Version` "
-            "and delete the cached payload with `hatch-harmony delete --payload`."
-        )
-    return replace(entry, adapter_digest=run.adapter.digest)
 
 
 def ensure_registration(
@@ -251,7 +114,7 @@ def ensure_registration(
     the run stops before writing anything (shipped_ids.py).
     `read_only` runs (`manifest --check`) write no file and never register.
     """
-    run = _Run(
+    run = RunContext(
         config=config,
         adapter=adapter,
         version=version,
@@ -262,17 +125,16 @@ def ensure_registration(
         read_only=read_only,
         shipped=tuple(shipped),
     )
-    env_keys = keypair_from_env(env)
+    keypair_from_env(env)  # a half-set pair is refused before the mutex is taken
 
     def decide_and_execute() -> Outcome:
         lock = read_lock(config.lock)
-        step = decide(
+        step = decide_for(
             config,
             adapter,
+            env,
             lock,
-            host=run.host,
             version=version,
-            env_keys=env_keys,
             manifest_keys=manifest_keys,
             manifest_endpoint=manifest_endpoint,
         )
@@ -288,7 +150,7 @@ def ensure_registration(
             run.client.close()
 
 
-def execute(step: Step, run: _Run, lock: LockFile) -> Outcome:
+def execute(step: Step, run: RunContext, lock: LockFile) -> Outcome:
     """The I/O of one row; each row is one function below."""
     if step.row is Row.ADOPT_OR_REGISTER:
         return _adopt_or_register(run, lock)
@@ -300,7 +162,7 @@ def execute(step: Step, run: _Run, lock: LockFile) -> Outcome:
 
 
 def _outcome(
-    run: _Run, lock: LockFile, reg: Registration, entry: LockEntry, *, action: str, reason: str
+    run: RunContext, lock: LockFile, reg: Registration, entry: LockEntry, *, action: str, reason: str
 ) -> Outcome:
     """Record the entry (when it changed) and say what happened."""
     written = _save(run, lock, entry)
@@ -309,10 +171,10 @@ def _outcome(
     )
 
 
-def _from_lock(run: _Run, lock: LockFile, entry: LockEntry, keys: KeyPair) -> Outcome:
+def _from_lock(run: RunContext, lock: LockFile, entry: LockEntry, keys: KeyPair) -> Outcome:
     """Lock entry and key/secret at hand: 0 requests, or 2 (login, validate) when verify is on."""
-    entry = _check_adapter(
-        run, _entry_for(run, _registration_from(entry, keys), entry.org_id, entry, key_known=False)
+    entry = check_adapter(
+        run, entry_for(run, registration_from(entry, keys), entry.org_id, entry, key_known=False)
     )
     action, reason = (
         "offline",
@@ -322,10 +184,10 @@ def _from_lock(run: _Run, lock: LockFile, entry: LockEntry, keys: KeyPair) -> Ou
         client = run.connect(f"Verifying the connector key of {run.scope()}", entry)
         client.validate(entry.name, keys.key, keys.secret)
         action, reason = "verified", "Harmony accepted the key and secret (verify is on)"
-    return _outcome(run, lock, _registration_from(entry, keys), entry, action=action, reason=reason)
+    return _outcome(run, lock, registration_from(entry, keys), entry, action=action, reason=reason)
 
 
-def _look_up(run: _Run, lock: LockFile, entry: LockEntry) -> Outcome:
+def _look_up(run: RunContext, lock: LockFile, entry: LockEntry) -> Outcome:
     """Lock entry, no key/secret at hand (a fresh CI checkout): 2 requests (login, list)."""
     name = run.config.lock.name
     client = run.connect(
@@ -341,27 +203,13 @@ def _look_up(run: _Run, lock: LockFile, entry: LockEntry) -> Outcome:
             f"again (with new activity ids), remove that [[connector]] entry from {name} and build again."
         )
     registration = found[0]
-    _same_ids_or_fail(run, entry, registration)
-    entry = _check_adapter(run, _entry_for(run, registration, entry.org_id, entry, key_known=True))
+    same_ids_or_fail(run, entry, registration)
+    entry = check_adapter(run, entry_for(run, registration, entry.org_id, entry, key_known=True))
     reason = f"{name} has the registration; key and secret taken from Harmony's list"
     return _outcome(run, lock, registration, entry, action="looked-up", reason=reason)
 
 
-def _same_ids_or_fail(run: _Run, entry: LockEntry, reg: Registration) -> None:
-    """Reassigning would move every activity id users' projects refer to: never silently."""
-    recorded = (entry.endpoint_entity_id, entry.function_entity_start_id, entry.function_entity_end_id)
-    listed = (reg.endpoint_entity_id, reg.function_entity_start_id, reg.function_entity_end_id)
-    if recorded != listed:
-        raise ConfigError(
-            f"{run.config.lock}: the entry of connector id {entry.connector_id} ({entry.name!r}) records "
-            f"endpoint {recorded[0]} and ids {recorded[1]}-{recorded[2]}, but Harmony lists endpoint "
-            f"{listed[0]} and ids {listed[1]}-{listed[2]}. The lock was edited or belongs to another "
-            "organisation: restore it from git, or remove that [[connector]] entry to take Harmony's ids "
-            "(activity ids will change)."
-        )
-
-
-def _adopt_or_register(run: _Run, lock: LockFile) -> Outcome:
+def _adopt_or_register(run: RunContext, lock: LockFile) -> Outcome:
     """No lock entry: 2 requests (login, list) to adopt, 3 (login, list, register) to register."""
     config = run.config
     renamed = sorted({e.name for e in lock.entries if e.host == run.host and e.name != run.adapter.name})
@@ -381,18 +229,18 @@ def _adopt_or_register(run: _Run, lock: LockFile) -> Outcome:
         registration = _register(run, client, org_id)
         action, reason = "registered", f"not registered in org {org_id} yet"
     try:
-        entry = _entry_for(run, registration, org_id, None, key_known=True)
+        entry = entry_for(run, registration, org_id, None, key_known=True)
     except ConfigError:
         # A new registration exists now: record it before reporting why ids cannot be
         # assigned, so the next run adopts it instead of registering again. An adopted
         # one existed before this run: nothing is written.
         if action == "registered":
-            _save(run, lock, _bare_entry(run, registration, org_id))
+            _save(run, lock, bare_entry(run, registration, org_id))
         raise
     return _outcome(run, lock, registration, entry, action=action, reason=reason)
 
 
-def _register(run: _Run, client: Client, org_id: str) -> Registration:
+def _register(run: RunContext, client: Client, org_id: str) -> Registration:
     """The one register request of a run; an unknown outcome is resolved by listing, never by resending."""
     if run.read_only:
         raise HarmonyError(
@@ -422,4 +270,4 @@ def _register(run: _Run, client: Client, org_id: str) -> Registration:
         return late
 
 
-__all__ = ["Outcome", "ensure_registration", "execute", "forget"]
+__all__ = ["Outcome", "RunContext", "ensure_registration", "execute", "forget"]
