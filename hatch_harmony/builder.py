@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from .jar_config import JarBuilderConfig
 
 
-
 def jar_file_name(project_name: str, version: str) -> str:
     """`<name>-<version>.jar`, name as PEP 503 normalises it (`Weather_Example` -> `weather-example`).
 
