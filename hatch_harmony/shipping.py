@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from hatchling.builders.config import BuilderConfig
@@ -41,12 +40,18 @@ class NothingToShip(Exception):
     """hatchling finds no file to put in the wheel (a project without a Python package)."""
 
 
-@dataclass(frozen=True)
 class Shipped:
-    """Where the file would go in the archive, and which option puts it there."""
+    """Where the file would go in the archive, and which option puts it there.
 
-    archive_path: str
-    option: str
+    A plain class, not a dataclass: every warm wheel build imports this module, and creating
+    a dataclass costs it ~0.8 ms (benchmarks/RESULTS.md section 7).
+    """
+
+    __slots__ = ("archive_path", "option")
+
+    def __init__(self, archive_path: str, option: str) -> None:
+        self.archive_path = archive_path
+        self.option = option
 
 
 def shipped(
