@@ -43,6 +43,7 @@ from .vocabulary import (
     activity_key_of,
     activity_key_problem,
     case_clash,
+    entity_id_problem,
     is_placeholder,
 )
 
@@ -100,10 +101,10 @@ def check_shippable(manifest: Manifest) -> None:
                     source=manifest.source,
                     attribute=attr,
                 )
-        elif (lowered == ENDPOINT_ID.lower() or is_activity_attribute(attr)) and not (
-            value.isascii() and value.isdigit()
+        elif (lowered == ENDPOINT_ID.lower() or is_activity_attribute(attr)) and (
+            problem := entity_id_problem(value)
         ):
-            shown = "empty" if not value.strip() else f"{value!r}, not a numeric id"
+            shown = "empty" if not value.strip() else f"{value!r}, {problem}"
             raise ManifestError(
                 f"{attr} is {shown}; refusing to write a connector manifest Harmony would reject. "
                 "Let hatch-harmony fill in the registered ids (run a build or `hatch-harmony manifest`)",

@@ -45,8 +45,7 @@ import tomli_w
 from .errors import ConfigError
 from .files import atomic_write
 from .long_integers import LongIntegerError, TOMLDecodeError, load_toml
-from .protocol import MAX_ID
-from .vocabulary import ACTIVITY_PREFIX, activity_key_problem
+from .vocabulary import ACTIVITY_PREFIX, MAX_ENTITY_ID, activity_key_problem, entity_id
 
 LOCK_VERSION = 1
 LOCK_MODE = 0o644
@@ -59,7 +58,6 @@ HEADER = (
     "\n"
 )
 
-_DIGITS = re.compile(r"[0-9]+")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _FIX = (
     "Correct it, or restore the file from version control: "
@@ -181,8 +179,7 @@ class _Reader:
 
     def numeric_id(self, key: str) -> str:
         value = self.required(key)
-        # Length first: int() refuses over 4300 digits, and no id beyond 19 digits fits anyway.
-        if not _DIGITS.fullmatch(value) or len(value.lstrip("0")) > len(str(MAX_ID)) or int(value) > MAX_ID:
+        if entity_id(value) is None:
             raise self.error(
                 key, f'must be a string of digits (quoted, like "2370701") below 2**63, found {_shown(value)}'
             )
@@ -202,7 +199,7 @@ class _Reader:
                 raise self.error(
                     f"{key}.{activity}", f"cannot be an activity key of {ACTIVITY_PREFIX}<key>: it {problem}"
                 )
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ENTITY_ID:
                 raise self.error(f"{key}.{activity}", f"must be a positive integer id, found {_shown(value)}")
             result[activity] = value
         return result

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 # Where the API lives is the host module's rule; re-exported (see __all__) for the wire format's users.
 from .host import BASE_PATH, REGIONS, is_loopback
+from .vocabulary import entity_id_problem
 
 AUTH_HEADER = "authToken"
 
@@ -58,10 +59,6 @@ class ErrorCode:
     INVALID_SECURITY_INFO = "INVALID_CONNECTOR_SECURITY_INFO"
     BAD_REQUEST = "INVALID_REQUEST"
     INTERNAL = "INTERNAL_SERVER_ERROR"
-
-
-#: Entity ids are Java longs in Harmony and TOML integers in harmony.lock: both stop here.
-MAX_ID = 2**63 - 1
 
 
 _T = TypeVar("_T")
@@ -199,12 +196,8 @@ def _check_ids(values: dict[str, str]) -> None:
     """Entity ids: ASCII digits, at most a Java long (what the manifest and the lock can hold)."""
     for wire in ("endpointEntityId", "functionEntityStartId", "functionEntityEndId"):
         text = values[REGISTRATION_FIELDS[wire]]
-        if not text.isdigit() or not text.isascii():
-            raise ProtocolError(f"field {wire!r} is not a numeric id", wire)
-        if int(text) > MAX_ID:
-            raise ProtocolError(
-                f"field {wire!r} is beyond a 64-bit id (Java reads entity ids as longs)", wire
-            )
+        if (problem := entity_id_problem(text)) is not None:
+            raise ProtocolError(f"field {wire!r} is {problem}", wire)
 
 
 def _check_keys(values: dict[str, str]) -> None:
@@ -222,7 +215,6 @@ __all__ = [
     "AUTH_HEADER",
     "BASE_PATH",
     "LOGIN_PATH",
-    "MAX_ID",
     "REGIONS",
     "REGISTRATION_FIELDS",
     "ErrorCode",

@@ -37,6 +37,7 @@ from .vocabulary import (
     STALE_ACTIVITY_PREFIX,
     STALE_ENDPOINT_ID,
     activity_key_of,
+    entity_id,
     is_placeholder,
 )
 
@@ -173,12 +174,12 @@ def _check_identity(source: ShippedIds, registered: Registered) -> None:
 
 def _numeric(value: str, where: str, registered: Registered) -> int:
     span = f"{registered.id_range.start}..{registered.id_range.stop - 1}"
-    if not (value.isascii() and value.isdigit() and len(value) <= 19):
+    activity_id = entity_id(value)
+    if activity_id is None:
         raise ConfigError(
             f"{where} is not a numeric id. Write the id your Harmony projects use (a number in {span}), "
             f"{_PLACEHOLDER_HINT}."
         )
-    activity_id = int(value)
     if activity_id not in registered.id_range:
         raise ConfigError(
             f"{where} is {activity_id}, outside the activity id range {span} of {registered.describe}. "

@@ -148,6 +148,32 @@ def is_harmony_id(text: str) -> bool:
     return bool(_HARMONY_ID.fullmatch(text))
 
 
+#: Entity ids (endpoint, activity range) are Java longs in Harmony and TOML integers in
+#: harmony.lock: both stop here.
+MAX_ENTITY_ID = 2**63 - 1
+NOT_NUMERIC = "not a numeric id"
+BEYOND_LONG = "beyond a 64-bit id (Java reads entity ids as longs)"
+
+
+def entity_id_problem(text: str) -> str | None:
+    """Why `text` is not an entity id (ASCII digits, at most a Java long), or None.
+
+    The API's replies, harmony.lock, a shipped manifest and a generated one all ask, so an
+    id one of them accepts is never refused by another.
+    """
+    if not (text.isascii() and text.isdigit()):
+        return NOT_NUMERIC
+    # Length first: int() refuses over 4300 digits, and no id beyond 19 digits fits anyway.
+    if len(text.lstrip("0")) > len(str(MAX_ENTITY_ID)) or int(text) > MAX_ENTITY_ID:
+        return BEYOND_LONG
+    return None
+
+
+def entity_id(text: str) -> int | None:
+    """The value of an entity id, or None when `text` is not one (`entity_id_problem` says why)."""
+    return None if entity_id_problem(text) else int(text)
+
+
 def is_org_id(text: str) -> bool:
     """An org id (configured, or read from a login reply): the Harmony-id rule."""
     return is_harmony_id(text)

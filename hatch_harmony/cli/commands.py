@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, HarmonyError, shown_path
-from ..vocabulary import REGION_VAR, URL_VAR
+from ..vocabulary import REGION_VAR, URL_VAR, entity_id
 from .inputs import (
     adapter_for,
     bare_config,
@@ -113,8 +113,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
             manifest_info["hasKey"] = keys is not None
             manifest_info["endpointEntityId"] = endpoint
             manifest_info["activities"] = {
-                name: int(value) if value.isascii() and value.isdigit() else None
-                for name, value in cm.activity_values(parsed).items()
+                name: entity_id(value) for name, value in cm.activity_values(parsed).items()
             }
         except HarmonyError as exc:
             manifest_info["error"] = exc.message
