@@ -361,6 +361,7 @@ def test_real_values_are_not_placeholders(value: str) -> None:
         (vocabulary.ENDPOINT_ID, "", "is empty"),
         (vocabulary.ENDPOINT_ID, "2000l", "'2000l', not a numeric id"),
         ("Jitterbit-Activity-EntityTypeId-put", "٣", "not a numeric id"),  # a digit, but not ASCII
+        ("Jitterbit-Activity-EntityTypeId-put", str(2**63), "beyond a 64-bit id"),  # Java reads longs
     ],
 )
 def test_check_shippable_names_the_attribute(attribute: str, value: str, words: str) -> None:
