@@ -21,7 +21,7 @@ from typing import TypedDict
 
 from .errors import ConfigError, HarmonyError
 from .protocol import ErrorCode
-from .vocabulary import EMAIL_VAR, PASSWORD_VAR
+from .vocabulary import EMAIL_VAR, KEY_VAR, PASSWORD_VAR, SECRET_VAR, URL_VAR
 
 #: Where the build reads the login from (registration.EMAIL_VAR / PASSWORD_VAR); named in
 #: messages so the fix is obvious.
@@ -184,7 +184,7 @@ def classify(ctx: Context, http_status: int, error_code: str | None, error_messa
         return InvalidSecurityInfoError(
             f"Harmony at {ctx.host} rejected the connector key and secret: {ctx.doing} failed ({detail}). "
             "They do not belong to a registration of that name in that org: use the key and secret "
-            "Harmony returned for this connector in this org (e.g. unset HARMONY_CONNECTOR_KEY/SECRET "
+            f"Harmony returned for this connector in this org (e.g. unset {KEY_VAR} and {SECRET_VAR} "
             "and delete the generated manifest so they are looked up again).",
             **attrs,
         )
@@ -281,7 +281,7 @@ def connect_failed(ctx: Context, reason: str, *, loopback: bool = False) -> Tran
     """No connection at all. On a loopback host (never proxied) that almost always means no emulator runs."""
     advice = (
         "Nothing listens there: is the emulator running? (`hatch-harmony emulator`) Otherwise check the "
-        "port in the Harmony URL (HARMONY_URL, `url` or --url)."
+        f"port in the Harmony URL ({URL_VAR}, `url` or --url)."
         if loopback
         else "Check the network, the proxy settings (HTTPS_PROXY) and the Harmony URL or region."
     )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from .errors import NeedsNetworkError
 from .host import Host
 from .protocol import Registration
-from .vocabulary import EMAIL_VAR, PASSWORD_VAR
+from .vocabulary import EMAIL_VAR, OFFLINE_VAR, PASSWORD_VAR
 
 if TYPE_CHECKING:
     from .config import HarmonyConfig
@@ -87,7 +87,7 @@ def open_client(
     if config.offline:
         hint = f", {offline_hint}" if offline_hint else ""
         raise NeedsNetworkError(
-            f"{why}, which needs Harmony, but HARMONY_OFFLINE is set. Unset HARMONY_OFFLINE{hint}."
+            f"{why}, which needs Harmony, but {OFFLINE_VAR} is set. Unset {OFFLINE_VAR}{hint}."
         )
     email = env.get(EMAIL_VAR, "").strip()
     password = env.get(PASSWORD_VAR, "")

@@ -34,9 +34,11 @@ from .vocabulary import (
     ENDPOINT_ID,
     JITTERBIT_PREFIX,
     KEY,
+    KEY_VAR,
     MANIFEST_VERSION,
     RESERVED,
     SECRET,
+    SECRET_VAR,
     STALE_ACTIVITY_PREFIX,
     STALE_ENDPOINT_ID,
     activity_attribute_name,
@@ -97,7 +99,7 @@ def check_shippable(manifest: Manifest) -> None:
                 raise ManifestError(
                     f"{attr} is {what}; refusing to write a connector manifest Harmony would reject. "
                     "Let hatch-harmony fill in the registered value (run a build or "
-                    "`hatch-harmony manifest`), or set HARMONY_CONNECTOR_KEY and HARMONY_CONNECTOR_SECRET",
+                    f"`hatch-harmony manifest`), or set {KEY_VAR} and {SECRET_VAR}",
                     source=manifest.source,
                     attribute=attr,
                 )

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from . import protocol
 from .errors import ConfigError
 from .lock import LockEntry, LockFile
-from .vocabulary import KEY_VAR, OFFLINE_VAR, SECRET_VAR
+from .vocabulary import KEY_VAR, OFFLINE_VAR, ORG_ID_VAR, SECRET_VAR
 
 if TYPE_CHECKING:
     from .adapter import Adapter
@@ -222,7 +222,7 @@ def find_entry(
     if len(orgs) > 1:
         raise ConfigError(
             f"{config.lock} holds registrations of {adapter.name!r} in several organisations "
-            f"({', '.join(orgs)}): set `org-id` in the hook configuration or HARMONY_ORG_ID to pick one."
+            f"({', '.join(orgs)}): set `org-id` in the hook configuration or {ORG_ID_VAR} to pick one."
         )
     if not candidates:
         return None

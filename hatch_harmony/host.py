@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .vocabulary import EMAIL_VAR, PASSWORD_VAR
+
 #: The Connector Manager API lives below this path on every host ([DOC] FACTS.md).
 BASE_PATH = "/jitterbit-cloud-restful-service/"
 
@@ -119,7 +121,7 @@ class Host:
             raise fail(f"must be an http(s) URL with a host, e.g. {_EXAMPLE}", insecure=True)
         if "@" in parts.netloc:
             raise fail(
-                "must not hold a user or password: log in with HARMONY_EMAIL and HARMONY_PASSWORD in the "
+                f"must not hold a user or password: log in with {EMAIL_VAR} and {PASSWORD_VAR} in the "
                 "environment"
             )
         if not parts.hostname:

@@ -184,9 +184,9 @@ def _committed_secret_notice(config: HarmonyConfig) -> str:
     return (
         f"{shown} holds the connector key or secret. It is committed and ships in every sdist: put "
         "placeholders (****) in their place and keep the ids, since each build gets key and secret on its "
-        "own (Harmony, the lock, HARMONY_CONNECTOR_KEY/_SECRET). A secret already in git history stays "
-        "readable there: review who can read the repository (re-registering for a new secret would "
-        "change every activity id)."
+        f"own (Harmony, the lock, {words.KEY_VAR} and {words.SECRET_VAR}). A secret already in git "
+        "history stays readable there: review who can read the repository (re-registering for a new "
+        "secret would change every activity id)."
     )
 
 

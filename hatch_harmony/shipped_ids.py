@@ -34,6 +34,7 @@ from .vocabulary import (
     ACTIVITY_PREFIX,
     ENDPOINT_ID,
     KEY,
+    ORG_ID_VAR,
     STALE_ACTIVITY_PREFIX,
     STALE_ENDPOINT_ID,
     activity_key_of,
@@ -201,7 +202,7 @@ def refuse_new_registration(shipped: Sequence[ShippedIds], describe: str, org_id
             raise ConfigError(
                 f"{source.source} holds the key or ids of an existing registration, but Harmony lists no "
                 f"{describe} in org {org_id}. Registering now would give every activity a new id. If it "
-                "was registered in another organisation, set `org-id` (or HARMONY_ORG_ID) to that one; "
+                f"was registered in another organisation, set `org-id` (or {ORG_ID_VAR}) to that one; "
                 "to register anew on purpose, replace the key, secret and ids in the template by "
                 "placeholders (****). Nothing was registered or written."
             )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, HarmonyError, shown_path
-from ..vocabulary import REGION_VAR, URL_VAR, entity_id
+from ..vocabulary import KEY_VAR, REGION_VAR, SECRET_VAR, URL_VAR, entity_id
 from .inputs import (
     adapter_for,
     bare_config,
@@ -208,7 +208,7 @@ def cmd_validate(args: argparse.Namespace, out: Output) -> int:
     keys = keypair_from_env(env) or previous_values(config.manifest)[0]
     if keys is None:
         raise ConfigError(
-            "No key and secret to validate: set HARMONY_CONNECTOR_KEY and HARMONY_CONNECTOR_SECRET, "
+            f"No key and secret to validate: set {KEY_VAR} and {SECRET_VAR}, "
             f"or generate the manifest first ({shown_path(config.manifest, config.root)})."
         )
     entry = lock_entry_for(config, adapter, env)

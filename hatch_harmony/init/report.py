@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import shown_path
 from ..secret_history import SecretScan
+from ..vocabulary import EMAIL_VAR, PASSWORD_VAR, URL_VAR
 from .adopt import adoption_json
 from .migrate import Migration
 from .scaffold import ACTIVITY, Scaffold
@@ -158,7 +159,7 @@ def scaffold_lines(s: Scaffold) -> list[str]:
     lines += [f"  {path}" for path in s.files]
     lines += [
         f"adapter.json has one activity, {ACTIVITY!r}; the first build registers the connector (3 requests: "
-        "set HARMONY_EMAIL and HARMONY_PASSWORD, or HARMONY_URL for the emulator) and writes harmony.lock",
+        f"set {EMAIL_VAR} and {PASSWORD_VAR}, or {URL_VAR} for the emulator) and writes harmony.lock",
         "Then run:",
         f"  {s.compile_command}",
         f"  {BUILD_COMMAND}",
