@@ -157,10 +157,14 @@ def _is_package(path: str) -> bool:
     return os.path.isfile(os.path.join(os.path.dirname(path), "__init__.py"))
 
 
-def _forced(config: BuilderConfig, source: str, target: str, path: str) -> str | None:
-    """recurse_forced_files for one path: no exclusion applies, only excluded folder names."""
+def _below_source(config: BuilderConfig, source: str, target: str, path: str) -> tuple[str, str] | None:
+    """The relative and distribution paths of `path` under a forced or explicit `source`, or None.
+
+    What recurse_forced_files and recurse_explicit_files share: the path must lie below the
+    source, outside excluded folder names and not an excluded file name.
+    """
     if path == source:
-        return config.get_distribution_path(target)
+        return target, config.get_distribution_path(target)
     parts = _below(path, source)
     if (
         parts is None
@@ -169,27 +173,26 @@ def _forced(config: BuilderConfig, source: str, target: str, path: str) -> str |
     ):
         return None
     relative_file_path = os.path.join(target, get_relative_path(os.path.dirname(path), source), parts[-1])
-    distribution_path = config.get_distribution_path(relative_file_path)
-    return None if config.path_is_reserved(distribution_path) else distribution_path
+    return relative_file_path, config.get_distribution_path(relative_file_path)
+
+
+def _forced(config: BuilderConfig, source: str, target: str, path: str) -> str | None:
+    """recurse_forced_files for one path: no exclusion applies, only excluded folder names."""
+    found = _below_source(config, source, target, path)
+    if found is None:
+        return None
+    if path == source:  # hatchling ships a forced file as named, reserved or not
+        return found[1]
+    return None if config.path_is_reserved(found[1]) else found[1]
 
 
 def _explicit(config: BuilderConfig, source: str, target: str, path: str) -> str | None:
     """recurse_explicit_files for one path: named paths, then include_path(explicit=True)."""
-    if path == source:
-        distribution_path = config.get_distribution_path(target)
-        return None if config.path_is_reserved(distribution_path) else distribution_path
-    parts = _below(path, source)
-    if (
-        parts is None
-        or any(part in EXCLUDED_DIRECTORIES for part in parts[:-1])
-        or parts[-1] in EXCLUDED_FILES
-    ):
+    found = _below_source(config, source, target, path)
+    if found is None or config.path_is_reserved(found[1]):
         return None
-    relative_file_path = os.path.join(target, get_relative_path(os.path.dirname(path), source), parts[-1])
-    distribution_path = config.get_distribution_path(relative_file_path)
-    if config.path_is_reserved(distribution_path):
-        return None
-    if config.include_path(relative_file_path, explicit=True, is_package=_is_package(path)):
+    relative_file_path, distribution_path = found
+    if path == source or config.include_path(relative_file_path, explicit=True, is_package=_is_package(path)):
         return distribution_path
     return None
 
