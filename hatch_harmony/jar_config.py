@@ -179,12 +179,16 @@ class JarBuilderConfig(BuilderConfig):
         """The folders the builder tries, in order: the configured one, else the usual build outputs."""
         if self.classes is not None:
             return (self.classes,)
-        return tuple(_join(self.root_path, rel) for rel in DEFAULT_CLASSES_DIRS)
+        from .config import project_path
+
+        return tuple(project_path(self.root_path, rel) for rel in DEFAULT_CLASSES_DIRS)
 
     @property
     def lib_candidate(self) -> Path:
         """The dependency-jar folder: the configured one (must exist), else `lib/` when it exists."""
-        return self.lib if self.lib is not None else _join(self.root_path, DEFAULT_LIB_DIR)
+        from .config import project_path
+
+        return self.lib if self.lib is not None else project_path(self.root_path, DEFAULT_LIB_DIR)
 
     def validate(self) -> None:
         """Raise one ConfigError listing every problem of the table; nothing when it is fine."""
@@ -250,7 +254,7 @@ class JarBuilderConfig(BuilderConfig):
 
 def _parse_own(key: str, value: object, where: str, root: Path, problems: Problems) -> object:
     """One of JAR_OPTIONS, checked; None (and a problem) when it is wrong."""
-    from .config import bool_option, string_option
+    from .config import bool_option, project_path, string_option
 
     if key == "bundle-sdk":
         return bool_option(value, where, "bundle-sdk = true", problems)
@@ -258,12 +262,12 @@ def _parse_own(key: str, value: object, where: str, root: Path, problems: Proble
         return _assets(value, where, root, problems)
     example = "target/classes" if key == "classes" else "lib"
     text = string_option(value, where, f'{key} = "{example}"', problems)
-    return None if text is None else _join(root, text)
+    return None if text is None else project_path(root, text)
 
 
 def _assets(value: object, where: str, root: Path, problems: Problems) -> list[Path]:
     """`assets` go into the jar under their path relative to the project, so they must lie inside it."""
-    from .config import string_option, toml_kind
+    from .config import project_path, string_option, toml_kind
 
     example = 'assets = ["icons", "docs"]'
     if not isinstance(value, list):
@@ -275,7 +279,7 @@ def _assets(value: object, where: str, root: Path, problems: Problems) -> list[P
         text = string_option(item, here, example, problems)
         if text is None:
             continue
-        path = _join(root, text)
+        path = project_path(root, text)
         if path == root or root not in path.parents:
             problems.add(
                 here,
@@ -287,11 +291,6 @@ def _assets(value: object, where: str, root: Path, problems: Problems) -> list[P
         else:
             result.append(path)
     return result
-
-
-def _join(root: Path, relative: str) -> Path:
-    """root / relative, normalised lexically ('..' folded), without following symlinks."""
-    return Path(os.path.normpath(root / relative))
 
 
 def load_jar_table(table: Mapping[str, Any], root: Path) -> JarBuilderConfig:

@@ -36,6 +36,12 @@ FACTORY_CLASS = "Jitterbit-Connector-Factory-Class"
 STALE_ENDPOINT_ID = "Jitterbit-Connector-Endpoint-Id"
 STALE_ACTIVITY_PREFIX = "Jitterbit-Activity-Id-"
 
+#: Every spelling of a registration attribute, current or stale, starts with one of these
+#: (lower-cased): the hook's `attributes` may not set any of them.
+REGISTRATION_PREFIXES = tuple(
+    prefix.lower() for prefix in (KEY, SECRET, "Jitterbit-Connector-Endpoint-", "Jitterbit-Activity-")
+)
+
 #: Attributes hatch-harmony sets itself; `extra` attributes may not override them.
 RESERVED = frozenset(
     n.lower()

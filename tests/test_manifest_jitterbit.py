@@ -470,3 +470,17 @@ def test_a_long_class_path_is_wrapped_by_the_writer() -> None:
     data = m.to_bytes()
     assert all(len(line) <= 72 for line in data.split(b"\r\n"))
     assert Manifest.parse(data).get(vocabulary.CLASS_PATH) == " ".join(jars)
+
+
+def test_every_registration_attribute_spelling_is_reserved_from_attributes() -> None:
+    """The hook's `attributes` may not set a registration attribute under any current or stale spelling."""
+    spellings = (
+        vocabulary.KEY,
+        vocabulary.SECRET,
+        vocabulary.ENDPOINT_ID,
+        vocabulary.STALE_ENDPOINT_ID,
+        vocabulary.ACTIVITY_PREFIX + "fetch",
+        vocabulary.STALE_ACTIVITY_PREFIX + "fetch",
+    )
+    assert all(name.lower().startswith(vocabulary.REGISTRATION_PREFIXES) for name in spellings)
+    assert not "Jitterbit-Connector-Factory-Class".lower().startswith(vocabulary.REGISTRATION_PREFIXES)

@@ -47,7 +47,7 @@ from .table import (
     find_harmony_table,
     read_project_table,
 )
-from .values import bool_option, string_option
+from .values import bool_option, project_path, string_option
 
 __all__ = [
     "DEFAULT_LOCK",
@@ -65,6 +65,7 @@ __all__ = [
     "did_you_mean",
     "find_harmony_table",
     "load_config",
+    "project_path",
     "read_project_table",
     "scan_secrets",
     "secret_variable",

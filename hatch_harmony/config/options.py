@@ -19,10 +19,9 @@ from ..vocabulary import (
     CLASS_PATH,
     CONNECTOR,
     CONNECTOR_UI,
-    KEY,
     MANIFEST_VERSION,
     ORG_ID_RULE,
-    SECRET,
+    REGISTRATION_PREFIXES,
     is_org_id,
 )
 from .problems import Problems, toml_kind, toml_path
@@ -48,13 +47,6 @@ _RESERVED_ATTRIBUTES: dict[str, str] = {
     CLASS_PATH.lower(): "the `jar` target lists exactly the lib/*.jar it bundles; a Maven build keeps the "
     "one in `manifest-template`",
 }
-#: Any spelling of a registration attribute (the current ones and the stale ones alike).
-_RESERVED_PREFIXES = (
-    KEY.lower(),
-    SECRET.lower(),
-    "jitterbit-connector-endpoint-",
-    "jitterbit-activity-",
-)
 
 
 def file_path(value: object, where: str, option: str, example: str, problems: Problems) -> str | None:
@@ -144,7 +136,7 @@ def attribute_problem(name: str, value: object) -> str | None:
     lowered = name.lower()
     if lowered in _RESERVED_ATTRIBUTES:
         return f"cannot be set in `attributes`: {_RESERVED_ATTRIBUTES[lowered]}"
-    if lowered.startswith(_RESERVED_PREFIXES):
+    if lowered.startswith(REGISTRATION_PREFIXES):
         return (
             "is a registration attribute: the build writes it from the Harmony registration; delete it from "
             "`attributes`"

@@ -19,6 +19,7 @@ from .options import DEFAULT_LOCK, DEFAULT_MANIFEST, DEFAULT_REGION, DEFAULT_UI_
 from .overlay import apply_env, selected_environment
 from .problems import Problems, toml_path
 from .table import HOOK_TABLE, SETUPTOOLS_TABLE, parse_environments, parse_options, select
+from .values import project_path
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,10 @@ def _files(root: Path, options: Mapping[str, Any], env_name: str | None) -> _Fil
     """
     default_manifest = f"build/harmony/{env_name}/MANIFEST.MF" if env_name else DEFAULT_MANIFEST
     return _Files(
-        manifest=_join(root, options.get("manifest", default_manifest)),
-        lock=_join(root, options.get("lock", DEFAULT_LOCK)),
-        adapter=_join(root, options["adapter"]) if "adapter" in options else None,
-        template=_join(root, options["manifest-template"]) if "manifest-template" in options else None,
+        manifest=project_path(root, options.get("manifest", default_manifest)),
+        lock=project_path(root, options.get("lock", DEFAULT_LOCK)),
+        adapter=project_path(root, options["adapter"]) if "adapter" in options else None,
+        template=project_path(root, options["manifest-template"]) if "manifest-template" in options else None,
     )
 
 
@@ -170,14 +171,9 @@ def _check_write_paths(
         for key in ("manifest", "lock"):
             if key not in options:
                 continue
-            path = _join(root, options[key])
+            path = project_path(root, options[key])
             if root not in path.parents:  # the root itself is a folder, not a file inside it
                 problems.add(
                     toml_path(where, key),
                     f"must be a file inside the project folder {root} (the build writes it there)",
                 )
-
-
-def _join(root: Path, relative: str) -> Path:
-    """root / relative, normalised lexically ('..' folded), without following symlinks."""
-    return Path(os.path.normpath(root / relative))

@@ -1,4 +1,4 @@
-"""The checks of plain values every table shares: a one-line string, a boolean.
+"""The checks of plain values every table shares: a one-line string, a boolean, a project path.
 
 Why here and not in one table's module: the hook table (`config.options`) and the jar
 target's table (`jar_config`) take strings and booleans with the same rules and the same
@@ -7,6 +7,9 @@ rather than importing the hook table.
 """
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from .. import yes_no
 from .problems import Problems, toml_kind
@@ -40,3 +43,12 @@ def bool_option(value: object, where: str, example: str, problems: Problems) -> 
         hint = f"{option} = {str(value.strip().lower() in yes_no.YES).lower()} (no quotes)"
     problems.add(where, f"expected a boolean, got {toml_kind(value)}; write {hint}")
     return None
+
+
+def project_path(root: Path, relative: str) -> Path:
+    """root / relative, normalised lexically ('..' folded), without following symlinks.
+
+    Lexically, so that a configured path is judged (inside the project? git-ignored?) as
+    written; symlinks are resolved where a file is opened or written (destination.py).
+    """
+    return Path(os.path.normpath(root / relative))
