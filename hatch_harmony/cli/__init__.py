@@ -25,6 +25,7 @@ from .commands import (
     cmd_validate,
     confirm,
 )
+from .doctor import cmd_doctor
 from .output import Output
 from .parser import build_parser
 
@@ -62,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "delete": lambda a, o: cmd_delete(a, o, confirm),
         "login": cmd_login,
         "init": cmd_init,
+        "doctor": cmd_doctor,
     }
     try:
         return commands[args.command](args, out)

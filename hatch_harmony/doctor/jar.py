@@ -1,0 +1,110 @@
+"""The last jar built into dist/: what an agent will load, checked the way Java reads it.
+
+Three promises of the jar target (README "The jar"), checked on the file itself, since a
+jar may come from an older build, another tool or a hand edit:
+
+* `META-INF/MANIFEST.MF` is the first entry (or the second, after `META-INF/`), else
+  `java.util.jar.JarInputStream` does not see it (FACTS.md);
+* `Class-Path` lists exactly the bundled `lib/*.jar` (jar_layout's rule, asked of it);
+* every activity id lies in the registration's range (the lock's entry; doctor's
+  lock-entry check compares that entry with Harmony).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from ..errors import HarmonyError, shown_path
+from .report import Check, failed, ok, skipped
+
+if TYPE_CHECKING:
+    from ..jar_manifest import Manifest
+    from ..lock import LockEntry
+
+NAME = "jar"
+
+
+def newest_jar(dist: Path) -> Path | None:
+    """The most recently written `*.jar` directly in `dist`, or None."""
+    jars = [p for p in dist.glob("*.jar") if p.is_file()] if dist.is_dir() else []
+    return max(jars, key=lambda p: (p.stat().st_mtime_ns, p.name), default=None)
+
+
+def jar_check(root: Path, entry: LockEntry | None) -> Check:
+    """The newest jar in `root`/dist: manifest first, Class-Path = bundled lib/*.jar, ids in range."""
+    jar = newest_jar(root / "dist")
+    if jar is None:
+        return skipped(NAME, "no jar in dist/ yet (`hatch build -t jar` writes one)")
+    shown = shown_path(jar, root)
+    try:
+        with zipfile.ZipFile(jar) as archive:
+            names = archive.namelist()
+            problems, manifest = _manifest_first(names, archive, shown)
+    except (OSError, zipfile.BadZipFile) as exc:
+        return failed(NAME, f"{shown} is not a readable jar ({exc})", "Build it again: `hatch build -t jar`.")
+    if manifest is not None:
+        problems += _class_path_problems(manifest, names)
+        problems += _range_problems(manifest, entry)
+    if problems:
+        return failed(
+            NAME, f"{shown}: {'; '.join(problems)}", "Build the jar again with `hatch build -t jar`."
+        )
+    checked = "manifest first, Class-Path = bundled lib/*.jar"
+    unchecked = " (no lock entry: range unchecked)"
+    checked += f", activity ids in {_range(entry)}" if entry is not None else unchecked
+    return ok(NAME, f"{shown}: {checked}")
+
+
+def _manifest_first(
+    names: list[str], archive: zipfile.ZipFile, shown: str
+) -> tuple[list[str], Manifest | None]:
+    from ..jar_manifest import Manifest
+    from ..jarfile import MANIFEST_DIR, MANIFEST_NAME
+
+    upper = [n.upper() for n in names[:2]]
+    if MANIFEST_NAME not in upper or (upper[0] != MANIFEST_NAME and upper[0] != MANIFEST_DIR):
+        where = "missing" if MANIFEST_NAME not in (n.upper() for n in names) else "not the first entry"
+        return [f"{MANIFEST_NAME} is {where} (java.util.jar.JarInputStream would not see it)"], None
+    data = archive.read(names[upper.index(MANIFEST_NAME)])
+    try:
+        return [], Manifest.parse(data, source=f"{shown}!/{MANIFEST_NAME}")
+    except HarmonyError as exc:
+        return [exc.message], None
+
+
+def _class_path_problems(manifest: Manifest, names: list[str]) -> list[str]:
+    from .. import vocabulary as words
+    from ..jar_layout import _on_class_path  # the rule's one owner: which entries the loader follows
+
+    bundled = {n for n in names if _on_class_path(n)}
+    listed = {posixpath.normpath(unquote(raw)) for raw in (manifest.get(words.CLASS_PATH) or "").split()}
+    problems = []
+    if missing := sorted(bundled - listed):
+        problems.append(f"Class-Path lacks bundled {', '.join(missing)}")
+    if extra := sorted(listed - bundled):
+        problems.append(f"Class-Path lists {', '.join(extra)}, not in the jar")
+    return problems
+
+
+def _range(entry: LockEntry) -> str:
+    return f"{entry.function_entity_start_id}-{entry.function_entity_end_id}"
+
+
+def _range_problems(manifest: Manifest, entry: LockEntry | None) -> list[str]:
+    from .. import connector_manifest as cm
+    from ..vocabulary import entity_id
+
+    if entry is None:
+        return []
+    outside = [
+        f"{key}={value}"
+        for key, value in cm.activity_values(manifest).items()
+        if (number := entity_id(value)) is None or number not in entry.function_range
+    ]
+    if not outside:
+        return []
+    return [f"activity ids outside the registered range {_range(entry)}: {', '.join(outside)}"]

@@ -1,0 +1,113 @@
+"""The checks that ask Harmony: the login, the organisation, the lock's registration, the manifest's key.
+
+Read-only by construction: the only calls made are login, list and validate (3 requests at
+most; the lock entry is compared with the list the org check already fetched). Register and
+delete are never called, and nothing is written. Each API error is the client's, worded by
+api_errors (which already says whether two-factor authentication or SSO refused a login),
+and becomes that check's failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..errors import HarmonyError, shown_path
+from .local import error_check
+from .report import Check, failed, ok, skipped
+
+if TYPE_CHECKING:
+    from ..adapter import Adapter
+    from ..client import HarmonyClient
+    from ..config import HarmonyConfig
+    from ..lock import LockEntry
+    from ..protocol import Registration
+
+
+def login_check(client: HarmonyClient) -> Check:
+    from ..api_errors import AuthenticationError, LoginRefusedError
+
+    try:
+        session = client.login()
+    except LoginRefusedError as exc:
+        return error_check("login", "the account cannot log in unattended (two-factor or SSO)", exc)
+    except AuthenticationError as exc:
+        return error_check("login", "Harmony refused the login", exc)
+    except HarmonyError as exc:
+        return error_check("login", "the login failed", exc)
+    orgs = len(session.orgs)
+    default = f"default org {session.default_org_id}" if session.default_org_id else "no default org"
+    plural = "s" if orgs != 1 else ""
+    return ok("login", f"logged in at {client.host}; {default}; {orgs} organisation{plural}")
+
+
+def org_check(client: HarmonyClient) -> tuple[Check, list[Registration] | None]:
+    """The organisation the checks work in answers a list of its connectors."""
+    try:
+        registrations = client.list_connectors()
+        org = client.org_id
+    except HarmonyError as exc:
+        return error_check("org", "the organisation's connectors cannot be listed", exc), None
+    count = f"{len(registrations)} registered connector{'s' if len(registrations) != 1 else ''}"
+    return ok("org", f"org {org} is reachable: {count}"), registrations
+
+
+def lock_entry_check(entry: LockEntry, registrations: Sequence[Registration], *, lock: str) -> Check:
+    """Pure: the lock's registration is in the org's list with the same id, endpoint and activity range."""
+    fix_gone = (
+        f"If it was deleted on purpose, remove its [[connector]] entry from {lock} and build again (a new "
+        "registration gets new ids); otherwise check the org id (`hatch-harmony list` shows the org's "
+        "connectors)."
+    )
+    found = next((r for r in registrations if r.id == entry.connector_id), None)
+    if found is None:
+        return failed(
+            "lock-entry",
+            f"connector id {entry.connector_id} of {lock} ({entry.name!r} {entry.version}) is not registered "
+            f"in org {entry.org_id}",
+            fix_gone,
+        )
+    ours = (entry.endpoint_entity_id, entry.function_entity_start_id, entry.function_entity_end_id)
+    theirs = (found.endpoint_entity_id, found.function_entity_start_id, found.function_entity_end_id)
+    if ours != theirs:
+        return failed(
+            "lock-entry",
+            f"connector {entry.connector_id}: {lock} records endpoint {ours[0]}, range {ours[1]}-{ours[2]}; "
+            f"Harmony has endpoint {theirs[0]}, range {theirs[1]}-{theirs[2]}",
+            f"{lock} was edited or belongs to another server: restore it from git, or remove the entry and "
+            "build again to adopt Harmony's registration.",
+        )
+    return ok(
+        "lock-entry",
+        f"connector {entry.connector_id} ({entry.name!r} {entry.version}): endpoint {ours[0]}, "
+        f"range {ours[1]}-{ours[2]}, as in {lock}",
+    )
+
+
+def manifest_key_check(
+    client: HarmonyClient, config: HarmonyConfig, name: str, entry: LockEntry | None
+) -> Check:
+    """Harmony validates the generated manifest's key and secret for this connector (1 request)."""
+    from ..pipeline import previous_values
+
+    shown = shown_path(config.manifest, config.root)
+    keys, endpoint = previous_values(config.manifest, shown)
+    if keys is None:
+        return skipped("manifest-key", f"{shown} holds no key and secret yet (a build writes it)")
+    if entry is not None and endpoint != entry.endpoint_entity_id:
+        return failed(
+            "manifest-key",
+            f"{shown} was generated for endpoint {endpoint}, not this registration's "
+            f"{entry.endpoint_entity_id}",
+            f"Run `hatch-harmony manifest` (or a build) to regenerate {shown} from the lock's registration.",
+        )
+    try:
+        client.validate(name, keys.key, keys.secret)
+    except HarmonyError as exc:
+        return error_check("manifest-key", f"Harmony does not accept the key and secret of {shown}", exc)
+    return ok("manifest-key", f"Harmony accepts the key and secret of {shown} for {name!r}")
+
+
+def adapter_name(adapter: Adapter | None, entry: LockEntry | None) -> str | None:
+    """The name validate asks about: the registered one (the lock's), else adapter.json's."""
+    return entry.name if entry is not None else (adapter.name if adapter is not None else None)

@@ -1,0 +1,157 @@
+"""The checks in their order, each given what the earlier ones found, and the report they make.
+
+A check that needs what an earlier one could not give (a valid config, a login) is
+skipped with the reason, never run on guesses. Any `HarmonyError` a check lets through
+becomes that check's failure, so one bad input never hides the checks after it and never
+ends in a traceback. The network checks run only when credentials are at hand
+(connection.open_client decides, as for every command); their requests are counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import HarmonyError, shown_path
+from . import jar, local, network
+from .report import Check, Report, Status, skipped
+
+if TYPE_CHECKING:
+    from ..adapter import Adapter
+    from ..client import HarmonyClient
+    from ..config import HarmonyConfig
+    from ..lock import LockEntry
+
+#: The checks that ask Harmony, in order.
+NETWORK_CHECKS = ("login", "org", "lock-entry", "manifest-key")
+
+
+def guarded(name: str, run: Callable[[], Check]) -> Check:
+    """`run()`, with a HarmonyError it lets through turned into this check's failure."""
+    try:
+        return run()
+    except HarmonyError as exc:
+        return local.error_check(name, "the check could not complete", exc)
+
+
+@dataclass
+class _Found:
+    """What the checks found so far, for the checks after them."""
+
+    checks: list[Check] = field(default_factory=list)
+    config: HarmonyConfig | None = None
+    adapter: Adapter | None = None
+    entry: LockEntry | None = None
+    entry_error: HarmonyError | None = None
+    requests: int = 0
+
+    def add(self, check: Check) -> Check:
+        self.checks.append(check)
+        return check
+
+
+def run_doctor(root: Path, env: Mapping[str, str], *, environment: str | None = None) -> Report:
+    """Every check, local first; never writes a file and never sends a write request."""
+    found = _Found()
+    found.add(local.python_check())
+    found.add(local.hatchling_check())
+    found.add(local.jdk_check())
+    _local_checks(found, root, env, environment)
+    _network_checks(found, env)
+    found.add(guarded(jar.NAME, lambda: jar.jar_check(root, found.entry)))
+    return Report(tuple(found.checks), found.requests)
+
+
+def _local_checks(found: _Found, root: Path, env: Mapping[str, str], environment: str | None) -> None:
+    config: HarmonyConfig | None = None
+    try:
+        check, config = local.config_check(root, env, environment)
+    except HarmonyError as exc:
+        check = local.error_check("config", "the settings cannot be read", exc)
+    found.add(check)
+    found.config = config
+    if config is None:
+        for name in ("adapter", "template", "manifest-path"):
+            found.add(skipped(name, "needs a valid config"))
+    else:
+        adapter_check, found.adapter = local.adapter_check(config)
+        found.add(adapter_check)
+        found.add(guarded("template", lambda: local.template_check(config)[0]))
+        found.add(guarded("manifest-path", lambda: local.manifest_path_check(config, found.adapter)))
+        if found.adapter is not None:
+            _read_entry(found, config, found.adapter, env)
+    found.add(guarded("secrets", lambda: local.secrets_check(root)))
+
+
+def _read_entry(found: _Found, config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> None:
+    """The lock's entry for this connector, as a build finds it (decision.plan via cli.inputs)."""
+    from ..cli.inputs import lock_entry_for
+
+    try:
+        found.entry = lock_entry_for(config, adapter, env)
+    except HarmonyError as exc:  # reported by the lock-entry check
+        found.entry_error = exc
+
+
+def _network_checks(found: _Found, env: Mapping[str, str]) -> None:
+    from ..client import HarmonyClient
+    from ..connection import for_entry, open_client
+
+    config, entry = found.config, found.entry
+    if config is None:
+        found.checks += [skipped(name, "needs a valid config") for name in NETWORK_CHECKS]
+        return
+    try:
+        opened = open_client(for_entry(config, entry), env, "The network checks (login, org, lock, key)")
+    except HarmonyError as exc:
+        reason = f"skipped, not failed: {exc.message}"
+        found.add(skipped("login", reason))
+        found.add(skipped("org", "needs the login (see login)"))
+        found.add(_lock_entry_offline(found))
+        found.add(skipped("manifest-key", "needs the login (see login)"))
+        return
+    assert isinstance(opened, HarmonyClient)  # the default factory's client: login and list too
+    with opened as client:
+        try:
+            _ask_harmony(found, client, config)
+        finally:
+            found.requests = client.requests_made
+
+
+def _lock_entry_offline(found: _Found) -> Check:
+    """Without the network, the lock entry still fails when the lock cannot be read."""
+    if found.entry_error is not None:
+        return local.error_check("lock-entry", "harmony.lock cannot be read", found.entry_error)
+    return skipped("lock-entry", "needs the login (see login)")
+
+
+def _ask_harmony(found: _Found, client: HarmonyClient, config: HarmonyConfig) -> None:
+    login = found.add(guarded("login", lambda: network.login_check(client)))
+    if login.status is not Status.OK:
+        found.add(skipped("org", "needs the login"))
+        found.add(_lock_entry_offline(found))
+        found.add(skipped("manifest-key", "needs the login"))
+        return
+    org, registrations = network.org_check(client)
+    found.add(org)
+    lock = shown_path(config.lock, config.root)
+    if found.entry_error is not None:
+        found.add(_lock_entry_offline(found))
+    elif registrations is None:
+        found.add(skipped("lock-entry", "needs the org's list (see org)"))
+    elif found.entry is None:
+        found.add(skipped("lock-entry", f"{lock} has no registration of this connector (a build adds it)"))
+    else:
+        entry = found.entry
+        found.add(guarded("lock-entry", lambda: network.lock_entry_check(entry, registrations, lock=lock)))
+    name = network.adapter_name(found.adapter, found.entry)
+    if registrations is None:
+        found.add(skipped("manifest-key", "needs the org (see org)"))
+    elif name is None:
+        found.add(skipped("manifest-key", "needs a valid adapter.json (see adapter)"))
+    else:
+        found.add(
+            guarded("manifest-key", lambda: network.manifest_key_check(client, config, name, found.entry))
+        )
