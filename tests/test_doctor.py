@@ -53,14 +53,15 @@ def doctor(
     root: Path,
     env: dict[str, str],
     *args: str,
+    command: str = "doctor",
 ) -> tuple[int, str, str]:
-    """`hatch-harmony doctor` in this process with exactly `env`'s HARMONY_* variables."""
+    """`hatch-harmony doctor` (or `command`) in this process with exactly `env`'s HARMONY_* variables."""
     for name in list(os.environ):
         if name.startswith("HARMONY_"):
             monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    code = main(["doctor", "--project", str(root), *args])
+    code = main([command, "--project", str(root), *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

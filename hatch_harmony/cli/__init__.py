@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "delete": lambda a, o: cmd_delete(a, o, confirm),
         "login": cmd_login,
         "init": cmd_init,
-        "doctor": cmd_doctor,
+        "doctor": lambda a, o: cmd_doctor(a, o, confirm),
     }
     try:
         return commands[args.command](args, out)

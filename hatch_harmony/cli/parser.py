@@ -77,7 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--id", metavar="CONNECTOR_ID", help="connector id (default: the one in the lock)")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     add("login", "check the credentials and list the organisations available; stores nothing")
-    add("doctor", "check the setup: tools, settings, secrets in git, the login, the registration, the jar")
+    doctor = add(
+        "doctor", "check the setup: tools, settings, secrets in git, the login, the registration, the jar"
+    )
+    doctor.add_argument(
+        "--contract",
+        action="store_true",
+        help="prove the API instead: register, list, validate and delete a throwaway connector in the org",
+    )
+    doctor.add_argument("--yes", action="store_true", help="with --contract: do not ask for confirmation")
     add_init(sub)
     emulator = sub.add_parser(
         "emulator",
