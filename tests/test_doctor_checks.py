@@ -1,0 +1,193 @@
+"""doctor's checks one by one: the jar, the lock entry against Harmony's list, refused logins, bad inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from hatch_harmony.doctor import Check, Report, Status
+from hatch_harmony.doctor.jar import jar_check, newest_jar
+from hatch_harmony.doctor.network import lock_entry_check
+from hatch_harmony.emulator import SSO_EMAIL, TFA_EMAIL, Emulator
+from hatch_harmony.jarfile import JarEntry, write_jar
+from hatch_harmony.lock import LockEntry
+from hatch_harmony.protocol import Registration
+from tests.plugins.emulator import harmony_env
+from tests.projects import Project
+from tests.test_doctor import check_of, doctor
+
+PROJECT = Project("Acme Doctor Checks", "acme-doctor-checks")
+ENTRY = LockEntry(
+    host="http://127.0.0.1:1",
+    org_id="10001",
+    name="Acme Doctor Checks",
+    version="1.0.0",
+    connector_id="4401",
+    endpoint_entity_id="100",
+    function_entity_start_id="101",
+    function_entity_end_id="199",
+    adapter_digest="0" * 64,
+    activities={"fetch": 101, "put": 102},
+    reserved={},
+)
+
+
+def manifest(class_path: str | None, activities: dict[str, int]) -> bytes:
+    lines = ["Manifest-Version: 1.0", "Jitterbit-Connector: true"]
+    if class_path is not None:
+        lines.append(f"Class-Path: {class_path}")
+    lines += [f"Jitterbit-Activity-EntityTypeId-{key}: {value}" for key, value in activities.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def jar(root: Path, data: bytes, *libs: str, name: str = "acme-1.0.0.jar") -> Path:
+    """A jar in root/dist with `data` as its manifest, a class, and `libs` under lib/."""
+    files = root / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    (files / "blob").write_bytes(b"bytes")
+    entries = [JarEntry.from_file(path, files / "blob") for path in ("com/acme/A.class", *libs)]
+    return write_jar(root / "dist" / name, data, entries, epoch=0)
+
+
+def test_a_jar_as_the_jar_target_writes_it_is_ok(tmp_path: Path) -> None:
+    jar(tmp_path, manifest("lib/a.jar lib/b%20c.jar", {"fetch": 101, "put": 102}), "lib/a.jar", "lib/b c.jar")
+    check = jar_check(tmp_path, ENTRY)
+    assert check.status is Status.OK, check
+    assert "dist/acme-1.0.0.jar" in check.detail and "101-199" in check.detail
+
+
+def test_a_class_path_that_differs_from_the_bundled_jars_fails(tmp_path: Path) -> None:
+    jar(tmp_path, manifest("lib/a.jar lib/gone.jar", {"fetch": 101}), "lib/a.jar", "lib/new.jar")
+    check = jar_check(tmp_path, ENTRY)
+    assert check.status is Status.FAILED
+    assert "lacks bundled lib/new.jar" in check.detail and "lists lib/gone.jar" in check.detail
+    assert "hatch build -t jar" in check.fix
+
+
+def test_an_activity_id_outside_the_registered_range_fails(tmp_path: Path) -> None:
+    jar(tmp_path, manifest(None, {"fetch": 101, "put": 250}))
+    check = jar_check(tmp_path, ENTRY)
+    assert check.status is Status.FAILED
+    assert "put=250" in check.detail and "fetch" not in check.detail and "101-199" in check.detail
+    assert jar_check(tmp_path, None).status is Status.OK  # no lock entry: no range to hold it to
+
+
+def test_a_manifest_that_is_not_the_first_entry_fails(tmp_path: Path) -> None:
+    (tmp_path / "dist").mkdir()
+    with zipfile.ZipFile(tmp_path / "dist" / "maven.jar", "w") as archive:
+        archive.writestr("com/acme/A.class", b"bytes")
+        archive.writestr("META-INF/MANIFEST.MF", manifest(None, {}))
+    check = jar_check(tmp_path, ENTRY)
+    assert check.status is Status.FAILED and "not the first entry" in check.detail
+
+
+def test_a_file_that_is_no_zip_fails_and_the_newest_jar_is_the_one_checked(tmp_path: Path) -> None:
+    good = jar(tmp_path, manifest(None, {"fetch": 101}), name="old.jar")
+    broken = tmp_path / "dist" / "new.jar"
+    broken.write_bytes(b"not a zip")
+    os.utime(good, ns=(1_000_000_000, 1_000_000_000))
+    assert newest_jar(tmp_path / "dist") == broken
+    check = jar_check(tmp_path, ENTRY)
+    assert check.status is Status.FAILED and "dist/new.jar is not a readable jar" in check.detail
+    assert jar_check(tmp_path / "nothing", ENTRY).status is Status.SKIPPED
+
+
+def test_a_bad_jar_in_dist_fails_the_doctor_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = PROJECT.make(tmp_path / "acme")
+    jar(root, manifest("lib/missing.jar", {}))
+    code, out, _ = doctor(monkeypatch, capsys, root, {}, "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert [c["name"] for c in data["checks"] if c["status"] == "failed"] == ["jar"]
+    assert "lib/missing.jar" in check_of(data, "jar")["detail"]
+
+
+def registration(**changes: str) -> Registration:
+    values = {
+        "id": "4401",
+        "name": "Acme Doctor Checks",
+        "version": "1.0.0",
+        "key": "k",
+        "secret": "s",
+        "endpoint_entity_id": "100",
+        "function_entity_start_id": "101",
+        "function_entity_end_id": "199",
+    }
+    values.update(changes)
+    return Registration(**values)
+
+
+def test_the_lock_entry_is_compared_with_harmonys_list() -> None:
+    assert lock_entry_check(ENTRY, [registration()], lock="harmony.lock").status is Status.OK
+    gone = lock_entry_check(ENTRY, [registration(id="9999")], lock="harmony.lock")
+    assert gone.status is Status.FAILED and "4401" in gone.detail and "not registered" in gone.detail
+    moved = lock_entry_check(ENTRY, [registration(function_entity_end_id="150")], lock="harmony.lock")
+    assert moved.status is Status.FAILED and "101-199" in moved.detail and "101-150" in moved.detail
+
+
+@pytest.fixture(params=[(TFA_EMAIL, "two-factor"), (SSO_EMAIL, "single sign-on")], ids=["tfa", "sso"])
+def refused(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """An emulator account whose login is refused, and the words its fix must use."""
+    email, said = request.param
+    return email, said
+
+
+def test_a_refused_login_says_whether_two_factor_or_sso_refused_it(
+    tmp_path: Path,
+    emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    refused: tuple[str, str],
+) -> None:
+    email, said = refused
+    root = PROJECT.make(tmp_path / "acme")
+    code, out, _ = doctor(
+        monkeypatch, capsys, root, {**harmony_env(emulator), "HARMONY_EMAIL": email}, "--json"
+    )
+    login = check_of(json.loads(out), "login")
+    assert code == 1 and login["status"] == "failed"
+    assert "two-factor or SSO" in login["detail"] and said in login["fix"]
+
+
+def test_an_unreadable_lock_fails_the_lock_entry_check_even_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = PROJECT.make(tmp_path / "acme")
+    (root / "harmony.lock").write_text("this is = not [ toml", encoding="utf-8")
+    code, out, err = doctor(monkeypatch, capsys, root, {}, "--json")
+    data = json.loads(out)
+    assert code == 1 and "Traceback" not in err
+    assert check_of(data, "lock-entry")["status"] == "failed"
+    assert "harmony.lock" in check_of(data, "lock-entry")["fix"]
+
+
+def test_the_report_lines_show_the_fix_below_a_non_ok_check() -> None:
+    report = Report(
+        (
+            Check("config", Status.OK, "[tool.hatch.build.hooks.harmony]"),
+            Check("jdk", Status.WARNING, "javac not found on PATH", "install a JDK"),
+            Check(
+                "login", Status.FAILED, "Harmony refused the login", "Check HARMONY_PASSWORD.\nsecond line"
+            ),
+            Check("org", Status.SKIPPED, "needs the login"),
+        ),
+        requests=1,
+    )
+    assert report.lines() == [
+        "ok      config: [tool.hatch.build.hooks.harmony]",
+        "warning jdk: javac not found on PATH",
+        "        install a JDK",
+        "failed  login: Harmony refused the login",
+        "        Check HARMONY_PASSWORD.",
+        "        second line",
+        "skipped org: needs the login",
+        "1 ok, 1 warning, 1 failed, 1 skipped; 1 request",
+    ]
+    assert report.exit_code == 1
+    assert Report(report.checks[:2], 0).exit_code == 0
