@@ -1,0 +1,73 @@
+"""Where the contract tests run: the bundled emulator, or a real server named by HARMONY_CONTRACT_*.
+
+Apart from tests/test_contract.py so that the rule "all four variables or none" is one
+small function, tested on its own. These are the test suite's variables, not the build's
+(HARMONY_URL etc.): a developer's build credentials must never make `pytest` write to
+their org by accident. An empty value counts as unset, as for the build's variables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from hatch_harmony.client import Credentials, HarmonyClient
+from hatch_harmony.emulator import Emulator
+
+URL_VAR = "HARMONY_CONTRACT_URL"
+EMAIL_VAR = "HARMONY_CONTRACT_EMAIL"
+PASSWORD_VAR = "HARMONY_CONTRACT_PASSWORD"
+ORG_VAR = "HARMONY_CONTRACT_ORG_ID"
+VARIABLES = (URL_VAR, EMAIL_VAR, PASSWORD_VAR, ORG_VAR)
+
+_C = TypeVar("_C", bound=HarmonyClient)
+
+
+class TargetError(Exception):
+    """Some of the four variables are set, not all: say which are missing."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A server to run the contract against, and how to log in to it."""
+
+    url: str
+    email: str
+    password: str = field(repr=False)
+    org_id: str
+    emulator: Emulator | None = None  # None: a real server (no fault injection, real waits)
+
+    def client(self, *, password: str | None = None) -> HarmonyClient:
+        """A fresh client in the target's org; on the emulator its retries do not wait."""
+        return self.client_of(HarmonyClient, password=password)
+
+    def client_of(self, cls: type[_C], *, password: str | None = None) -> _C:
+        """`client()` of a subclass (a test's recording or broken client)."""
+        sleep: Callable[[float], None] = time.sleep if self.emulator is None else _no_wait
+        credentials = Credentials(self.email, self.password if password is None else password)
+        return cls(self.url, credentials, org_id=self.org_id, sleep=sleep)
+
+
+def real_target(environ: Mapping[str, str]) -> Target | None:
+    """The real server the four variables name; None when none is set; TargetError when only some are."""
+    values = {name: environ.get(name, "").strip() for name in VARIABLES}
+    if not any(values.values()):
+        return None
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise TargetError(
+            f"The contract tests run against a real Harmony server only when all of {', '.join(VARIABLES)} "
+            f"are set; {_listed(missing)} {'is' if len(missing) == 1 else 'are'} not set. "
+            f"Set {'it' if len(missing) == 1 else 'them'}, or unset all four to use the bundled emulator."
+        )
+    return Target(values[URL_VAR], values[EMAIL_VAR], environ[PASSWORD_VAR], values[ORG_VAR])
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _no_wait(seconds: float) -> None:
+    """The emulator's injected faults need no real backoff."""
