@@ -28,26 +28,63 @@ One concept per module; this file is the package's public face:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .credentials import scan_secrets, secret_variable
-from .options import (
-    DEFAULT_LOCK,
-    DEFAULT_MANIFEST,
-    DEFAULT_REGION,
-    DEFAULT_UI_FILE,
-    attribute_problem,
-    url_problem,
-)
 from .problems import Problems, did_you_mean, toml_kind, toml_path
-from .resolved import HarmonyConfig, load_config
-from .table import (
-    HATCH_HOOK_OPTIONS,
-    HOOK_TABLE,
-    OPTIONS,
-    SETUPTOOLS_TABLE,
-    find_harmony_table,
-    read_project_table,
-)
 from .values import bool_option, project_path, string_option
+
+if TYPE_CHECKING:
+    from .options import (
+        DEFAULT_LOCK,
+        DEFAULT_MANIFEST,
+        DEFAULT_REGION,
+        DEFAULT_UI_FILE,
+        attribute_problem,
+        url_problem,
+    )
+    from .resolved import HarmonyConfig, load_config
+    from .table import (
+        HATCH_HOOK_OPTIONS,
+        HOOK_TABLE,
+        OPTIONS,
+        SETUPTOOLS_TABLE,
+        find_harmony_table,
+        read_project_table,
+    )
+
+#: The hook table's names, imported on first use: the `jar` target checks its own table
+#: with the collector and the value checks above and needs none of them, so a warm jar
+#: build does not pay for the hook table, the host rules and the environment overlay.
+_LAZY = {
+    "options": (
+        "DEFAULT_LOCK",
+        "DEFAULT_MANIFEST",
+        "DEFAULT_REGION",
+        "DEFAULT_UI_FILE",
+        "attribute_problem",
+        "url_problem",
+    ),
+    "resolved": ("HarmonyConfig", "load_config"),
+    "table": (
+        "HATCH_HOOK_OPTIONS",
+        "HOOK_TABLE",
+        "OPTIONS",
+        "SETUPTOOLS_TABLE",
+        "find_harmony_table",
+        "read_project_table",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    for module, names in _LAZY.items():
+        if name in names:
+            return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_LOCK",

@@ -13,7 +13,6 @@ TOML name of a value's type, and the nearest known option for a typo.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
@@ -89,5 +88,7 @@ def did_you_mean(key: str, known: tuple[str, ...]) -> str:
     dashed = key.replace("_", "-").lower()
     if dashed in known and dashed != key:
         return f' Did you mean "{dashed}"?'
+    import difflib  # only when a key is unknown: every jar build imports this module
+
     close = difflib.get_close_matches(dashed, known, n=1, cutoff=0.6)
     return f' Did you mean "{close[0]}"?' if close else ""
