@@ -191,3 +191,18 @@ def test_the_report_lines_show_the_fix_below_a_non_ok_check() -> None:
     ]
     assert report.exit_code == 1
     assert Report(report.checks[:2], 0).exit_code == 0
+
+
+def test_a_bad_adapter_fails_once_and_skips_what_needs_it(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = PROJECT.make(tmp_path / "acme", adapter={"name": "Acme", "activities": {"bad key!": {}}})
+    code, out, err = doctor(monkeypatch, capsys, root, harmony_env(emulator), "--json")
+    data = json.loads(out)
+    assert code == 1 and "Traceback" not in err
+    assert [c["name"] for c in data["checks"] if c["status"] == "failed"] == ["adapter"]
+    assert "adapter.json" in check_of(data, "adapter")["fix"]
+    assert check_of(data, "lock-entry")["status"] == "skipped"
+    assert "adapter" in check_of(data, "lock-entry")["detail"]
+    assert check_of(data, "manifest-key")["status"] == "skipped"
+    assert emulator.counts()["login"] == 1 and emulator.counts()["validate"] == 0

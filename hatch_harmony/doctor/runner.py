@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..client import HarmonyClient
     from ..config import HarmonyConfig
     from ..lock import LockEntry
+    from ..protocol import Registration
 
 #: The checks that ask Harmony, in order.
 NETWORK_CHECKS = ("login", "org", "lock-entry", "manifest-key")
@@ -123,8 +124,22 @@ def _network_checks(found: _Found, env: Mapping[str, str]) -> None:
 def _lock_entry_offline(found: _Found) -> Check:
     """Without the network, the lock entry still fails when the lock cannot be read."""
     if found.entry_error is not None:
-        return local.error_check("lock-entry", "harmony.lock cannot be read", found.entry_error)
+        return local.error_check("lock-entry", "the lock entry cannot be looked up", found.entry_error)
+    if found.adapter is None:
+        return skipped("lock-entry", "needs a valid adapter.json (see adapter)")
     return skipped("lock-entry", "needs the login (see login)")
+
+
+def _lock_entry(found: _Found, registrations: list[Registration] | None, lock: str) -> Check:
+    """The lock-entry check once logged in: compared with the org's list, when there is an entry."""
+    entry = found.entry
+    if found.entry_error is not None or found.adapter is None:
+        return _lock_entry_offline(found)
+    if registrations is None:
+        return skipped("lock-entry", "needs the org's list (see org)")
+    if entry is None:
+        return skipped("lock-entry", f"{lock} has no registration of this connector (a build adds it)")
+    return guarded("lock-entry", lambda: network.lock_entry_check(entry, registrations, lock=lock))
 
 
 def _ask_harmony(found: _Found, client: HarmonyClient, config: HarmonyConfig) -> None:
@@ -136,16 +151,7 @@ def _ask_harmony(found: _Found, client: HarmonyClient, config: HarmonyConfig) ->
         return
     org, registrations = network.org_check(client)
     found.add(org)
-    lock = shown_path(config.lock, config.root)
-    if found.entry_error is not None:
-        found.add(_lock_entry_offline(found))
-    elif registrations is None:
-        found.add(skipped("lock-entry", "needs the org's list (see org)"))
-    elif found.entry is None:
-        found.add(skipped("lock-entry", f"{lock} has no registration of this connector (a build adds it)"))
-    else:
-        entry = found.entry
-        found.add(guarded("lock-entry", lambda: network.lock_entry_check(entry, registrations, lock=lock)))
+    found.add(_lock_entry(found, registrations, shown_path(config.lock, config.root)))
     name = network.adapter_name(found.adapter, found.entry)
     if registrations is None:
         found.add(skipped("manifest-key", "needs the org (see org)"))
