@@ -7,7 +7,8 @@ which key, which fix). The Harmony host (URL or region, its normalised lock key,
 is-loopback, the region table) has its own owner, `host.py`, for the same reason: ask it,
 never parse a URL or list the regions elsewhere.
 
-A leaf: standard library only (the warm-build path imports it), no hatch_harmony import.
+A leaf: standard library only (the warm-build path imports it), no hatch_harmony import;
+its patterns are compiled on first use (`re`'s own cache), not at import.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ RESERVED = frozenset(
 #: against it): an activity key must leave room for ACTIVITY_PREFIX within it.
 MAX_ATTRIBUTE_NAME_BYTES = 70
 MAX_ACTIVITY_KEY_LENGTH = MAX_ATTRIBUTE_NAME_BYTES - len(ACTIVITY_PREFIX)
-_ACTIVITY_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_ACTIVITY_KEY = r"[A-Za-z0-9_-]+"
 
 
 def activity_key_problem(key: str) -> str | None:
@@ -65,7 +66,7 @@ def activity_key_problem(key: str) -> str | None:
     """
     if not key:
         return "is empty"
-    if not _ACTIVITY_KEY.fullmatch(key):
+    if not re.fullmatch(_ACTIVITY_KEY, key):
         return "may contain only ASCII letters, digits, '-' and '_'"
     if len(key) > MAX_ACTIVITY_KEY_LENGTH:
         return f"is {len(key)} characters long, at most {MAX_ACTIVITY_KEY_LENGTH} fit"
@@ -107,7 +108,7 @@ _PLACEHOLDER_CHARS = frozenset("*Xx#?._-")
 _PLACEHOLDER_WORDS = frozenset(
     {"todo", "tbd", "changeme", "change-me", "change_me", "placeholder", "none", "null", "undefined"}
 )
-_PLACEHOLDER_WRAPPED = re.compile(r"<.*>|\$\{.*\}|\{\{.*\}\}|@.*@", re.DOTALL)
+_PLACEHOLDER_WRAPPED = r"<.*>|\$\{.*\}|\{\{.*\}\}|@.*@"
 
 
 def is_placeholder(value: str) -> bool:
@@ -122,7 +123,7 @@ def is_placeholder(value: str) -> bool:
     text = value.strip()
     if not text or set(text) <= _PLACEHOLDER_CHARS:
         return True
-    return bool(_PLACEHOLDER_WRAPPED.fullmatch(text)) or text.lower() in _PLACEHOLDER_WORDS
+    return bool(re.fullmatch(_PLACEHOLDER_WRAPPED, text, re.DOTALL)) or text.lower() in _PLACEHOLDER_WORDS
 
 
 # --- environment variables ----------------------------------------------------------------------
@@ -142,7 +143,7 @@ NO_WARM_STAMP_VAR = "HARMONY_NO_WARM_STAMP"
 
 # --- Harmony ids (organisations, connectors) -----------------------------------------------------
 
-_HARMONY_ID = re.compile(r"[A-Za-z0-9_-]+")
+_HARMONY_ID = _ACTIVITY_KEY  # the same characters, a different rule
 ORG_ID_RULE = 'must hold only letters, digits, "-" and "_" (Harmony org ids are numbers)'
 
 
@@ -151,7 +152,7 @@ def is_harmony_id(text: str) -> bool:
 
     Harmony's ids are numbers; letters, `-` and `_` are tolerated, `/`, `.` and `%` never.
     """
-    return bool(_HARMONY_ID.fullmatch(text))
+    return bool(re.fullmatch(_HARMONY_ID, text))
 
 
 #: Entity ids (endpoint, activity range) are Java longs in Harmony and TOML integers in
