@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hatch_harmony.client import Credentials, HarmonyClient
-from hatch_harmony.emulator import Emulator
+from hatch_harmony.contract import ContractReport
+from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
+from hatch_harmony.protocol import Registration, same_connector
 
 URL_VAR = "HARMONY_CONTRACT_URL"
 EMAIL_VAR = "HARMONY_CONTRACT_EMAIL"
@@ -38,6 +40,11 @@ class Target:
     password: str = field(repr=False)
     org_id: str
     emulator: Emulator | None = None  # None: a real server (no fault injection, real waits)
+
+    @classmethod
+    def on(cls, emulator: Emulator, *, password: str = DEFAULT_PASSWORD) -> Target:
+        """The emulator's demo account in its default org."""
+        return cls(emulator.url, DEFAULT_EMAIL, password, DEFAULT_ORG_ID, emulator)
 
     def client(self, *, password: str | None = None) -> HarmonyClient:
         """A fresh client in the target's org; on the emulator its retries do not wait."""
@@ -63,6 +70,31 @@ def real_target(environ: Mapping[str, str]) -> Target | None:
             f"Set {'it' if len(missing) == 1 else 'them'}, or unset all four to use the bundled emulator."
         )
     return Target(values[URL_VAR], values[EMAIL_VAR], environ[PASSWORD_VAR], values[ORG_VAR])
+
+
+class Recording(HarmonyClient):
+    """Remembers what register returned, so a test can look for the key and secret in a report."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.registered: list[Registration] = []
+
+    def register(self, name: str, version: str) -> Registration:
+        registration = super().register(name, version)
+        self.registered.append(registration)
+        return registration
+
+
+def listed_ids(target: Target, name: str) -> list[str]:
+    """An independent look: a new client's strict list, the ids of entries with this name."""
+    with target.client() as other:
+        return [r.id for r in other.list_connectors() if same_connector(name, None, r.name, None)]
+
+
+def assert_no_secret(report: ContractReport, registrations: list[Registration], password: str) -> None:
+    for step in report.steps:
+        for value in (password, *(v for r in registrations for v in (r.key, r.secret))):
+            assert value not in step.detail, step.name
 
 
 def _listed(names: list[str]) -> str:

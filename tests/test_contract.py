@@ -9,30 +9,49 @@ where the emulator differs. The unmarked tests inject faults, which only the emu
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import re
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from hatch_harmony.adapter import parse_adapter
-from hatch_harmony.api_errors import InvalidSecurityInfoError, NotFoundError
-from hatch_harmony.client import HarmonyClient
+from hatch_harmony.api_errors import InvalidSecurityInfoError, NotFoundError, ServerError
+from hatch_harmony.client import HarmonyClient, resolve_base_url
 from hatch_harmony.contract import (
     CONTRACT_PREFIX,
     CONTRACT_VERSION,
+    RANDOM_DIGITS,
     ContractReport,
     contract_name,
     run_contract,
 )
-from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
-from hatch_harmony.protocol import Registration, same_connector
+from hatch_harmony.emulator import DEFAULT_PASSWORD, Emulator
+from hatch_harmony.emulator.variations import Variations
+from hatch_harmony.protocol import Registration
 from hatch_harmony.vocabulary import is_harmony_id
-from tests.contract_target import VARIABLES, Target, TargetError, real_target
+from tests.contract_target import (
+    VARIABLES,
+    Recording,
+    Target,
+    TargetError,
+    assert_no_secret,
+    listed_ids,
+    real_target,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
+#: A passing run's requests against the emulator, as the README says.
+EMULATOR_REQUESTS = 7
 STEPS = ["login", "register", "list", "validate", "delete payload", "delete", "gone", "cleanup"]
 
 
@@ -51,7 +70,7 @@ def target() -> Iterator[Target]:
         yield real
         return
     with Emulator() as emulator:
-        yield Target(emulator.url, DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_ORG_ID, emulator)
+        yield Target.on(emulator)
 
 
 @pytest.fixture
@@ -68,31 +87,7 @@ def registered(client: HarmonyClient) -> Iterator[Registration]:
     for delete in (client.delete_payload, client.delete_registration):
         with contextlib.suppress(NotFoundError):
             delete(registration.id)
-
-
-class Recording(HarmonyClient):
-    """Remembers what register returned, so a test can look for the key and secret in a report."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.registered: list[Registration] = []
-
-    def register(self, name: str, version: str) -> Registration:
-        registration = super().register(name, version)
-        self.registered.append(registration)
-        return registration
-
-
-def listed_ids(target: Target, name: str) -> list[str]:
-    """An independent look: a new client's strict list, entries of this name or any contract name."""
-    with target.client() as other:
-        return [r.id for r in other.list_connectors() if same_connector(name, None, r.name, None)]
-
-
-def assert_no_secret(report: ContractReport, registrations: list[Registration], password: str) -> None:
-    for step in report.steps:
-        for value in (password, *(v for r in registrations for v in (r.key, r.secret))):
-            assert value not in step.detail, step.name
+    assert registration.id not in [entry.id for entry in client.list_connectors()], "not cleaned up"
 
 
 # --- the whole contract, against the target ---------------------------------------------------
@@ -115,7 +110,7 @@ def test_the_whole_contract_passes_and_leaves_nothing(target: Target) -> None:
     assert all("\n" not in step.detail and step.detail for step in report.steps)
     assert report.requests >= 7
     if target.emulator is not None:  # a real server may retry; the emulator answers each call once
-        assert report.requests == 7 == after - before
+        assert report.requests == EMULATOR_REQUESTS == after - before
         assert target.emulator.registrations() == []
 
 
@@ -191,7 +186,7 @@ def run_on(
     emulator: Emulator, *, password: str = DEFAULT_PASSWORD
 ) -> tuple[ContractReport, list[Registration]]:
     """The contract against `emulator`, with the registrations its register calls returned."""
-    target = Target(emulator.url, DEFAULT_EMAIL, password, DEFAULT_ORG_ID, emulator)
+    target = Target.on(emulator, password=password)
     client = target.client_of(Recording)
     with client:
         report = run_contract(client)
@@ -232,8 +227,10 @@ def test_a_500_mid_way_fails_that_step_and_cleanup_removes_the_connector(
     [Emulator.drop_after_register, lambda emulator: emulator.override_next("register", {"id": None})],
     ids=["dropped", "without id"],
 )
-def test_a_lost_register_reply_is_found_by_name_and_deleted(emulator: Emulator, lose_reply: object) -> None:
-    lose_reply(emulator)  # type: ignore[operator]
+def test_a_lost_register_reply_is_found_by_name_and_deleted(
+    emulator: Emulator, lose_reply: Callable[[Emulator], None]
+) -> None:
+    lose_reply(emulator)
     report, registered = run_on(emulator)
     assert registered == []
     assert [(s.name, s.ok) for s in report.steps] == [("login", True), ("register", False), ("cleanup", True)]
@@ -273,20 +270,76 @@ def test_an_unexpected_error_still_cleans_up_and_is_raised(emulator: Emulator) -
         def validate(self, name: str, key: str, secret: str) -> None:
             raise RuntimeError("a bug, not an API failure")
 
-    target = Target(emulator.url, DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_ORG_ID, emulator)
+    target = Target.on(emulator)
     with target.client_of(Broken) as client, pytest.raises(RuntimeError):
         run_contract(client)
     assert emulator.registrations() == []
 
 
-def test_a_server_that_changes_the_name_passes(emulator: Emulator) -> None:
-    from hatch_harmony.emulator.variations import Variations
-
+def test_a_server_that_changes_the_name_passes() -> None:
     with Emulator(variations=Variations(upper_case_names=True)) as upper:
         report, _ = run_on(upper)
         assert report.ok, report.steps
         assert f"name stored as {report.connector_name.upper()!r}" in step(report, "register")
         assert upper.registrations() == []
+
+
+def test_a_register_reply_naming_another_connector_fails_and_is_deleted_by_id(emulator: Emulator) -> None:
+    emulator.override_next("register", {"name": "Dropbox"})
+    report, registered = run_on(emulator)
+    assert [(s.name, s.ok) for s in report.steps] == [("login", True), ("register", False), ("cleanup", True)]
+    assert "names connector 'Dropbox' version '1.0.0'" in step(report, "register")
+    assert step(report, "cleanup") == f"ok: deleted connector {registered[0].id}; nothing left"
+    assert emulator.registrations() == []
+
+
+class Lying(Recording):
+    """Lists this run's entry with another key (`lie="key"`) or not at all (`lie="absent"`)."""
+
+    lie = "key"
+
+    def list_connectors(self) -> list[Registration]:
+        listed = super().list_connectors()
+        mine = {r.id for r in self.registered}
+        if self.lie == "absent":
+            return [r for r in listed if r.id not in mine]
+        return [dataclasses.replace(r, key=str(uuid.uuid4())) if r.id in mine else r for r in listed]
+
+
+@pytest.mark.parametrize(
+    ("lie", "says"), [("key", "differs from the register reply in key"), ("absent", "is not listed")]
+)
+def test_a_list_entry_unlike_the_register_reply_fails_the_list_step(
+    emulator: Emulator, lie: str, says: str
+) -> None:
+    target = Target.on(emulator)
+    client = target.client_of(Lying)
+    client.lie = lie
+    with client:
+        report = run_contract(client)
+    assert [(s.name, s.ok) for s in report.steps][2:] == [("list", False), ("cleanup", True)]
+    assert says in step(report, "list")
+    assert_no_secret(report, client.registered, DEFAULT_PASSWORD)
+    assert emulator.registrations() == []
+
+
+def test_a_delete_whose_reply_was_lost_is_not_found_in_cleanup_which_counts_as_deleted(
+    emulator: Emulator,
+) -> None:
+    class LostReply(HarmonyClient):
+        def delete_registration(self, connector_id: str) -> None:
+            super().delete_registration(connector_id)
+            if not getattr(self, "lost", False):
+                self.lost = True
+                raise ServerError("HTTP 502 after the delete (a lost reply)")
+
+    target = Target.on(emulator)
+    client = target.client_of(LostReply)
+    with client:
+        report = run_contract(client)
+    assert [(s.name, s.ok) for s in report.steps][-2:] == [("delete", False), ("cleanup", True)]
+    assert step(report, "cleanup") == f"ok: deleted connector {report.connector_id}; nothing left"
+    assert emulator.counts()["delete"] == 2 and emulator.registrations() == []
 
 
 # --- names and the target rule ---------------------------------------------------------------
@@ -302,7 +355,7 @@ def test_contract_names_are_valid_fresh_and_unmasked() -> None:
 
 
 def test_a_name_without_the_prefix_is_refused(emulator: Emulator) -> None:
-    target = Target(emulator.url, DEFAULT_EMAIL, DEFAULT_PASSWORD, DEFAULT_ORG_ID, emulator)
+    target = Target.on(emulator)
     with target.client() as client, pytest.raises(ValueError, match=CONTRACT_PREFIX):
         run_contract(client, name="Dropbox")
     assert sum(emulator.counts().values()) == 0
@@ -322,3 +375,42 @@ def test_the_target_is_the_emulator_unless_all_four_variables_are_set() -> None:
         real_target({name: "x" for name in VARIABLES[:3]})
     with pytest.raises(TargetError, match="HARMONY_CONTRACT_URL and HARMONY_CONTRACT_PASSWORD are not set"):
         real_target({VARIABLES[1]: "x", VARIABLES[3]: "x"})
+
+
+def test_the_build_variables_never_make_a_real_target() -> None:
+    build = {"HARMONY_URL": "na", "HARMONY_EMAIL": "a@b.c", "HARMONY_PASSWORD": "pw", "HARMONY_ORG_ID": "1"}
+    assert real_target(build) is None
+    region = real_target({**{name: "12345" for name in VARIABLES}, VARIABLES[0]: "na"})
+    assert region is not None
+    with region.client() as client:  # no request: a client connects on its first call
+        assert client.base_url == resolve_base_url("na")
+
+
+# --- the README tells the truth about it --------------------------------------------------------
+
+
+def test_the_readme_explains_the_contract_as_it_is() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The API contract\n", 1)[1].split("\n## ", 1)[0]
+    text = " ".join(section.split())
+    command = " ".join(f"{name}=..." for name in VARIABLES) + " .venv/bin/python -m pytest -m contract"
+    assert command in text
+    assert re.findall(r"^\| `([a-z ]+)` \|", section, flags=re.M) == STEPS
+    assert f"makes {EMULATOR_REQUESTS} requests against the emulator" in text
+    assert (
+        f"named `{CONTRACT_PREFIX}` and {RANDOM_DIGITS} random hex digits, version `{CONTRACT_VERSION}`"
+        in text
+    )
+    assert "doctor --contract [--yes]" in text
+
+
+def test_ci_runs_the_contract_tests_against_the_emulator() -> None:
+    """CI runs plain `pytest` (.ci/run, the README's test command); the default options keep `contract`."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    options = pyproject["tool"]["pytest"]["ini_options"]
+    assert any(marker.startswith("contract:") for marker in options["markers"])
+    assert '-m "not slow"' in options["addopts"] and "contract" not in options["addopts"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert [line for line in ci.splitlines() if "pytest" in line and not line.startswith("#")] == [
+        'python3 -m venv .venv && .venv/bin/python -m pip install -e ".[test]" && .venv/bin/python -m pytest'
+    ]
