@@ -36,7 +36,7 @@ from .host import Host, HostError
 from .servertext import Scrubber
 from .session import DEFAULT_SESSION_SECONDS, Credentials, Org, Session, parse_session
 from .transport import Bounds, Call, Transport
-from .vocabulary import is_harmony_id
+from .vocabulary import KEY_VAR, SECRET_VAR, is_harmony_id
 
 __all__ = [
     "DEADLINE_SECONDS",
@@ -208,7 +208,7 @@ class HarmonyClient:
         the caller's own connector and lead to a second registration (see `find`).
         """
         items, bad = self._list_items()
-        return replies.every_registration(items, bad)
+        return replies.every_registration(items, bad, self._keyless)
 
     def find(self, name: str, version: str | None = None) -> list[protocol.Registration]:
         """The org's registrations with this name (and version, when given), as `protocol.identity` compares.
@@ -217,7 +217,16 @@ class HarmonyClient:
         another connector is skipped, one that may be ours fails.
         """
         items, bad = self._list_items()
-        return replies.registrations_named(items, name, version, bad)
+        return replies.registrations_named(items, name, version, bad, self._keyless)
+
+    def listed(self) -> list[replies.Listed]:
+        """GET orgs/{org}/connector read for ids only: works when Harmony lists no keys.
+
+        For lookups that need no key (a registration's id, endpoint or range); strict
+        otherwise, like `list_connectors`.
+        """
+        items, bad = self._list_items()
+        return replies.listed_entries(items, bad)
 
     def delete_registration(self, connector_id: str) -> None:
         """DELETE orgs/{org}/connector/{id}; ConnectorInUseError while a project uses it."""
@@ -273,6 +282,19 @@ class HarmonyClient:
         call = self._in_org("list", "GET", protocol.connectors_path, "list the connectors of")
         bad = self._malformed(call)
         return replies.connector_list(self._transport.perform(call), bad), bad
+
+    def _keyless(self, entry: replies.Listed) -> ApiError:
+        """One message for a registration needed with its key that Harmony lists without it."""
+        return replies.KeyNotListedError(
+            f"Harmony at {self.host} lists connector {entry.name!r} version {entry.version!r} "
+            f"(id {entry.id}) in org {self.org_id} without its key and secret, so they cannot be "
+            f"taken from the list. If harmony.lock records this registration, set {KEY_VAR} and "
+            f"{SECRET_VAR} to the key and secret Harmony gave when it was registered (the "
+            "Jitterbit-Connector-Key and -Secret lines of the manifest built then, or your secret "
+            "store): with both, a build needs no list. Without them, delete the registration "
+            f"(`hatch-harmony delete --registration --id {entry.id}`) and build again to register anew.",
+            operation="list",
+        )
 
     def _malformed(self, call: Call) -> replies.Bad:
         """How to word a malformed (HTTP 200) reply of `call`: for register, outcome unknown."""

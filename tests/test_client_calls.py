@@ -357,8 +357,8 @@ def test_list_of_an_org_without_connectors() -> None:
         ({"status": True}, "'registeredConnectorList' is missing"),
         ({"status": True, "registeredConnectorList": {"a": 1}}, "expected a list"),
         (
-            {"status": True, "registeredConnectorList": [entry(key=None)]},
-            "registeredConnectorList[0]: field 'key'",
+            {"status": True, "registeredConnectorList": [entry(key="")]},
+            "registeredConnectorList[0]: field 'key' is empty",  # a missing key: test_client_keyless.py
         ),
         ({"status": True, "registeredConnectorList": [entry(), "x"]}, "registeredConnectorList[1]"),
     ],
@@ -407,8 +407,9 @@ def test_find_prefers_the_exact_name_then_matches_a_server_normalised_one() -> N
 
 
 def test_find_ignores_a_malformed_entry_of_another_connector_only() -> None:
-    broken_other = entry(id="9", name="Builder Thing", key=None)
-    broken_ours = entry(id="10", secret=None)
+    # (a key or secret that is not listed is no fault: test_client_keyless.py)
+    broken_other = entry(id="9", name="Builder Thing", endpointEntityId="x")
+    broken_ours = entry(id="10", endpointEntityId=None)
     fake = FakeHarmony(
         login_reply(),
         ok(registeredConnectorList=[broken_other, entry()]),

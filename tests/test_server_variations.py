@@ -7,18 +7,24 @@ the documented one. Request counts come from the emulator's own counters.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hatch_harmony.client import Credentials, HarmonyClient
 from hatch_harmony.config import load_config
-from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
+from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
 from hatch_harmony.emulator.variations import Variations
 from hatch_harmony.lock import read_lock
 from hatch_harmony.pipeline import generate
+from hatch_harmony.replies import KeyNotListedError
 from tests.plugins.emulator import harmony_env
+from tests.projects import Project, build_env
 
 ADAPTER = {"name": "Acme Widgets", "version": "1.0.0-beta", "activities": {"query": {}, "create": {}}}
 
@@ -29,8 +35,8 @@ def upper_casing() -> Iterator[Emulator]:
         yield running
 
 
-def build(root: Path, emulator: Emulator, **table: Any) -> str:
-    env = harmony_env(emulator)
+def build(root: Path, emulator: Emulator, extra_env: dict[str, str] | None = None, **table: Any) -> str:
+    env = {**harmony_env(emulator), **(extra_env or {})}
     return generate(load_config(table, root, env), env).outcome.action
 
 
@@ -57,3 +63,85 @@ def test_a_server_that_renames_the_connector_gets_one_registration(
     [entry] = read_lock(root / "harmony.lock").entries
     assert (entry.name, entry.version) == ("Acme Widgets", "1.0.0-beta")  # what this project registers
     assert upper_casing.counts()["register"] == 1
+
+
+# --- a list that shows no keys ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def keyless() -> Iterator[Emulator]:
+    with Emulator(test_controls=True, variations=Variations(list_without_keys=True)) as running:
+        yield running
+
+
+def test_a_list_without_keys_stops_only_the_builds_that_need_the_key(
+    tmp_path: Path, keyless: Emulator
+) -> None:
+    """The register reply's key is kept; a lookup or an adoption that needs it says what to do."""
+    root = tmp_path / "acme"
+    root.mkdir()
+    (root / "adapter.json").write_text(json.dumps(ADAPTER), encoding="utf-8")
+    assert build(root, keyless) == "registered"
+    [registration] = keyless.registrations(DEFAULT_ORG_ID)
+    manifest = root / "build" / "harmony" / "MANIFEST.MF"
+    assert f"Jitterbit-Connector-Key: {registration.key}" in manifest.read_text(encoding="utf-8")
+
+    manifest.unlink()  # a fresh checkout without the key: the list cannot give it
+    with pytest.raises(KeyNotListedError) as caught:
+        build(root, keyless)
+    message = str(caught.value)
+    assert f"'Acme Widgets' version '1.0.0-beta' (id {registration.id}) in org {DEFAULT_ORG_ID}" in message
+    assert "HARMONY_CONNECTOR_KEY and HARMONY_CONNECTOR_SECRET" in message
+    assert registration.key not in message and registration.secret not in message
+
+    keyless.reset_counts()  # ... but the key and secret at hand make it an offline build
+    env = {"HARMONY_CONNECTOR_KEY": registration.key, "HARMONY_CONNECTOR_SECRET": registration.secret}
+    assert build(root, keyless, extra_env=env) == "offline"
+    assert sum(keyless.counts().values()) == 0
+
+    (root / "harmony.lock").unlink()  # adopting needs the key: one message, never a second register
+    with pytest.raises(KeyNotListedError, match=f"--registration --id {registration.id}"):
+        build(root, keyless)
+    assert keyless.counts()["register"] == 0
+    assert len(keyless.registrations(DEFAULT_ORG_ID)) == 1
+
+
+def test_a_list_without_keys_still_answers_a_lookup_by_id(keyless: Emulator) -> None:
+    registration = keyless.state.register(DEFAULT_ORG_ID, "Acme Widgets", "1.0.0")
+    with HarmonyClient(keyless.url, Credentials(DEFAULT_EMAIL, DEFAULT_PASSWORD)) as client:
+        [listed] = client.listed()
+    assert (listed.id, listed.endpoint_entity_id, listed.keys_listed) == (
+        registration.id,
+        registration.endpoint_entity_id,
+        False,
+    )
+
+
+# --- a register reply without an id ----------------------------------------------------------------------
+
+
+def test_a_register_reply_without_id_is_resolved_by_listing_in_a_hook_build(tmp_path: Path) -> None:
+    """Outcome unknown (README, Reliability): the next list finds it; register is never resent."""
+    project = Project("Acme Idless", "acme-idless")
+    root = project.make(tmp_path / "acme")
+    with Emulator(test_controls=True, variations=Variations(register_without_id=True)) as idless:
+        done = subprocess.run(
+            [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
+            cwd=root,
+            env=build_env(idless),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        counts = {route: n for route, n in idless.counts().items() if n}
+        [registration] = idless.registrations(DEFAULT_ORG_ID)
+    assert counts == {"login": 1, "list": 2, "register": 1}
+    assert "found the new registration by listing and adopted it" in done.stderr + done.stdout
+    with zipfile.ZipFile(root / "dist" / project.jar_name) as jar:
+        manifest = jar.read("META-INF/MANIFEST.MF").decode("utf-8")
+    assert f"Jitterbit-Connector-Endpoint-EntityTypeId: {registration.endpoint_entity_id}" in manifest
+    assert f"Jitterbit-Activity-EntityTypeId-fetch: {registration.function_entity_start_id}" in manifest
+    [entry] = read_lock(root / "harmony.lock").entries
+    assert entry.connector_id == registration.id

@@ -15,11 +15,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
 from typing import Any, Protocol
 from urllib.parse import unquote
 
 from ..protocol import BASE_PATH, ErrorCode
 from .state import Refusal, State, User, org_name
+from .variations import SESSION_COOKIE
 
 #: The `operation` of each reply, after the headings of the API documentation.
 OPERATIONS = {
@@ -116,7 +118,7 @@ def handle(
             _check_json_content_type(headers)
         if route.name == "login":
             return _login(state, _json_object(body), server_url)
-        user = state.authenticate(headers.get("authToken"))
+        user = state.authenticate(headers.get("authToken"), _session_cookie(headers))
         state.check_org(user, route.org_id)
         handler = _HANDLERS[route.name]
         return handler(state, user, route, body if method in ("PUT", "POST") else b"")
@@ -164,9 +166,23 @@ def _text(data: dict[str, Any], key: str) -> str:
     return value
 
 
+def _session_cookie(headers: Headers) -> str | None:
+    """The session cookie's value in the request's Cookie header, if any."""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(headers.get("Cookie") or "")
+    except CookieError:
+        return None
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel is not None else None
+
+
 def _login(state: State, data: dict[str, Any], server_url: str) -> Reply:
     result = state.login(_text(data, "email"), _text(data, "password"))
     org_id = result.user.org_id
+    headers = {}
+    if result.cookie is not None:
+        headers["Set-Cookie"] = f"{SESSION_COOKIE}={result.cookie}; Path=/; HttpOnly"
     return Reply(
         200,
         {
@@ -181,6 +197,7 @@ def _login(state: State, data: dict[str, Any], server_url: str) -> Reply:
             "sessionTimeoutInSeconds": result.timeout_seconds,
             "serverUrl": server_url,
         },
+        headers,
     )
 
 
@@ -198,11 +215,17 @@ def _register(state: State, user: User, route: Route, body: bytes) -> Reply:
     wire = registration.to_wire()
     if not state.variations.upper_case_names:
         del wire["name"], wire["version"]  # the documented register reply carries neither
+    if state.variations.register_without_id:
+        del wire["id"]
     return _ok("register", **wire)
 
 
 def _list(state: State, user: User, route: Route, body: bytes) -> Reply:
-    connectors = [reg.to_wire() for reg in state.list_registrations(route.org_id)]
+    hidden = ("key", "secret") if state.variations.list_without_keys else ()
+    connectors = [
+        {wire: value for wire, value in reg.to_wire().items() if wire not in hidden}
+        for reg in state.list_registrations(route.org_id)
+    ]
     return _ok("list", registeredConnectorList=connectors)
 
 

@@ -31,7 +31,7 @@ from . import admin, api
 from .faults import Controls, Fault, merge_patch
 from .state import DEFAULT_ORG_ID, State, User, default_users
 from .store import Connector
-from .variations import Variations
+from .variations import REDIRECT_STATUS, Variations
 
 _log = logging.getLogger("hatch_harmony.emulator")
 
@@ -299,8 +299,12 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = admin.handle(emulator, self.command, path, query, body)
             self._send_json(status, payload)
             return
-        route = api.route_of(self.command, path)
+        location, routed = emulator.variations.redirect(self.path)
+        route = api.route_of(self.command, routed.partition("?")[0])
         emulator.controls.count(route.name)
+        if location is not None and route.name != "other":  # the `redirect_to` variation
+            self._send_json(REDIRECT_STATUS, {}, {"Location": location})
+            return
         latency = emulator.controls.latency
         if latency:
             time.sleep(latency)

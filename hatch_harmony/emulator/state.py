@@ -88,12 +88,15 @@ class LoginResult:
     user: User
     org_name: str
     timeout_seconds: int
+    #: The session cookie's value when the `session_cookie` variation is on, else None.
+    cookie: str | None = field(default=None, repr=False)
 
 
 @dataclass
 class _Token:
     user: User
     expires_at: float
+    cookie: str | None = None
 
 
 def org_name(org_id: str) -> str:
@@ -144,12 +147,14 @@ class State:
             )
         now = self._clock()
         token = uuid.uuid4().hex.upper()
+        cookie = uuid.uuid4().hex if self.variations.session_cookie else None
         with self._lock:
             self._tokens = {k: t for k, t in self._tokens.items() if t.expires_at > now}
-            self._tokens[token] = _Token(user, now + self._session_timeout)
-        return LoginResult(token, user, org_name(user.org_id), self._session_timeout)
+            self._tokens[token] = _Token(user, now + self._session_timeout, cookie)
+        return LoginResult(token, user, org_name(user.org_id), self._session_timeout, cookie)
 
-    def authenticate(self, token: str | None) -> User:
+    def authenticate(self, token: str | None, cookie: str | None = None) -> User:
+        """The token's user; with the `session_cookie` variation the login's cookie must come too."""
         if not token:
             raise Refusal(401, ErrorCode.INVALID_TOKEN, "Missing authToken header: log in first.")
         with self._lock:
@@ -158,6 +163,10 @@ class State:
             raise Refusal(401, ErrorCode.INVALID_TOKEN, "Invalid authentication token: log in again.")
         if entry.expires_at <= self._clock():
             raise Refusal(401, ErrorCode.INVALID_TOKEN, "The session has expired: log in again.")
+        if entry.cookie is not None and cookie != entry.cookie:
+            raise Refusal(
+                401, ErrorCode.INVALID_TOKEN, "The session cookie is missing or stale: log in again."
+            )
         return entry.user
 
     def expire_tokens(self) -> None:
