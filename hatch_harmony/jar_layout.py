@@ -168,7 +168,7 @@ def plan_jar(root: Path, jar: JarBuilderConfig, *, manifest: bytes, adapter: Pat
             if jar.bundles(name):
                 entries.add(name, path)
 
-    class_path = sorted(name for name in entries.files if _on_class_path(name))
+    class_path = sorted(name for name in entries.files if on_class_path(name))
     dropped = _not_bundled(parsed.get(words.CLASS_PATH), class_path)
     if dropped:
         entries.notices.append(_dropped_notice(dropped, _shown(classes, root)))
@@ -259,7 +259,7 @@ def _sdk_note(skipped: list[str], table_path: str) -> str:
     )
 
 
-def _on_class_path(name: str) -> bool:
+def on_class_path(name: str) -> bool:
     """A jar directly in the jar's `lib/`: where the agent's class loader looks (`lib/*.jar`).
 
     Deeper jars (`lib/x/y.jar`) are bundled as plain files: neither Maven's copy-dependencies

@@ -101,6 +101,12 @@ def shipped_ids(
     return tuple(found)
 
 
+def inputs_of(config: HarmonyConfig, adapter_path: Path | None) -> list[Path]:
+    """The files the manifest step reads: the manifest may be written over none of them."""
+    found = [config.lock, config.root / "pyproject.toml", config.root / ".gitignore"]
+    return found + [p for p in (adapter_path, config.manifest_template) if p is not None]
+
+
 def render(config: HarmonyConfig, template: Manifest, outcome: Outcome) -> bytes:
     reg = outcome.registration
     result = cm.apply_registration(
@@ -151,8 +157,7 @@ def generate(
     version = connector_version(adapter, project_version)
     template = load_template(config)
     if write:
-        reads = [adapter.path, config.lock, config.root / "pyproject.toml", config.root / ".gitignore"]
-        check_destination(config, config.manifest, [*reads, *filter(None, [config.manifest_template])])
+        check_destination(config, config.manifest, inputs_of(config, adapter.path))
     if not read_only:
         check_lock_path(config)
     last = previous_path or config.manifest

@@ -78,9 +78,9 @@ def _manifest_first(
 
 def _class_path_problems(manifest: Manifest, names: list[str]) -> list[str]:
     from .. import vocabulary as words
-    from ..jar_layout import _on_class_path  # the rule's one owner: which entries the loader follows
+    from ..jar_layout import on_class_path  # the rule's one owner: which entries the loader follows
 
-    bundled = {n for n in names if _on_class_path(n)}
+    bundled = {n for n in names if on_class_path(n)}
     listed = {posixpath.normpath(unquote(raw)) for raw in (manifest.get(words.CLASS_PATH) or "").split()}
     problems = []
     if missing := sorted(bundled - listed):

@@ -157,13 +157,11 @@ def template_check(config: HarmonyConfig) -> tuple[Check, Manifest | None]:
 def manifest_path_check(config: HarmonyConfig, adapter: Adapter | None) -> Check:
     """Where the secret manifest goes: destination.py's rule (inside the project, git-ignored, no input)."""
     from ..destination import check_destination, check_lock_path
+    from ..pipeline import inputs_of
     from ..vcs import GitStatus, git_status
 
-    # The files a build reads, as pipeline.generate lists them for the same check.
-    reads = [config.lock, config.root / "pyproject.toml", config.root / ".gitignore"]
-    reads += [p for p in (adapter.path if adapter else None, config.manifest_template) if p is not None]
     try:
-        check_destination(config, config.manifest, reads)
+        check_destination(config, config.manifest, inputs_of(config, adapter.path if adapter else None))
         check_lock_path(config)
     except HarmonyError as exc:
         return error_check("manifest-path", "the generated manifest's path is not safe", exc)
