@@ -206,3 +206,14 @@ def test_a_bad_adapter_fails_once_and_skips_what_needs_it(
     assert "adapter" in check_of(data, "lock-entry")["detail"]
     assert check_of(data, "manifest-key")["status"] == "skipped"
     assert emulator.counts()["login"] == 1 and emulator.counts()["validate"] == 0
+
+
+def test_an_os_error_in_a_check_is_that_checks_failure_not_a_traceback(tmp_path: Path) -> None:
+    from hatch_harmony.doctor.runner import guarded
+
+    def unreadable() -> Check:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "dist" / "x.jar"))
+
+    check = guarded("jar", unreadable)
+    assert check.status is Status.FAILED and check.name == "jar"
+    assert "Permission denied" in check.fix and "x.jar" in check.fix

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import HarmonyError, shown_path
 from . import jar, local, network
-from .report import Check, Report, Status, skipped
+from .report import Check, Report, Status, failed, skipped
 
 if TYPE_CHECKING:
     from ..adapter import Adapter
@@ -30,11 +30,22 @@ NETWORK_CHECKS = ("login", "org", "lock-entry", "manifest-key")
 
 
 def guarded(name: str, run: Callable[[], Check]) -> Check:
-    """`run()`, with a HarmonyError it lets through turned into this check's failure."""
+    """`run()`, with a HarmonyError or an OS error it lets through turned into this check's failure.
+
+    doctor is what a user runs when something is wrong: an unreadable file or a git that
+    cannot start is one failed check naming it, never a traceback that hides the others.
+    """
     try:
         return run()
     except HarmonyError as exc:
         return local.error_check(name, "the check could not complete", exc)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return failed(
+            name,
+            "the check could not complete",
+            f"{exc.strerror or exc}{where}: make it readable (or installed) and run doctor again.",
+        )
 
 
 @dataclass
