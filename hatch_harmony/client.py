@@ -306,7 +306,7 @@ class HarmonyClient:
 
     def _scrubber(self, call: Call | None, *more: str) -> Scrubber:
         """The scrubber for server text about `call`: every secret the client knows at this point."""
-        values = [self._credentials.password, *more]
+        values = [self._credentials.password, *more, *self._transport.cookie_values()]
         if self._session is not None:
             values.append(self._session.token)
         if call is not None:

@@ -7,9 +7,14 @@ written once, here. What failures mean and how they are worded lives in `api_err
 The connection: certificates are always verified and redirects never followed (the
 `authToken` header would travel to wherever they point). Loopback and http:// hosts never
 go through a proxy (the login body would reach it in clear); https hosts use
-HTTPS_PROXY/ALL_PROXY and NO_PROXY as httpx reads them, through a CONNECT tunnel. Cookies
-are neither stored nor sent: the API needs only the authToken header, and a session
-cookie would be one more secret to leak.
+HTTPS_PROXY/ALL_PROXY and NO_PROXY as httpx reads them, through a CONNECT tunnel.
+
+Cookies [decision]: the documented API needs only the authToken header, but a server behind
+a session-pinning load balancer may need the cookie its login set. They are kept in memory
+for one session (a login starts with none), sent back only to the host that set them (a
+Domain attribute that would widen them is refused, a Secure one travels only over https),
+never written anywhere, never logged (requests are logged from our own headers, replies by
+body), and their values are masked in server text like the token (`cookie_values`).
 
 Bounds (`bounded`): a reply body of at most `max_reply_bytes` (16 MiB) and a whole
 request within `deadline` seconds (60), whatever the pace of the bytes. Either failure
@@ -54,6 +59,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -135,6 +141,10 @@ class Transport:
     def close(self) -> None:
         self._http.close()
 
+    def cookie_values(self) -> list[str]:
+        """The session cookies' values: secrets, masked in server text like the token."""
+        return [cookie.value for cookie in self._http.cookies.jar if cookie.value]
+
     def context(self, call: Call) -> Context:
         """What every message about `call` names: the call, the host, the account, the attempts allowed."""
         return Context(
@@ -186,7 +196,9 @@ class Transport:
     def _attempt(self, call: Call, *, ambiguous: bool) -> dict[str, Any]:
         """One request and its reply; raises Retry, TokenRefused or the final ApiError."""
         headers = {"Content-Type": "application/json"}
-        if call.name != "login":
+        if call.name == "login":
+            self._http.cookies.clear()  # a new session: the last one's cookies are stale
+        else:
             headers[protocol.AUTH_HEADER] = self._token()
         content = json.dumps(call.body).encode() if call.body is not None else None
         if log.isEnabledFor(logging.DEBUG):
@@ -265,7 +277,7 @@ class Transport:
 
 
 def _http_client(host: Host, bounds: Bounds, transport: httpx.BaseTransport | None) -> httpx.Client:
-    """The one connection to `host`: verified, no redirects, no cookies, no proxy for loopback or http."""
+    """The one connection to `host`: verified, no proxy for loopback or http, session cookies kept."""
     # One connection at a time: the client is sequential, and the watchdog cuts the one in use.
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     if transport is None and (host.is_loopback or host.scheme == "http"):
@@ -284,16 +296,25 @@ def _http_client(host: Host, bounds: Bounds, transport: httpx.BaseTransport | No
         follow_redirects=False,
         transport=transport,
         limits=limits,
-        cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
+        cookies=http.cookiejar.CookieJar(policy=_SameHostCookies()),
         headers={"Accept": "application/json", "User-Agent": f"hatch-harmony/{__version__}"},
     )
 
 
-class _NoCookies(http.cookiejar.DefaultCookiePolicy):
-    """Refuses every cookie: none is stored, so none is ever sent back (or leaked by a redirect)."""
+class _SameHostCookies(http.cookiejar.DefaultCookiePolicy):
+    """Host-only cookies: stored only without a Domain attribute, sent back only to that very host."""
+
+    def __init__(self) -> None:
+        super().__init__(rfc2965=False, strict_ns_domain=http.cookiejar.DefaultCookiePolicy.DomainStrict)
 
     def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
-        return False
+        return not cookie.domain_specified and super().set_ok(cookie, request)
 
     def return_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
-        return False
+        return cookie.domain == _effective_host(request) and super().return_ok(cookie, request)
+
+
+def _effective_host(request: urllib.request.Request) -> str:
+    """The request's host as http.cookiejar names a host-only cookie's domain (dotless: + ".local")."""
+    host = (urlsplit(request.get_full_url()).hostname or "").lower()
+    return host if "." in host or ":" in host else f"{host}.local"

@@ -287,16 +287,3 @@ def test_session_text_from_harmony_is_scrubbed_and_capped() -> None:
         assert len(text) <= 240
         assert "\n" not in text
     assert org.name.startswith("Acme ***")
-
-
-def test_cookies_from_harmony_are_neither_stored_nor_sent_back() -> None:
-    """Issue 14, item 2: the API needs only the authToken header; a session cookie is one more secret."""
-    login = login_reply()
-    login.headers["Set-Cookie"] = "JSESSIONID=cookie-value-1; Path=/; HttpOnly"
-    listed = ok(registeredConnectorList=[])
-    listed.headers["Set-Cookie"] = "AWSALB=cookie-value-2; Path=/"
-    fake = FakeHarmony(login, listed, ok(registeredConnectorList=[]))
-    with make_client(fake) as client:
-        client.list_connectors()
-        client.list_connectors()
-    assert [request.headers.get("Cookie") for request in fake.requests] == [None, None, None]

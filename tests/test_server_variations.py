@@ -7,6 +7,7 @@ the documented one. Request counts come from the emulator's own counters.
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import zipfile
@@ -14,14 +15,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from hatch_harmony.client import Credentials, HarmonyClient
 from hatch_harmony.config import load_config
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
-from hatch_harmony.emulator.variations import Variations
+from hatch_harmony.emulator.variations import SESSION_COOKIE, Variations
 from hatch_harmony.lock import read_lock
 from hatch_harmony.pipeline import generate
+from hatch_harmony.protocol import AUTH_HEADER, BASE_PATH, LOGIN_PATH, connectors_path
 from hatch_harmony.replies import KeyNotListedError
 from tests.plugins.emulator import harmony_env
 from tests.projects import Project, build_env
@@ -145,3 +148,35 @@ def test_a_register_reply_without_id_is_resolved_by_listing_in_a_hook_build(tmp_
     assert f"Jitterbit-Activity-EntityTypeId-fetch: {registration.function_entity_start_id}" in manifest
     [entry] = read_lock(root / "harmony.lock").entries
     assert entry.connector_id == registration.id
+
+
+# --- a session cookie ------------------------------------------------------------------------------------
+
+
+def test_a_server_that_needs_its_session_cookie_gets_it_and_it_stays_secret(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = tmp_path / "acme"
+    root.mkdir()
+    (root / "adapter.json").write_text(json.dumps(ADAPTER), encoding="utf-8")
+    caplog.set_level(logging.DEBUG, logger="hatch_harmony")  # what `-v` shows (test_secrets.py: only that)
+    with Emulator(test_controls=True, variations=Variations(session_cookie=True)) as pinned:
+        assert build(root, pinned) == "registered"
+        counts = {route: n for route, n in pinned.counts().items() if n}
+        cookies = [entry.cookie for entry in pinned.state._tokens.values()]
+        # The server really needs it: the same token without the cookie is refused.
+        api = pinned.url + BASE_PATH
+        with httpx.Client() as raw:
+            login = raw.put(api + LOGIN_PATH, json={"email": DEFAULT_EMAIL, "password": DEFAULT_PASSWORD})
+            token = login.json()["authenticationToken"]
+            assert login.headers["Set-Cookie"].startswith(f"{SESSION_COOKIE}=")
+            without = httpx.get(api + connectors_path(DEFAULT_ORG_ID), headers={AUTH_HEADER: token})
+    assert counts == {"login": 1, "list": 1, "register": 1}
+    assert without.status_code == 401
+    [cookie] = cookies
+    assert cookie
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("hatch_harmony"))
+    assert "request GET" in ours  # the request log was on
+    assert cookie not in ours and SESSION_COOKIE not in ours
+    for path in root.rglob("*"):
+        assert not path.is_file() or cookie.encode() not in path.read_bytes(), path
