@@ -174,3 +174,36 @@ def test_the_stamp_is_written_0600_and_a_cache_that_cannot_be_written_is_no_erro
     blocked = {"XDG_CACHE_HOME": str(tmp_path / "not-a-folder")}
     record(blocked)  # silently not cached
     assert warm.lookup(root, key, blocked, "jar") is None
+
+
+@pytest.mark.skipif(not POSIX, reason="a line break in a file name is POSIX only")
+def test_a_path_with_a_line_break_is_never_stamped(tmp_path: Path) -> None:
+    """The stamp is one line per field; a path it cannot hold means no stamp, so the engine runs."""
+    root = tmp_path / "line\nbreak"
+    root.mkdir()
+    manifest, adapter = root / "MANIFEST.MF", root / "adapter.json"
+    manifest.write_bytes(b"Manifest-Version: 1.0\r\n")
+    adapter.write_text("{}", encoding="utf-8")
+    key = run_key()
+    assert key is not None
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    warm.record(
+        root,
+        key,
+        env,
+        target="jar",
+        files=[manifest, adapter],
+        manifest=manifest,
+        adapter=adapter,
+        table_path="t",
+    )
+    assert warm.lookup(root, key, env, "jar") is None
+    assert not (tmp_path / "cache").exists()
+
+
+def test_the_key_is_one_text_whatever_the_order_of_the_settings() -> None:
+    settings = {"b": [1, {"y": True, "x": None}], "a": "text\twith\ttabs"}
+    reordered = {"a": "text\twith\ttabs", "b": [1, {"x": None, "y": True}]}
+    assert warm.canonical(settings) == warm.canonical(reordered)
+    assert "\n" not in warm.canonical({"a": "two\nlines"})
+    assert warm.canonical({"a": "1"}) != warm.canonical({"a": 1})
