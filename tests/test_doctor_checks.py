@@ -13,9 +13,10 @@ from hatch_harmony.doctor import Check, Report, Status
 from hatch_harmony.doctor.jar import jar_check, newest_jar
 from hatch_harmony.doctor.network import lock_entry_check
 from hatch_harmony.emulator import SSO_EMAIL, TFA_EMAIL, Emulator
+from hatch_harmony.emulator.variations import Variations
 from hatch_harmony.jarfile import JarEntry, write_jar
 from hatch_harmony.lock import LockEntry
-from hatch_harmony.protocol import Registration
+from hatch_harmony.replies import Listed
 from tests.plugins.emulator import harmony_env
 from tests.projects import Project
 from tests.test_doctor import check_of, doctor
@@ -108,19 +109,18 @@ def test_a_bad_jar_in_dist_fails_the_doctor_run(
     assert "lib/missing.jar" in check_of(data, "jar")["detail"]
 
 
-def registration(**changes: str) -> Registration:
+def registration(**changes: str) -> Listed:
+    """A list entry as doctor reads it (ids only: `HarmonyClient.listed`)."""
     values = {
         "id": "4401",
         "name": "Acme Doctor Checks",
         "version": "1.0.0",
-        "key": "k",
-        "secret": "s",
         "endpoint_entity_id": "100",
         "function_entity_start_id": "101",
         "function_entity_end_id": "199",
     }
     values.update(changes)
-    return Registration(**values)
+    return Listed(**values, keys_listed=True)
 
 
 def test_the_lock_entry_is_compared_with_harmonys_list() -> None:
@@ -217,3 +217,22 @@ def test_an_os_error_in_a_check_is_that_checks_failure_not_a_traceback(tmp_path:
     check = guarded("jar", unreadable)
     assert check.status is Status.FAILED and check.name == "jar"
     assert "Permission denied" in check.fix and "x.jar" in check.fix
+
+
+def test_a_server_that_lists_no_keys_passes_the_network_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """doctor reads the list for ids only: a keyless list is no reason to fail the org or the lock entry."""
+    root = PROJECT.make(tmp_path / "acme")
+    with Emulator(test_controls=True, variations=Variations(list_without_keys=True)) as keyless:
+        code, _, err = doctor(monkeypatch, capsys, root, harmony_env(keyless), command="manifest")
+        assert code == 0, err  # registered (the register reply holds the key), manifest written
+        keyless.reset_counts()
+        code, out, err = doctor(monkeypatch, capsys, root, harmony_env(keyless), "--json")
+        counts = keyless.counts()
+    data = json.loads(out)
+    for name in ("login", "org", "lock-entry", "manifest-key"):
+        assert check_of(data, name)["status"] == "ok", data
+    assert "listed without their keys" in check_of(data, "org")["detail"]
+    assert (counts["login"], counts["list"], counts["validate"], data["requests"]) == (1, 1, 1, 3)
+    assert code == 0, out + err

@@ -1,7 +1,9 @@
 """The checks that ask Harmony: the login, the organisation, the lock's registration, the manifest's key.
 
 Read-only by construction: the only calls made are login, list and validate (3 requests at
-most; the lock entry is compared with the list the org check already fetched). Register and
+most; the lock entry is compared with the list the org check already fetched). The list is
+read for ids only (`HarmonyClient.listed`): doctor needs no key from it, so a server that
+lists connectors without their keys is still reachable. Register and
 delete are never called, and nothing is written. Each API error is the client's, worded by
 api_errors (which already says whether two-factor authentication or SSO refused a login),
 and becomes that check's failure.
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from ..client import HarmonyClient
     from ..config import HarmonyConfig
     from ..lock import LockEntry
-    from ..protocol import Registration
+    from ..replies import Listed
 
 
 def login_check(client: HarmonyClient) -> Check:
@@ -41,18 +43,19 @@ def login_check(client: HarmonyClient) -> Check:
     return ok("login", f"logged in at {client.host}; {default}; {orgs} organisation{plural}")
 
 
-def org_check(client: HarmonyClient) -> tuple[Check, list[Registration] | None]:
-    """The organisation the checks work in answers a list of its connectors."""
+def org_check(client: HarmonyClient) -> tuple[Check, list[Listed] | None]:
+    """The organisation the checks work in answers a list of its connectors (read for ids only)."""
     try:
-        registrations = client.list_connectors()
+        registrations = client.listed()
         org = client.org_id
     except HarmonyError as exc:
         return error_check("org", "the organisation's connectors cannot be listed", exc), None
     count = f"{len(registrations)} registered connector{'s' if len(registrations) != 1 else ''}"
-    return ok("org", f"org {org} is reachable: {count}"), registrations
+    keyless = "" if all(r.keys_listed for r in registrations) else " (listed without their keys)"
+    return ok("org", f"org {org} is reachable: {count}{keyless}"), registrations
 
 
-def lock_entry_check(entry: LockEntry, registrations: Sequence[Registration], *, lock: str) -> Check:
+def lock_entry_check(entry: LockEntry, registrations: Sequence[Listed], *, lock: str) -> Check:
     """Pure: the lock's registration is in the org's list with the same id, endpoint and activity range."""
     fix_gone = (
         f"If it was deleted on purpose, remove its [[connector]] entry from {lock} and build again (a new "

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..client import HarmonyClient
     from ..config import HarmonyConfig
     from ..lock import LockEntry
-    from ..protocol import Registration
+    from ..replies import Listed
 
 #: The checks that ask Harmony, in order.
 NETWORK_CHECKS = ("login", "org", "lock-entry", "manifest-key")
@@ -141,7 +141,7 @@ def _lock_entry_offline(found: _Found) -> Check:
     return skipped("lock-entry", "needs the login (see login)")
 
 
-def _lock_entry(found: _Found, registrations: list[Registration] | None, lock: str) -> Check:
+def _lock_entry(found: _Found, registrations: list[Listed] | None, lock: str) -> Check:
     """The lock-entry check once logged in: compared with the org's list, when there is an entry."""
     entry = found.entry
     if found.entry_error is not None or found.adapter is None:
