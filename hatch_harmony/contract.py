@@ -10,20 +10,22 @@ any `HarmonyError`) is that step's failure with its message, never a traceback.
 
 It writes to a real org, so it always cleans up: whatever this run registered is deleted
 even when a step failed (found by name when the register reply was lost), and a final
-lookup reports by id any connector of this run still registered. Key and secret never
+lookup reports by id any connector of this run still registered. Cleanup needs only ids, so
+it works on a server that lists no keys (where the list step fails). Key and secret never
 appear in a detail. `hatch-harmony doctor --contract` and tests/test_contract.py run it.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .api_errors import NotFoundError
 from .errors import HarmonyError
 from .protocol import Registration, same_connector
+from .replies import KeyNotListedError
 from .servertext import REDACTED, one_line, shorten
 
 if TYPE_CHECKING:
@@ -107,6 +109,7 @@ class _Run:
         self.deleted = False
         self.gone = False
         self.found: list[str] = []  # found by name when the register reply was lost
+        self.keyless = False  # the server lists this run's connector without its key
 
     def walk(self) -> None:
         """The steps in order, up to the first failure."""
@@ -190,16 +193,29 @@ class _Run:
 
     def _gone(self) -> str:
         reg = self._mine
-        left = self._leftovers(self.client.list_connectors())
+        left = self._leftovers((r.id, r.name) for r in self.client.list_connectors())
         if left:
             raise _Mismatch(f"connector {reg.id} was deleted but is still listed (as {', '.join(left)})")
         self.gone = True
         return f"connector {reg.id} no longer listed"
 
-    def _leftovers(self, listed: list[Registration]) -> list[str]:
-        """Ids in `listed` that are this run's: its registration's id, or its name as Harmony may echo it."""
+    def _leftovers(self, listed: Iterable[tuple[str, str]]) -> list[str]:
+        """The ids of (id, name) pairs that are this run's: its registration's id, or its name as echoed."""
         mine = self.registration.id if self.registration else None
-        return [r.id for r in listed if r.id == mine or same_connector(self.name, None, r.name, None)]
+        return [id_ for id_, name in listed if id_ == mine or same_connector(self.name, None, name, None)]
+
+    def _named(self) -> list[tuple[str, str]]:
+        """(id, name) of the listed connectors named like this run's, for cleanup, which needs no key.
+
+        `find` skips another connector's malformed entry; a server that lists this one
+        without its key makes it refuse, so from then on the ids-only list is read instead.
+        """
+        if not self.keyless:
+            try:
+                return [(r.id, r.name) for r in self.client.find(self.name)]
+            except KeyNotListedError:
+                self.keyless = True
+        return [(entry.id, entry.name) for entry in self.client.listed()]
 
     def clean_up(self) -> tuple[str, ...]:
         """The "cleanup" step: delete what this run left registered, then look again; its leftovers' ids."""
@@ -207,16 +223,19 @@ class _Run:
             return self._cleaned("nothing to clean up: the gone check found no connector of this run", ())
         if not self.register_sent:
             return self._cleaned("nothing was registered", ())
+        reg = self.registration
         try:
-            found = [self.registration] if self.registration else self.client.find(self.name)
+            found = [(reg.id, reg.name)] if reg else self._named()
         except HarmonyError as exc:
             return self._cleaned(f"could not look for connector {self.name!r}: {exc}", (), ok=False)
         targets = self.found = self._leftovers(found)
-        problems = [problem for target in targets for problem in self._remove(target)]
+        removals = {target: self._remove(target) for target in targets}
+        problems = [problem for target_problems in removals.values() for problem in target_problems]
         try:
-            left = tuple(self._leftovers(self.client.find(self.name)))
-        except HarmonyError as exc:
-            return self._cleaned(f"could not check for leftovers: {exc}", (), ok=False)
+            left = tuple(self._leftovers(self._named()))
+        except HarmonyError as exc:  # unchecked: the ones whose deletion failed are left, as far as we know
+            failed = tuple(target for target, its in removals.items() if its)
+            return self._cleaned(f"could not check for leftovers: {exc}", failed, ok=False)
         done = f"deleted connector {', '.join(targets)}" if targets else f"no connector {self.name!r} found"
         if left:
             reason = f": {'; '.join(problems)}" if problems else ""

@@ -79,15 +79,32 @@ def client(target: Target) -> Iterator[HarmonyClient]:
         yield opened
 
 
+@contextlib.contextmanager
+def throwaway(client: HarmonyClient) -> Iterator[Registration]:
+    """A contract connector, deleted afterwards whatever happened; gone by the ids-only list.
+
+    Only ids are needed here, so a server that lists no keys fails the list-entry test alone.
+    """
+    registration = client.register(contract_name(), CONTRACT_VERSION)
+    try:
+        yield registration
+    finally:
+        for delete in (client.delete_payload, client.delete_registration):
+            with contextlib.suppress(NotFoundError):
+                delete(registration.id)
+        assert registration.id not in listed(client), "not cleaned up"
+
+
 @pytest.fixture
 def registered(client: HarmonyClient) -> Iterator[Registration]:
-    """A contract connector for one shape test, deleted afterwards whatever the test did."""
-    registration = client.register(contract_name(), CONTRACT_VERSION)
-    yield registration
-    for delete in (client.delete_payload, client.delete_registration):
-        with contextlib.suppress(NotFoundError):
-            delete(registration.id)
-    assert registration.id not in [entry.id for entry in client.list_connectors()], "not cleaned up"
+    """A contract connector for one shape test (`throwaway`)."""
+    with throwaway(client) as registration:
+        yield registration
+
+
+def listed(client: HarmonyClient) -> list[str]:
+    """The ids the org lists, read as a lookup that needs no key reads them."""
+    return [entry.id for entry in client.listed()]
 
 
 # --- the whole contract, against the target ---------------------------------------------------
@@ -159,7 +176,7 @@ def test_validate_refuses_a_wrong_secret(client: HarmonyClient, registered: Regi
 def test_delete_payload_keeps_the_registration(client: HarmonyClient, registered: Registration) -> None:
     client.validate(registered.name, registered.key, registered.secret)  # as a build would, first
     client.delete_payload(registered.id)
-    assert [entry.id for entry in client.list_connectors() if entry.id == registered.id] == [registered.id]
+    assert listed(client).count(registered.id) == 1
 
 
 @pytest.mark.contract
@@ -167,7 +184,7 @@ def test_delete_removes_it_from_the_list(client: HarmonyClient, registered: Regi
     client.validate(registered.name, registered.key, registered.secret)
     client.delete_payload(registered.id)
     client.delete_registration(registered.id)
-    assert registered.id not in [entry.id for entry in client.list_connectors()]
+    assert registered.id not in listed(client)
 
 
 @pytest.mark.contract
@@ -340,6 +357,72 @@ def test_a_delete_whose_reply_was_lost_is_not_found_in_cleanup_which_counts_as_d
     assert [(s.name, s.ok) for s in report.steps][-2:] == [("delete", False), ("cleanup", True)]
     assert step(report, "cleanup") == f"ok: deleted connector {report.connector_id}; nothing left"
     assert emulator.counts()["delete"] == 2 and emulator.registrations() == []
+
+
+# --- a server that lists no keys (Variations.list_without_keys): the list step says so, cleanup works --
+
+
+@pytest.mark.parametrize(
+    ("variations", "fault", "steps", "requests"),
+    [
+        # login, register, list, delete payload, delete, the final lookup
+        (Variations(list_without_keys=True), None, [("list", False), ("cleanup", True)], 6),
+        # login, register, the lookup (refused: keyless), the ids-only list, delete payload, delete,
+        # the ids-only list
+        (
+            Variations(list_without_keys=True, register_without_id=True),
+            None,
+            [("register", False), ("cleanup", True)],
+            7,
+        ),
+        # login, register, list, delete payload, delete (500), the lookup (refused), the ids-only list
+        (Variations(list_without_keys=True), "delete", [("list", False), ("cleanup", False)], 7),
+    ],
+    ids=["keyless", "keyless, register reply without id", "keyless, cleanup's delete faulted"],
+)
+def test_a_server_that_lists_no_keys_fails_the_list_step_and_cleanup_needs_no_key(
+    variations: Variations, fault: str | None, steps: list[tuple[str, bool]], requests: int
+) -> None:
+    with Emulator(variations=variations) as keyless:
+        if fault:
+            keyless.fail_next(1, 500, route=fault)
+        report, registered = run_on(keyless)
+        left = tuple(r.id for r in keyless.registrations())
+    assert [(s.name, s.ok) for s in report.steps][-2:] == steps
+    if steps[0][0] == "list":
+        assert "without its key and secret" in step(report, "list")
+    connector = report.connector_id
+    assert connector is not None
+    if fault:
+        assert step(report, "cleanup").startswith(f"FAILED: connector {connector} still registered")
+        assert report.leftovers == left == (connector,)
+    else:
+        assert step(report, "cleanup") == f"ok: deleted connector {connector}; nothing left"
+        assert report.leftovers == left == ()
+    assert report.requests == requests
+    assert_no_secret(report, registered, DEFAULT_PASSWORD)
+
+
+def test_leftovers_that_cannot_be_checked_are_the_ones_whose_delete_failed(emulator: Emulator) -> None:
+    class Unlisting(Recording):
+        def find(self, name: str, version: str | None = None) -> list[Registration]:
+            raise ServerError("HTTP 503 while listing (injected)")
+
+    emulator.fail_next(2, 500, route="delete")  # the delete step, then cleanup's delete
+    client = Target.on(emulator).client_of(Unlisting)
+    with client:
+        report = run_contract(client)
+    connector = client.registered[0].id
+    cleanup = step(report, "cleanup")
+    assert cleanup == "FAILED: could not check for leftovers: HTTP 503 while listing (injected)"
+    assert report.leftovers == (connector,) and [r.id for r in emulator.registrations()] == [connector]
+
+
+def test_a_shape_tests_connector_is_deleted_on_a_server_that_lists_no_keys() -> None:
+    with Emulator(variations=Variations(list_without_keys=True)) as keyless:
+        with Target.on(keyless).client() as client, throwaway(client) as registration:
+            assert [r.id for r in keyless.registrations()] == [registration.id]
+        assert keyless.registrations() == []
 
 
 # --- names and the target rule ---------------------------------------------------------------
