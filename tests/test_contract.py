@@ -485,6 +485,7 @@ def test_the_readme_explains_the_contract_as_it_is() -> None:
         in text
     )
     assert "doctor --contract [--yes]" in text
+    assert "a server that lists connectors without their key and secret, the `list` step fails" in text
 
 
 def test_ci_runs_the_contract_tests_against_the_emulator() -> None:
