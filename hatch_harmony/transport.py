@@ -4,8 +4,9 @@
 is final, so the rule "never resend a register that may have reached the server" is
 written once, here. What failures mean and how they are worded lives in `api_errors`.
 
-The connection: certificates are always verified and redirects never followed (the
-`authToken` header would travel to wherever they point). Loopback and http:// hosts never
+The connection: certificates are always verified; a redirect is followed only within the
+same scheme, host and port (`verdict.Follow`, at most `MAX_REDIRECTS` per call), never to
+another host (the password or `authToken` header would travel with it). Loopback and http:// hosts never
 go through a proxy (the login body would reach it in clear); https hosts use
 HTTPS_PROXY/ALL_PROXY and NO_PROXY as httpx reads them, through a CONNECT tunnel.
 
@@ -68,10 +69,13 @@ from .api_errors import Context
 from .bounded import DEADLINE_SECONDS, MAX_REPLY_BYTES, ReplyTooLarge, Watchdog, read_capped, size_text
 from .host import Host
 from .servertext import Scrubber, redact
-from .verdict import Retry, TokenRefused, judge
+from .verdict import Follow, Retry, TokenRefused, judge
 
 #: The client's one logger, whichever of its modules writes: users configure one name.
 log = logging.getLogger("hatch_harmony.client")
+
+#: Same-host redirects followed for one call before it fails (a loop is a server bug).
+MAX_REDIRECTS = 3
 
 #: Failures before the request left: safe to repeat for every call.
 _CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
@@ -162,9 +166,18 @@ class Transport:
         retries = 0
         relogged = False
         ambiguous = False  # an earlier attempt may have been processed
+        url: str | None = None  # where a same-host redirect sent the call
+        hops = 0
         while True:
             try:
-                return self._attempt(call, ambiguous=ambiguous)
+                return self._attempt(call, ambiguous=ambiguous, url=url)
+            except Follow as follow:
+                hops += 1
+                if hops > MAX_REDIRECTS:
+                    raise api_errors.redirected(self.context(call), follow.status, "itself again") from None
+                shown = self._scrubber(call).text(follow.url)
+                log.info("following HTTP %d for %s to %s (same host)", follow.status, call.name, shown)
+                url = follow.url
             except Retry as retry:
                 ambiguous = ambiguous or retry.ambiguous
                 if retries >= self._bounds.max_retries:
@@ -193,7 +206,7 @@ class Transport:
         )
         self._sleep(delay)
 
-    def _attempt(self, call: Call, *, ambiguous: bool) -> dict[str, Any]:
+    def _attempt(self, call: Call, *, ambiguous: bool, url: str | None = None) -> dict[str, Any]:
         """One request and its reply; raises Retry, TokenRefused or the final ApiError."""
         headers = {"Content-Type": "application/json"}
         if call.name == "login":
@@ -203,11 +216,12 @@ class Transport:
         content = json.dumps(call.body).encode() if call.body is not None else None
         if log.isEnabledFor(logging.DEBUG):
             shown = self._scrubber(call).json(call.body)
-            log.debug("request %s %s headers=%s body=%s", call.method, call.path, redact(headers), shown)
+            where = call.path if url is None else url
+            log.debug("request %s %s headers=%s body=%s", call.method, where, redact(headers), shown)
         ctx = self.context(call)
         request = self._http.build_request(
             call.method,
-            call.path,
+            call.path if url is None else url,
             content=content,
             headers=headers,
             extensions={"trace": self._watchdog.trace},

@@ -9,6 +9,13 @@ depends on the call: 429 means "refused, not processed", so even register may re
 `Retry-After` may be seconds or an HTTP date; when it is absent or unreadable the
 transport uses its backoff.
 
+Redirects [decision]: one that stays on the same scheme, host and port (a path change) is
+followed (`Follow`) when it keeps the method and body (307, 308; for GET any redirect):
+the password and token go nowhere new. One to another host is never followed, since the
+password or token would travel to a host nobody configured: it stops with one message
+naming the host Harmony points to and the settings that would choose it
+(`redirect_elsewhere`). A 3xx was not processed, so following it is safe even for register.
+
 A delete repeated after an attempt that may have been processed (dropped connection,
 502/503/504) and then answered "not found" counts as done [decision]: the earlier
 attempt most likely deleted it. After only connect failures or 429s (never processed),
@@ -50,6 +57,15 @@ class Retry(Exception):
         self.delay = delay  # Retry-After, or None for the backoff
         self.final = final
         self.ambiguous = ambiguous  # the failed attempt may have been processed
+
+
+class Follow(Exception):
+    """A redirect within the same scheme, host and port: send the same request to `url`."""
+
+    def __init__(self, url: str, status: int) -> None:
+        super().__init__(url)
+        self.url = url
+        self.status = status
 
 
 class TokenRefused(Exception):
@@ -133,7 +149,48 @@ def _check_status(
             raise api_errors.outcome_unknown(ctx, f"Harmony answered HTTP {status}{said}", code, message)
         raise api_errors.gave_up(ctx, status, said, code, message)
     if 300 <= status < 400:
+        target = _target(response)
+        if target is not None and _origin(target) == _origin(response.request.url):
+            if status in (307, 308) or (response.request.method == "GET" and status != 300):
+                raise Follow(str(target), status)
+        elif target is not None and call.name != "register":
+            raise redirect_elsewhere(ctx, status, target, scrubber)
         raise api_errors.redirected(ctx, status, scrubber.text(_location(response), 120) or "elsewhere")
+
+
+def redirect_elsewhere(ctx: Context, status: int, target: httpx.URL, scrubber: Scrubber) -> ApiError:
+    """A redirect to another host: never followed; one message naming it and what to set."""
+    from .host import REGIONS  # the region names and their hosts: one owner
+
+    other = scrubber.text(f"{target.scheme}://{target.netloc.decode('ascii', 'replace')}", 120) or "?"
+    region = next((name for name, url in REGIONS.items() if url == other), None)
+    choose = f'region = "{region}" (or HARMONY_REGION={region})' if region else ""
+    choose = f"{choose}, or " if choose else ""
+    return api_errors.RequestRejectedError(
+        f"Harmony at {ctx.host} answered HTTP {status} to {ctx.doing}, pointing to another host: {other}. "
+        "hatch-harmony does not follow it, so the password and session token never travel to a host "
+        f"you did not configure. If {other} is your organisation's Harmony, choose it: {choose}"
+        f'url = "{other}" in [tool.hatch.build.hooks.harmony], HARMONY_URL={other} or --url {other}.',
+        operation=ctx.call,
+        http_status=status,
+    )
+
+
+def _target(response: httpx.Response) -> httpx.URL | None:
+    """The redirect's absolute URL (a relative Location resolved against the request), or None."""
+    location = response.headers.get("Location", "").strip()
+    if not location:
+        return None
+    try:
+        return response.request.url.join(location)
+    except Exception:  # httpx.InvalidURL or ValueError (httpx is not imported here): nobody could follow it
+        return None
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port (the default one for the scheme when none is given)."""
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, port
 
 
 def _retry_after(response: httpx.Response) -> float | None:

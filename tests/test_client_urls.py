@@ -11,13 +11,26 @@ import httpx
 import pytest
 
 from hatch_harmony import protocol
-from hatch_harmony.api_errors import InsecureUrlError
+from hatch_harmony.api_errors import InsecureUrlError, RequestRejectedError
 from hatch_harmony.client import resolve_base_url
 from hatch_harmony.config import load_config, url_problem
 from hatch_harmony.connection import lock_host
 from hatch_harmony.errors import ConfigError, HarmonyError
 from hatch_harmony.host import Host, HostError, is_loopback
-from tests.client_fakes import EMAIL, PASSWORD, FakeHarmony, login_reply, make_client
+from hatch_harmony.protocol import AUTH_HEADER
+from hatch_harmony.transport import MAX_REDIRECTS
+from tests.client_fakes import (
+    EMAIL,
+    HOST,
+    ORG,
+    PASSWORD,
+    TOKEN,
+    FakeHarmony,
+    login_reply,
+    make_client,
+    ok,
+    registration_wire,
+)
 
 BASE = protocol.BASE_PATH
 
@@ -147,16 +160,96 @@ def test_client_accepts_a_region_name() -> None:
     assert str(fake.requests[0].url) == "https://emea-west.jitterbit.com" + BASE + "user/login"
 
 
-def test_redirects_are_not_followed() -> None:
-    """A redirect would carry the authToken header to another address."""
+def test_a_redirect_to_another_host_is_not_followed_and_names_what_to_set() -> None:
+    """The password or authToken would travel to a host nobody configured."""
     fake = FakeHarmony(
         login_reply(), httpx.Response(302, headers={"Location": "https://elsewhere.example.net/x?t=1"})
     )
-    with make_client(fake) as client, pytest.raises(HarmonyError) as caught:
+    with make_client(fake) as client, pytest.raises(RequestRejectedError) as caught:
         client.list_connectors()
-    assert len(fake.requests) == 2
-    assert "https://elsewhere.example.net/x" in str(caught.value)
-    assert "t=1" not in str(caught.value)
+    assert len(fake.requests) == 2 and client.requests_made == 2
+    assert {request.url.host for request in fake.requests} == {"harmony.example.com"}
+    message = str(caught.value)
+    for words in (
+        "answered HTTP 302 to list the connectors of org 10001, pointing to another host: "
+        "https://elsewhere.example.net.",
+        'url = "https://elsewhere.example.net" in [tool.hatch.build.hooks.harmony]',
+        "HARMONY_URL=https://elsewhere.example.net",
+        "--url https://elsewhere.example.net",
+    ):
+        assert words in message
+    assert "t=1" not in message and "region =" not in message
+
+
+def test_a_login_redirected_to_a_region_host_names_the_region() -> None:
+    fake = FakeHarmony(
+        httpx.Response(307, headers={"Location": "https://emea-west.jitterbit.com" + BASE + "user/login"})
+    )
+    with make_client(fake, url="na") as client, pytest.raises(RequestRejectedError) as caught:
+        client.login()
+    assert len(fake.requests) == 1  # the password went to na-east only
+    assert 'region = "emea" (or HARMONY_REGION=emea)' in str(caught.value)
+    assert PASSWORD not in str(caught.value)
+
+
+def test_a_redirect_from_https_to_http_on_the_same_host_is_another_host() -> None:
+    fake = FakeHarmony(httpx.Response(308, headers={"Location": "http://harmony.example.com/x"}))
+    with (
+        make_client(fake) as client,
+        pytest.raises(RequestRejectedError, match=r"another host: http://harmony\.example\.com\."),
+    ):
+        client.login()
+    assert len(fake.requests) == 1
+
+
+def test_a_same_host_redirect_that_keeps_the_method_is_followed() -> None:
+    """A path change on the same scheme, host and port: method, body and headers go again."""
+    moved = HOST + "/eu" + BASE
+    base_url = HOST + BASE
+    fake = FakeHarmony(
+        httpx.Response(307, headers={"Location": "/eu" + BASE + "user/login"}),
+        login_reply(),
+        httpx.Response(308, headers={"Location": moved + f"orgs/{ORG}/connector"}),
+        ok(registeredConnectorList=[]),
+    )
+    with make_client(fake) as client:
+        assert client.list_connectors() == []
+        assert client.requests_made == 4
+    assert [(r.method, str(r.url)) for r in fake.requests] == [
+        ("PUT", base_url + "user/login"),
+        ("PUT", moved + "user/login"),
+        ("GET", base_url + f"orgs/{ORG}/connector"),
+        ("GET", moved + f"orgs/{ORG}/connector"),
+    ]
+    assert fake.requests[1].content == fake.requests[0].content  # the login body, to the same host
+    assert fake.requests[3].headers[AUTH_HEADER] == TOKEN
+
+
+def test_a_same_host_register_redirect_is_followed_once_and_registers_once() -> None:
+    """A 3xx was not processed: sending the register again, to the same host, cannot register twice."""
+    fake = FakeHarmony(
+        login_reply(),
+        httpx.Response(307, headers={"Location": "/eu" + BASE + f"orgs/{ORG}/connector"}),
+        ok(**registration_wire()),
+    )
+    with make_client(fake) as client:
+        assert client.register("Dropbox", "1.0.0").id == registration_wire()["id"]
+    assert [r.method for r in fake.requests] == ["PUT", "POST", "POST"]
+
+
+def test_a_same_host_redirect_that_would_change_a_put_into_a_get_is_not_followed() -> None:
+    fake = FakeHarmony(httpx.Response(302, headers={"Location": "/elsewhere"}))
+    with make_client(fake) as client, pytest.raises(HarmonyError, match="HTTP 302"):
+        client.login()
+    assert len(fake.requests) == 1
+
+
+def test_a_same_host_redirect_loop_stops() -> None:
+    loop = httpx.Response(307, headers={"Location": "/loop"})
+    fake = FakeHarmony(*[loop] * 4)
+    with make_client(fake) as client, pytest.raises(HarmonyError, match="HTTP 307"):
+        client.login()
+    assert len(fake.requests) == 1 + MAX_REDIRECTS
 
 
 # --- issue 14, item 12: one owner of the host rule; invalid URLs are one message, never a crash ---------

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from hatch_harmony.api_errors import RequestRejectedError
 from hatch_harmony.client import Credentials, HarmonyClient
 from hatch_harmony.config import load_config
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
@@ -180,3 +181,40 @@ def test_a_server_that_needs_its_session_cookie_gets_it_and_it_stays_secret(
     assert cookie not in ours and SESSION_COOKIE not in ours
     for path in root.rglob("*"):
         assert not path.is_file() or cookie.encode() not in path.read_bytes(), path
+
+
+# --- a redirect to a regional host -----------------------------------------------------------------------
+
+
+def test_a_redirect_to_another_host_stops_before_the_password_travels(tmp_path: Path) -> None:
+    root = tmp_path / "acme"
+    root.mkdir()
+    (root / "adapter.json").write_text(json.dumps(ADAPTER), encoding="utf-8")
+    with Emulator(test_controls=True) as regional:
+        fronting = Variations(redirect_to=regional.url)
+        with Emulator(test_controls=True, variations=fronting) as front:
+            with pytest.raises(RequestRejectedError) as caught:
+                build(root, front)
+            front_counts = {route: n for route, n in front.counts().items() if n}
+        assert sum(regional.counts().values()) == 0  # the login (and its password) never went there
+        message = str(caught.value)
+        assert f"pointing to another host: {regional.url}." in message
+        assert f"HARMONY_URL={regional.url}" in message
+        assert not (root / "harmony.lock").exists()
+
+        assert build(root, regional) == "registered"  # ...and what it says to set works
+    assert front_counts == {"login": 1}
+
+
+def test_a_redirect_within_the_same_host_is_followed(tmp_path: Path) -> None:
+    root = tmp_path / "acme"
+    root.mkdir()
+    (root / "adapter.json").write_text(json.dumps(ADAPTER), encoding="utf-8")
+    with Emulator(test_controls=True, variations=Variations(redirect_to="/eu")) as moved:
+        assert build(root, moved) == "registered"
+        counts = {route: n for route, n in moved.counts().items() if n}
+        registrations = moved.registrations(DEFAULT_ORG_ID)
+    assert counts == {"login": 2, "list": 2, "register": 2}  # each call: the 307, then the answer
+    assert len(registrations) == 1
+    [entry] = read_lock(root / "harmony.lock").entries
+    assert entry.connector_id == registrations[0].id
