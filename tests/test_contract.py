@@ -293,12 +293,32 @@ def test_an_unexpected_error_still_cleans_up_and_is_raised(emulator: Emulator) -
     assert emulator.registrations() == []
 
 
-def test_a_server_that_changes_the_name_passes() -> None:
-    with Emulator(variations=Variations(upper_case_names=True)) as upper:
-        report, _ = run_on(upper)
+@pytest.mark.parametrize(
+    ("variations", "requests"),
+    [
+        (Variations(upper_case_names=True), EMULATOR_REQUESTS),
+        (Variations(session_cookie=True), EMULATOR_REQUESTS),
+        (Variations(redirect_to="/eu"), 2 * EMULATOR_REQUESTS),  # each call: a 307, then the answer
+    ],
+    ids=["names upper-cased", "session cookie", "same-host redirect"],
+)
+def test_the_contract_passes_on_servers_the_client_handles(variations: Variations, requests: int) -> None:
+    with Emulator(variations=variations) as varied:
+        report, _ = run_on(varied)
         assert report.ok, report.steps
-        assert f"name stored as {report.connector_name.upper()!r}" in step(report, "register")
-        assert upper.registrations() == []
+        assert report.requests == requests and varied.registrations() == []
+    stored = f"; name stored as {report.connector_name.upper()!r}"
+    assert step(report, "register").endswith(stored) == variations.upper_case_names
+
+
+def test_a_redirect_to_another_host_fails_the_login_naming_it() -> None:
+    with Emulator() as regional:
+        with Emulator(variations=Variations(redirect_to=regional.url)) as fronting:
+            report, _ = run_on(fronting)
+        assert sum(regional.counts().values()) == 0
+        assert regional.url.split("//")[1] in step(report, "login")
+    assert [(s.name, s.ok) for s in report.steps] == [("login", False), ("cleanup", True)]
+    assert report.requests == 1
 
 
 def test_a_register_reply_naming_another_connector_fails_and_is_deleted_by_id(emulator: Emulator) -> None:
