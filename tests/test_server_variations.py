@@ -218,3 +218,56 @@ def test_a_redirect_within_the_same_host_is_followed(tmp_path: Path) -> None:
     assert len(registrations) == 1
     [entry] = read_lock(root / "harmony.lock").entries
     assert entry.connector_id == registrations[0].id
+
+
+# --- the variations' wire shapes, read without the client ------------------------------------------------
+
+
+def raw_session(emulator: Emulator, raw: httpx.Client) -> dict[str, str]:
+    login = raw.put(
+        emulator.url + BASE_PATH + LOGIN_PATH, json={"email": DEFAULT_EMAIL, "password": DEFAULT_PASSWORD}
+    )
+    return {AUTH_HEADER: login.json()["authenticationToken"]}
+
+
+@pytest.mark.parametrize(
+    ("variations", "register_lacks", "entry_lacks"),
+    [
+        (Variations(), set(), set()),
+        (Variations(register_without_id=True), {"id"}, set()),
+        (Variations(list_without_keys=True), set(), {"key", "secret"}),
+    ],
+    ids=["documented", "register-without-id", "list-without-keys"],
+)
+def test_each_variation_changes_only_its_own_field(
+    variations: Variations, register_lacks: set[str], entry_lacks: set[str]
+) -> None:
+    documented = {"id", "key", "secret", "endpointEntityId", "functionEntityStartId", "functionEntityEndId"}
+    with Emulator(variations=variations) as emulator, httpx.Client() as raw:
+        headers = raw_session(emulator, raw)
+        url = emulator.url + BASE_PATH + connectors_path(DEFAULT_ORG_ID)
+        registered = raw.post(url, json={"name": "A", "version": "1"}, headers=headers).json()
+        [entry] = raw.get(url, headers=headers).json()["registeredConnectorList"]
+        [kept] = emulator.registrations(DEFAULT_ORG_ID)
+    assert documented - registered.keys() == register_lacks
+    assert (documented | {"name", "version"}) - entry.keys() == entry_lacks
+    assert kept.key and kept.secret and kept.id  # the registration itself is whole
+
+
+@pytest.mark.parametrize(
+    ("redirect_to", "target", "expected"),
+    [
+        (
+            "",
+            "/jitterbit-cloud-restful-service/user/login",
+            (None, "/jitterbit-cloud-restful-service/user/login"),
+        ),
+        ("http://127.0.0.1:9/", "/a/b?c=1", ("http://127.0.0.1:9/a/b?c=1", "/a/b?c=1")),
+        ("/eu", "/a/b?c=1", ("/eu/a/b?c=1", "/a/b?c=1")),
+        ("/eu/", "/eu/a/b", (None, "/a/b")),
+    ],
+)
+def test_redirect_to_says_where_and_what_to_serve(
+    redirect_to: str, target: str, expected: tuple[str | None, str]
+) -> None:
+    assert Variations(redirect_to=redirect_to).redirect(target) == expected
