@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-from hatch_harmony.doctor import Check, Report, Status
+from hatch_harmony.doctor import Check, Report, Status, local
 from hatch_harmony.doctor.jar import jar_check, newest_jar
 from hatch_harmony.doctor.network import lock_entry_check
 from hatch_harmony.emulator import SSO_EMAIL, TFA_EMAIL, Emulator
@@ -236,3 +239,38 @@ def test_a_server_that_lists_no_keys_passes_the_network_checks(
     assert "listed without their keys" in check_of(data, "org")["detail"]
     assert (counts["login"], counts["list"], counts["validate"], data["requests"]) == (1, 1, 1, 3)
     assert code == 0, out + err
+
+
+def test_a_missing_jdk_is_a_warning_naming_what_is_missing() -> None:
+    """hatch-harmony compiles no Java: no JDK is worth a line, never a failed doctor run."""
+    neither = local.jdk_check(which=lambda tool: None)
+    assert neither.status is Status.WARNING and "java and javac not found" in neither.detail
+    assert "install a JDK" in neither.fix
+    only_java = local.jdk_check(which=lambda tool: "/opt/jre/bin/java" if tool == "java" else None)
+    assert only_java.status is Status.WARNING and only_java.detail == "javac not found on PATH"
+    assert Report((neither,), 0).exit_code == 0
+
+
+@pytest.mark.skipif(shutil.which("javac") is None, reason="javac not found")
+def test_the_jdk_check_reads_the_versions_of_java_and_javac() -> None:
+    check = local.jdk_check()
+    assert check.status is Status.OK
+    assert re.fullmatch(r"java \d+(\.\d+)*, javac \d+(\.\d+)*", check.detail), check.detail
+
+
+def test_hatchling_older_than_the_plugin_needs_fails_and_a_missing_one_warns() -> None:
+    assert local.hatchling_check(lambda name: "1.21.0").status is Status.OK
+    assert local.hatchling_check(lambda name: "1.27.0").detail == "hatchling 1.27.0"
+    old = local.hatchling_check(lambda name: "1.3.1")
+    assert old.status is Status.FAILED and "older than 1.21" in old.detail and "hatchling>=1.21" in old.fix
+
+    def absent(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    missing = local.hatchling_check(absent)
+    assert missing.status is Status.WARNING and "pip install hatchling" in missing.fix
+
+
+def test_a_python_older_than_supported_fails() -> None:
+    assert local.python_check((3, 9, 18)).status is Status.FAILED
+    assert local.python_check((3, 10, 0)) == Check("python", Status.OK, "Python 3.10.0")

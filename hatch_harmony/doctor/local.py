@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: Oldest Python hatch-harmony supports (pyproject.toml's requires-python).
 MIN_PYTHON = (3, 10)
+#: Oldest hatchling the hook and the jar target work with (pyproject.toml's dependency).
+MIN_HATCHLING = (1, 21)
 JDK_TIMEOUT_SECONDS = 10.0
 _VERSION = re.compile(r"\b(\d+(?:\.\d+)*)")
 
@@ -33,8 +35,8 @@ def python_check(version: tuple[int, int, int] | None = None) -> Check:
     """The interpreter running hatch-harmony (and, through the hook, a build's)."""
     major, minor, micro = version or sys.version_info[:3]
     shown = f"Python {major}.{minor}.{micro}"
-    if (major, minor) < MIN_PYTHON:  # pragma: no cover - the package does not install there
-        need = ".".join(map(str, MIN_PYTHON))
+    if (major, minor) < MIN_PYTHON:  # only a test passes such a version: pip does not install here
+        need = _dotted(MIN_PYTHON)
         return failed("python", shown, f"hatch-harmony needs Python {need} or newer: use a newer one.")
     return ok("python", shown)
 
@@ -50,9 +52,23 @@ def hatchling_check(version_of: Callable[[str], str] | None = None) -> Check:
             "hatchling",
             "not installed in this environment",
             "`hatch build` installs it from [build-system] requires; to build here without isolation, "
-            "`pip install hatchling` (hatch-harmony needs 1.21 or newer).",
+            f"`pip install hatchling` (hatch-harmony needs {_dotted(MIN_HATCHLING)} or newer).",
+        )
+    release = _VERSION.match(version)
+    parts = tuple(int(part) for part in release.group(1).split(".")) if release else ()
+    if parts and parts < MIN_HATCHLING:
+        need = _dotted(MIN_HATCHLING)
+        return failed(
+            "hatchling",
+            f"hatchling {version} is older than {need}",
+            f"Upgrade it: `pip install 'hatchling>={need}'` here, and require `hatchling>={need}` in "
+            "[build-system] requires of the connector's pyproject.toml.",
         )
     return ok("hatchling", f"hatchling {version}")
+
+
+def _dotted(version: tuple[int, ...]) -> str:
+    return ".".join(map(str, version))
 
 
 def jdk_check(which: Callable[[str], str | None] = shutil.which) -> Check:
