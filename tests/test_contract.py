@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import os
 import re
+import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -478,6 +479,17 @@ def test_the_target_is_the_emulator_unless_all_four_variables_are_set() -> None:
         real_target({name: "x" for name in VARIABLES[:3]})
     with pytest.raises(TargetError, match="HARMONY_CONTRACT_URL and HARMONY_CONTRACT_PASSWORD are not set"):
         real_target({VARIABLES[1]: "x", VARIABLES[3]: "x"})
+
+
+def test_some_variables_but_not_all_fail_each_contract_test_with_one_message() -> None:
+    environ = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    environ[VARIABLES[0]] = "http://127.0.0.1:9"  # never reached: the fixture stops first
+    command = [sys.executable, "-m", "pytest", __file__, "-m", "contract", "-k", "test_login_reply"]
+    command += ["-p", "no:cacheprovider", "-q"]
+    run = subprocess.run(command, check=False, cwd=ROOT, env=environ, capture_output=True, text=True)
+    message = f"{', '.join(VARIABLES[1:-1])} and {VARIABLES[-1]} are not set. Set them, or unset all four"
+    assert run.returncode == 1 and "1 error" in run.stdout, run.stdout
+    assert run.stdout.count(message) == 1 and "Traceback" not in run.stdout, run.stdout
 
 
 def test_the_build_variables_never_make_a_real_target() -> None:
