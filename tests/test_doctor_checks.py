@@ -274,3 +274,68 @@ def test_hatchling_older_than_the_plugin_needs_fails_and_a_missing_one_warns() -
 def test_a_python_older_than_supported_fails() -> None:
     assert local.python_check((3, 9, 18)).status is Status.FAILED
     assert local.python_check((3, 10, 0)) == Check("python", Status.OK, "Python 3.10.0")
+
+
+def generated_keys(root: Path) -> tuple[str, str]:
+    """The key and secret of root's generated manifest (the emulator's registration)."""
+    text = (root / "build" / "harmony" / "MANIFEST.MF").read_text(encoding="utf-8")
+    found = dict(re.findall(r"Jitterbit-Connector-(Key|Secret): (\S+)", text))
+    return found["Key"], found["Secret"]
+
+
+def test_the_key_pair_in_the_environment_is_the_one_validated(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI job's HARMONY_CONNECTOR_KEY/_SECRET is what its build ships: doctor validates that pair."""
+    root = PROJECT.make(tmp_path / "acme")
+    assert doctor(monkeypatch, capsys, root, harmony_env(emulator), command="manifest")[0] == 0
+    key, secret = generated_keys(root)
+    (root / "build" / "harmony" / "MANIFEST.MF").unlink()  # a fresh CI checkout: the lock, no manifest
+    good = {**harmony_env(emulator), "HARMONY_CONNECTOR_KEY": key, "HARMONY_CONNECTOR_SECRET": secret}
+    code, out, _ = doctor(monkeypatch, capsys, root, good, "--json")
+    check = check_of(json.loads(out), "manifest-key")
+    assert code == 0 and check["status"] == "ok"
+    assert "HARMONY_CONNECTOR_KEY and HARMONY_CONNECTOR_SECRET" in check["detail"]
+
+    wrong = "0e7d6c5b-4a39-4281-b7c6-d5e4f3a2b1c0"
+    emulator.reset_counts()
+    code, out, err = doctor(monkeypatch, capsys, root, {**good, "HARMONY_CONNECTOR_SECRET": wrong}, "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert [c["name"] for c in data["checks"] if c["status"] == "failed"] == ["manifest-key"]
+    assert "HARMONY_CONNECTOR_SECRET" in check_of(data, "manifest-key")["detail"]
+    assert emulator.counts()["validate"] == 1 and data["requests"] == 3
+    assert wrong not in out + err and secret not in out + err and key not in out + err
+
+
+def test_a_half_set_key_pair_is_one_failed_config_check(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = PROJECT.make(tmp_path / "acme")
+    env = {**harmony_env(emulator), "HARMONY_CONNECTOR_KEY": "3f0c2b9e-5d41-4c8e-9a7f-1b2c3d4e5f60"}
+    code, out, err = doctor(monkeypatch, capsys, root, env, "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert [c["name"] for c in data["checks"] if c["status"] == "failed"] == ["config"]
+    assert "HARMONY_CONNECTOR_SECRET is not" in check_of(data, "config")["fix"]
+    assert "3f0c2b9e-5d41-4c8e-9a7f-1b2c3d4e5f60" not in out + err
+    assert sum(emulator.counts().values()) == 0
+
+
+def test_a_manifest_generated_for_another_endpoint_is_a_warning(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A build does not reuse such a key: it looks the key up and rewrites the manifest (2 requests)."""
+    root = PROJECT.make(tmp_path / "acme")
+    assert doctor(monkeypatch, capsys, root, harmony_env(emulator), command="manifest")[0] == 0
+    path = root / "build" / "harmony" / "MANIFEST.MF"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        re.sub(r"(Jitterbit-Connector-Endpoint-EntityTypeId: )\d+", r"\g<1>999", text), encoding="utf-8"
+    )
+    emulator.reset_counts()
+    code, out, _ = doctor(monkeypatch, capsys, root, harmony_env(emulator), "--json")
+    check = check_of(json.loads(out), "manifest-key")
+    assert code == 0 and check["status"] == "warning"
+    assert "endpoint 999" in check["detail"] and "looks the key up" in check["fix"]
+    assert emulator.counts()["validate"] == 0

@@ -114,14 +114,27 @@ def error_check(name: str, what: str, exc: HarmonyError) -> Check:
 def config_check(
     root: Path, env: Mapping[str, str], environment: str | None
 ) -> tuple[Check, HarmonyConfig | None]:
-    """pyproject.toml's table and the HARMONY_* variables, every problem listed (the collector's)."""
-    from ..config import load_config, read_project_table
+    """pyproject.toml's table and the HARMONY_* variables, every problem listed.
 
+    The table's problems are the collector's (config/); HARMONY_CONNECTOR_KEY and _SECRET
+    are read by decision.keypair_from_env, asked here too: a half-set pair or a placeholder
+    stops every build, so it is a settings problem, reported once, not by each later check.
+    """
+    from ..config import load_config, read_project_table
+    from ..decision import keypair_from_env
+
+    problems: list[str] = []
+    config: HarmonyConfig | None = None
     try:
         table, table_path = read_project_table(root)
         config = load_config(table, root, env, table_path=table_path, environment=environment)
     except ConfigError as exc:
-        problems = problem_lines(exc.message)
+        problems += problem_lines(exc.message)
+    try:
+        keypair_from_env(env)
+    except ConfigError as exc:
+        problems.append(exc.message)
+    if problems or config is None:
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         return failed("config", f"{count} in the hatch-harmony settings", "\n".join(problems)), None
     where = f"[{config.table_path}]" + (f", environment {config.environment!r}" if config.environment else "")

@@ -11,12 +11,13 @@ and becomes that check's failure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import HarmonyError, shown_path
+from ..vocabulary import KEY_VAR, SECRET_VAR
 from .local import error_check
-from .report import Check, failed, ok, skipped
+from .report import Check, failed, ok, skipped, warning
 
 if TYPE_CHECKING:
     from ..adapter import Adapter
@@ -88,27 +89,43 @@ def lock_entry_check(entry: LockEntry, registrations: Sequence[Listed], *, lock:
 
 
 def manifest_key_check(
-    client: HarmonyClient, config: HarmonyConfig, name: str, entry: LockEntry | None
+    client: HarmonyClient, config: HarmonyConfig, name: str, entry: LockEntry | None, env: Mapping[str, str]
 ) -> Check:
-    """Harmony validates the generated manifest's key and secret for this connector (1 request)."""
+    """Harmony validates the key and secret the next build would put in the manifest (1 request).
+
+    Which pair that is, is decision.local_keys' rule, asked of it: HARMONY_CONNECTOR_KEY and
+    _SECRET first (a CI job's), then the manifest generated last time if it was generated for
+    the lock's registration. A CI job with a wrong secret in its store builds offline with 0
+    requests and ships a jar no agent accepts; this is where it learns so.
+    """
+    from ..decision import keypair_from_env, local_keys
     from ..pipeline import previous_values
 
     shown = shown_path(config.manifest, config.root)
-    keys, endpoint = previous_values(config.manifest, shown)
+    env_keys = keypair_from_env(env)  # a half-set pair: its ConfigError is this check's failure
+    manifest_keys, endpoint = previous_values(config.manifest, shown)
+    if entry is None:
+        keys = env_keys or manifest_keys
+    else:
+        keys = local_keys(entry, env_keys, manifest_keys, endpoint)
+        if keys is None and manifest_keys is not None:
+            return warning(
+                "manifest-key",
+                f"{shown} was generated for endpoint {endpoint}, not this registration's "
+                f"{entry.endpoint_entity_id}, so a build will not reuse its key",
+                f"The next build looks the key up (2 requests) and rewrites {shown}; "
+                "`hatch-harmony manifest` does it now.",
+            )
     if keys is None:
-        return skipped("manifest-key", f"{shown} holds no key and secret yet (a build writes it)")
-    if entry is not None and endpoint != entry.endpoint_entity_id:
-        return failed(
-            "manifest-key",
-            f"{shown} was generated for endpoint {endpoint}, not this registration's "
-            f"{entry.endpoint_entity_id}",
-            f"Run `hatch-harmony manifest` (or a build) to regenerate {shown} from the lock's registration.",
+        return skipped(
+            "manifest-key", f"no key and secret at hand: {shown} does not hold them yet (a build writes it)"
         )
+    source = f"{KEY_VAR} and {SECRET_VAR}" if keys is env_keys else shown
     try:
         client.validate(name, keys.key, keys.secret)
     except HarmonyError as exc:
-        return error_check("manifest-key", f"Harmony does not accept the key and secret of {shown}", exc)
-    return ok("manifest-key", f"Harmony accepts the key and secret of {shown} for {name!r}")
+        return error_check("manifest-key", f"Harmony does not accept the key and secret of {source}", exc)
+    return ok("manifest-key", f"Harmony accepts the key and secret of {source} for {name!r}")
 
 
 def adapter_name(adapter: Adapter | None, entry: LockEntry | None) -> str | None:

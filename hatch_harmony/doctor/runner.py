@@ -127,7 +127,7 @@ def _network_checks(found: _Found, env: Mapping[str, str]) -> None:
     assert isinstance(opened, HarmonyClient)  # the default factory's client: login and list too
     with opened as client:
         try:
-            _ask_harmony(found, client, config)
+            _ask_harmony(found, client, config, env)
         finally:
             found.requests = client.requests_made
 
@@ -153,7 +153,7 @@ def _lock_entry(found: _Found, registrations: list[Listed] | None, lock: str) ->
     return guarded("lock-entry", lambda: network.lock_entry_check(entry, registrations, lock=lock))
 
 
-def _ask_harmony(found: _Found, client: HarmonyClient, config: HarmonyConfig) -> None:
+def _ask_harmony(found: _Found, client: HarmonyClient, config: HarmonyConfig, env: Mapping[str, str]) -> None:
     login = found.add(guarded("login", lambda: network.login_check(client)))
     if login.status is not Status.OK:
         found.add(skipped("org", "needs the login"))
@@ -170,5 +170,7 @@ def _ask_harmony(found: _Found, client: HarmonyClient, config: HarmonyConfig) ->
         found.add(skipped("manifest-key", "needs a valid adapter.json (see adapter)"))
     else:
         found.add(
-            guarded("manifest-key", lambda: network.manifest_key_check(client, config, name, found.entry))
+            guarded(
+                "manifest-key", lambda: network.manifest_key_check(client, config, name, found.entry, env)
+            )
         )
