@@ -308,7 +308,8 @@ def dropped(ctx: Context, reason: str) -> TransportError:
 
 
 def redirected(ctx: Context, http_status: int, target: str) -> ApiError:
-    """A 3xx: never followed, since the authToken header would travel with it."""
+    """A 3xx the transport did not follow: to another host or scheme (the authToken header would
+    travel with it), or one that would drop the method or body (transport.py decides)."""
     reason = f"Harmony answered HTTP {http_status}, a redirect to {target}"
     if ctx.call == "register":
         return outcome_unknown(ctx, reason)

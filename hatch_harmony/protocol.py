@@ -189,7 +189,16 @@ class Registration:
 
     def to_public(self) -> dict[str, str]:
         """The wire shape without key and secret: what `--json` output and reports may show."""
-        return {k: v for k, v in self.to_wire().items() if k not in ("key", "secret")}
+        return public_wire(self)
+
+
+def public_wire(entry: object) -> dict[str, str]:
+    """A registration's or a list entry's wire fields without key and secret (`replies.Listed` too)."""
+    return {
+        wire: getattr(entry, attr)
+        for wire, attr in REGISTRATION_FIELDS.items()
+        if wire not in ("key", "secret")
+    }
 
 
 def _check_ids(values: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import zipfile
@@ -271,3 +272,26 @@ def test_redirect_to_says_where_and_what_to_serve(
     redirect_to: str, target: str, expected: tuple[str | None, str]
 ) -> None:
     assert Variations(redirect_to=redirect_to).redirect(target) == expected
+
+
+def test_the_list_command_works_where_harmony_lists_no_keys(keyless: Emulator, tmp_path: Path) -> None:
+    """`hatch-harmony list` shows ids, never keys, so a server that lists none must not stop it."""
+    registration = keyless.state.register(DEFAULT_ORG_ID, "Acme Widgets", "1.0.0")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "acme"\nversion = "1.0.0"\n\n[tool.hatch.build.hooks.harmony]\n', encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HARMONY_")}
+    env.update(HARMONY_URL=keyless.url, HARMONY_EMAIL=DEFAULT_EMAIL, HARMONY_PASSWORD=DEFAULT_PASSWORD)
+    result = subprocess.run(
+        [sys.executable, "-m", "hatch_harmony", "list", "--json", "--project", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    [listed] = json.loads(result.stdout)["connectors"]
+    assert listed["id"] == registration.id and listed["name"] == "Acme Widgets"
+    assert "key" not in listed and "secret" not in listed
+    assert registration.key not in result.stdout and registration.secret not in result.stdout

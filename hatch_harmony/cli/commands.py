@@ -181,12 +181,15 @@ def cmd_register(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_list(args: argparse.Namespace, out: Output) -> int:
+    """The org's connectors, no secrets: read for ids only, so it works where Harmony lists no keys."""
+    from ..protocol import public_wire
+
     env = environ_for(args)
     config = config_for(args, env)
     with client_for(config, env) as client:
-        connectors = client.list_connectors()
+        connectors = client.listed()
         org_id = client.org_id
-    data: dict[str, Json] = {"orgId": org_id, "connectors": [r.to_public() for r in connectors]}
+    data: dict[str, Json] = {"orgId": org_id, "connectors": [public_wire(r) for r in connectors]}
     lines = [f"org {org_id}: {len(connectors)} registered connector{'s' if len(connectors) != 1 else ''}"]
     lines += [
         f"  {r.id}  {r.name} {r.version}  endpoint {r.endpoint_entity_id}  "
