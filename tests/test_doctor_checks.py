@@ -339,3 +339,20 @@ def test_a_manifest_generated_for_another_endpoint_is_a_warning(
     assert code == 0 and check["status"] == "warning"
     assert "endpoint 999" in check["detail"] and "looks the key up" in check["fix"]
     assert emulator.counts()["validate"] == 0
+
+
+def test_the_jar_is_looked_for_where_hatchling_builds_it(tmp_path: Path) -> None:
+    """`directory` in the jar table (or [tool.hatch.build]) moves the jar: hatchling says where."""
+    root = Project("Acme Out", "acme-out", jar='classes = "build/classes"\ndirectory = "out"').make(
+        tmp_path / "a"
+    )
+    assert jar_check(root, ENTRY).detail == "no jar in out/ yet (`hatch build -t jar` writes one)"
+    (root / "out").mkdir()
+    data = manifest(None, {"fetch": 101, "put": 250})
+    write_jar(root / "out" / "acme.jar", data, [], epoch=0)
+    check = jar_check(root, ENTRY)
+    assert check.status is Status.FAILED and "out/acme.jar" in check.detail and "put=250" in check.detail
+
+    odd = Project("Acme Odd", "acme-odd", jar="directory = 3").make(tmp_path / "b")
+    check = jar_check(odd, ENTRY)
+    assert check.status is Status.FAILED and "tool.hatch.build.targets.jar.directory" in check.fix

@@ -1,4 +1,4 @@
-"""The last jar built into dist/: what an agent will load, checked the way Java reads it.
+"""The last jar built (in dist/, or hatchling's `directory`): what an agent loads, checked as Java reads it.
 
 Three promises of the jar target (README "The jar"), checked on the file itself, since a
 jar may come from an older build, another tool or a hand edit:
@@ -34,11 +34,31 @@ def newest_jar(dist: Path) -> Path | None:
     return max(jars, key=lambda p: (p.stat().st_mtime_ns, p.name), default=None)
 
 
+def build_directory(root: Path) -> Path:
+    """Where `hatch build -t jar` writes: hatchling's own answer (the jar table's `directory`,
+    else `[tool.hatch.build]`'s, else dist/), asked of it rather than re-read here.
+
+    A pyproject.toml that is not TOML falls back to dist/ (the config check reports it); a
+    `directory` that is not a string is hatchling's TypeError, naming the field.
+    """
+    from ..builder import JarBuilder
+
+    try:
+        return Path(JarBuilder(str(root)).config.directory)
+    except ValueError:  # tomllib.TOMLDecodeError
+        return root / "dist"
+
+
 def jar_check(root: Path, entry: LockEntry | None) -> Check:
-    """The newest jar in `root`/dist: manifest first, Class-Path = bundled lib/*.jar, ids in range."""
-    jar = newest_jar(root / "dist")
+    """The newest jar of the build directory: manifest first, Class-Path = bundled lib/*.jar, ids in range."""
+    try:
+        directory = build_directory(root)
+    except TypeError as exc:
+        return failed(NAME, "the build directory cannot be read", f"{exc} in pyproject.toml: fix it.")
+    jar = newest_jar(directory)
     if jar is None:
-        return skipped(NAME, "no jar in dist/ yet (`hatch build -t jar` writes one)")
+        where = shown_path(directory, root).rstrip("/")
+        return skipped(NAME, f"no jar in {where}/ yet (`hatch build -t jar` writes one)")
     shown = shown_path(jar, root)
     try:
         with zipfile.ZipFile(jar) as archive:
