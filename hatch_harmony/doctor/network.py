@@ -1,12 +1,12 @@
 """The checks that ask Harmony: the login, the organisation, the lock's registration, the manifest's key.
 
 Read-only by construction: the only calls made are login, list and validate (3 requests at
-most; the lock entry is compared with the list the org check already fetched). The list is
-read for ids only (`HarmonyClient.listed`): doctor needs no key from it, so a server that
-lists connectors without their keys is still reachable. Register and
-delete are never called, and nothing is written. Each API error is the client's, worded by
-api_errors (which already says whether two-factor authentication or SSO refused a login),
-and becomes that check's failure.
+most; the lock entry is compared with the list the org check already fetched). Register and
+delete are never called, and nothing is written. The list is read for ids only
+(`HarmonyClient.listed`): doctor needs no key from it, so a server that lists connectors
+without their keys passes. Each API error is the client's, worded by api_errors (which
+already says whether two-factor authentication or SSO refused a login), and becomes that
+check's failure.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def manifest_key_check(
     from ..pipeline import previous_values
 
     shown = shown_path(config.manifest, config.root)
-    env_keys = keypair_from_env(env)  # a half-set pair: its ConfigError is this check's failure
+    env_keys = keypair_from_env(env)  # a half-set pair never gets here: the config check failed
     manifest_keys, endpoint = previous_values(config.manifest, shown)
     if entry is None:
         keys = env_keys or manifest_keys
