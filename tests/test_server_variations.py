@@ -69,6 +69,10 @@ def test_a_server_that_renames_the_connector_gets_one_registration(
     assert (entry.name, entry.version) == ("Acme Widgets", "1.0.0-beta")  # what this project registers
     assert upper_casing.counts()["register"] == 1
 
+    upper_casing.reset_counts()  # verify = true validates with the name this project registered with
+    assert build(root, upper_casing, verify=True, **table) == "verified"
+    assert upper_casing.counts()["validate"] == 1
+
 
 # --- a list that shows no keys ---------------------------------------------------------------------------
 

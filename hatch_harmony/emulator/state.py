@@ -221,6 +221,9 @@ class State:
                 self._data.connectors.remove(connector)
 
     def validate(self, org_id: str, name: str, key: str, secret: str) -> None:
+        # A server that normalises names looks them up normalised too: a client need not
+        # know the stored spelling to validate (the name the project registered with works).
+        name = self.variations.stored(name)
         with self._commit():
             for connector in self._data.connectors:
                 reg = connector.registration
