@@ -207,3 +207,98 @@ def test_the_key_is_one_text_whatever_the_order_of_the_settings() -> None:
     assert warm.canonical(settings) == warm.canonical(reordered)
     assert "\n" not in warm.canonical({"a": "two\nlines"})
     assert warm.canonical({"a": "1"}) != warm.canonical({"a": 1})
+
+
+# --- sdist and wheel: a warm hit stands for the packaging check the full run passed ------------
+
+WHEEL = "\n[tool.hatch.build.targets.wheel]\nbypass-selection = true\n"
+
+
+def build_wheel(root: Path, emulator: Emulator) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel"],
+        cwd=root,
+        env=build_env(emulator),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def warm_wheel_project(
+    root: Path, emulator: Emulator, *, hook: str = "", wheel: str = WHEEL, hooks_before: str = ""
+) -> Path:
+    """A project whose wheel holds no manifest, built twice: the second build is a warm hit.
+
+    `hooks_before`: TOML tables of build hooks that run before the harmony hook (hatchling runs
+    the hooks of [tool.hatch.build.hooks] in the order of their tables)."""
+    PROJECT.make(root, hook=hook)
+    pyproject = root / "pyproject.toml"
+    table = "[tool.hatch.build.hooks.harmony]"
+    text = pyproject.read_text(encoding="utf-8").replace(table, hooks_before + table)
+    pyproject.write_text(text + wheel, encoding="utf-8")
+    first = build_wheel(root, emulator)
+    assert first.returncode == 0, first.stderr
+    second = build_wheel(root, emulator)
+    assert second.returncode == 0 and WARM in second.stderr, second.stderr
+    return root
+
+
+def test_a_wheel_selection_changed_in_hatch_toml_is_not_served_from_the_stamp(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    """hatch.toml is no input of the engine (the same hook table there), but it can put the manifest
+    into the wheel."""
+    root = warm_wheel_project(tmp_path / "acme", emulator)
+    (root / "hatch.toml").write_text(
+        "[build.hooks.harmony]\n"
+        '[build.targets.jar]\nclasses = "build/classes"\n'
+        "[build.targets.wheel]\nbypass-selection = true\n"
+        f'[build.targets.wheel.force-include]\n"{MANIFEST}" = "MANIFEST.MF"\n',
+        encoding="utf-8",
+    )
+    emulator.reset_counts()
+    refused = build_wheel(root, emulator)
+    assert refused.returncode != 0 and WARM not in refused.stderr
+    assert f"{MANIFEST} would be packaged into the wheel as MANIFEST.MF" in refused.stderr
+    assert "`force-include` puts it there" in refused.stderr
+    assert requests(emulator) == 0
+
+
+def test_a_package_created_around_the_manifest_is_not_served_from_the_stamp(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    """hatchling's wheel guesses the package from the folders: a new `__init__.py` changes the selection."""
+    package = PROJECT.dist.replace("-", "_")
+    root = warm_wheel_project(
+        tmp_path / "acme",
+        emulator,
+        hook=f'manifest = "{package}/MANIFEST.MF"',
+        wheel=WHEEL + "ignore-vcs = true\n",
+    )
+    (root / package / "__init__.py").write_text("", encoding="utf-8")
+    refused = build_wheel(root, emulator)
+    assert refused.returncode != 0 and WARM not in refused.stderr
+    assert f"{package}/MANIFEST.MF would be packaged into the wheel" in refused.stderr
+
+
+def test_an_earlier_hook_that_force_includes_the_manifest_is_not_served_from_the_stamp(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    """build_data from hooks that run before this one is part of the wheel's selection."""
+    hook = (
+        "from hatchling.builders.hooks.plugin.interface import BuildHookInterface\n\n"
+        "class Hook(BuildHookInterface):\n"
+        "    def initialize(self, version, build_data):\n"
+        "        if __import__('os').path.exists(self.root + '/ship'):\n"
+        f"            build_data['force_include'][self.root + '/{MANIFEST}'] = 'MANIFEST.MF'\n"
+    )
+    root = tmp_path / "acme"
+    root.mkdir()
+    (root / "hatch_build.py").write_text(hook, encoding="utf-8")
+    warm_wheel_project(root, emulator, hooks_before="[tool.hatch.build.hooks.custom]\n\n")
+    (root / "ship").write_text("", encoding="utf-8")
+    refused = build_wheel(root, emulator)
+    assert refused.returncode != 0 and WARM not in refused.stderr
+    assert "`force-include` puts it there" in refused.stderr
