@@ -169,7 +169,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             "hatchling": hatchling_version,
             "build": config.build_config,
             "target": config.target_config,
-            "build-data": {name: build_data.get(name) for name in SELECTION_DATA},
+            "build-data": {name: build_data[name] for name in SELECTION_DATA if build_data.get(name)},
             "namespace-packages": guessed,
         }
 
