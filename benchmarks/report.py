@@ -228,7 +228,7 @@ def _overhead(o: OverheadResult) -> list[str]:
         f"| of which {p.regex_calls} `re.compile` calls | {_ms(p.regex_ms)} |",
         f"| the whole build inside the process (without interpreter start-up) | {_ms(p.build_ms)} |",
         "",
-        f"Modules the hook's first call imported: {', '.join(f'`{m}`' for m in p.new_modules)}.",
+        f"Modules the hook's first call imported: {', '.join(f'`{m}`' for m in p.new_modules) or 'none'}.",
         "",
     ]
     if not met:
