@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import imports, maven, overhead, request_counts, scale, wheel_overhead  # noqa: E402
+from benchmarks import imports, maven, overhead, request_counts, scale, wheel_model  # noqa: E402
 from benchmarks.harness import BenchmarkError  # noqa: E402
 from benchmarks.machine import describe, load_average  # noqa: E402
 from benchmarks.report import Newman, Report, kept_section, render, write_section  # noqa: E402
@@ -96,7 +96,7 @@ def run_newman(mode: str) -> Newman:
 
 #: Sections that their own commands measure (maven.py: needs Maven; wheel_overhead.py: needs the
 #: package registry for its baseline venv), kept between their markers when run.py rewrites the rest.
-KEPT_SECTIONS = ((maven.START, maven.END), (wheel_overhead.START, wheel_overhead.END))
+KEPT_SECTIONS = ((maven.START, maven.END), (wheel_model.START, wheel_model.END))
 
 
 def write_results(output: Path, text: str) -> None:
