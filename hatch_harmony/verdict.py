@@ -14,7 +14,9 @@ followed (`Follow`) when it keeps the method and body (307, 308; for GET any red
 the password and token go nowhere new. One to another host is never followed, since the
 password or token would travel to a host nobody configured: it stops with one message
 naming the host Harmony points to and the settings that would choose it
-(`redirect_elsewhere`). A 3xx was not processed, so following it is safe even for register.
+(`redirect_elsewhere`). A 307/308 was not processed, so following it is safe even for register,
+and a register sent elsewhere by one gets the same message; any other redirect of register (a
+303 says "done, see there") leaves its outcome unknown, resolved by listing.
 
 A delete repeated after an attempt that may have been processed (dropped connection,
 502/503/504) and then answered "not found" counts as done [decision]: the earlier
@@ -153,7 +155,7 @@ def _check_status(
         if target is not None and _origin(target) == _origin(response.request.url):
             if status in (307, 308) or (response.request.method == "GET" and status != 300):
                 raise Follow(str(target), status)
-        elif target is not None and call.name != "register":
+        elif target is not None and (status in (307, 308) or call.name != "register"):
             raise redirect_elsewhere(ctx, status, target, scrubber)
         raise api_errors.redirected(ctx, status, scrubber.text(_location(response), 120) or "elsewhere")
 

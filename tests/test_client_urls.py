@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from hatch_harmony import protocol
-from hatch_harmony.api_errors import InsecureUrlError, RequestRejectedError
+from hatch_harmony.api_errors import InsecureUrlError, RegisterOutcomeUnknownError, RequestRejectedError
 from hatch_harmony.client import resolve_base_url
 from hatch_harmony.config import load_config, url_problem
 from hatch_harmony.connection import lock_host
@@ -235,6 +235,31 @@ def test_a_same_host_register_redirect_is_followed_once_and_registers_once() -> 
     with make_client(fake) as client:
         assert client.register("Dropbox", "1.0.0").id == registration_wire()["id"]
     assert [r.method for r in fake.requests] == ["PUT", "POST", "POST"]
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_register_sent_to_another_host_is_not_followed_and_names_the_host(status: int) -> None:
+    """A 307/308 was not processed: the clear message, not "outcome unknown" (nothing was registered)."""
+    fake = FakeHarmony(
+        login_reply(),
+        httpx.Response(status, headers={"Location": "https://emea-west.jitterbit.com" + BASE + "x"}),
+    )
+    with make_client(fake) as client, pytest.raises(RequestRejectedError) as caught:
+        client.register("Dropbox", "1.0.0")
+    assert not isinstance(caught.value, RegisterOutcomeUnknownError)
+    assert [r.url.host for r in fake.requests] == ["harmony.example.com"] * 2
+    assert "pointing to another host: https://emea-west.jitterbit.com." in str(caught.value)
+    assert 'region = "emea"' in str(caught.value)
+
+
+def test_a_register_answered_see_other_elsewhere_leaves_its_outcome_unknown() -> None:
+    """A 303 says "done, look there": the registration may exist, so listing must settle it."""
+    fake = FakeHarmony(
+        login_reply(), httpx.Response(303, headers={"Location": "https://elsewhere.example.net/c/1"})
+    )
+    with make_client(fake) as client, pytest.raises(RegisterOutcomeUnknownError):
+        client.register("Dropbox", "1.0.0")
+    assert len(fake.requests) == 2
 
 
 def test_a_same_host_redirect_that_would_change_a_put_into_a_get_is_not_followed() -> None:
