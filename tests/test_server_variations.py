@@ -188,6 +188,22 @@ def test_a_server_that_needs_its_session_cookie_gets_it_and_it_stays_secret(
         assert not path.is_file() or cookie.encode() not in path.read_bytes(), path
 
 
+def test_a_token_expired_mid_session_logs_in_again_and_carries_the_new_cookie_only() -> None:
+    """The one re-login starts a new session: its cookie replaces the old one, in memory only."""
+    with Emulator(test_controls=True, variations=Variations(session_cookie=True)) as pinned:
+        pinned.state.register(DEFAULT_ORG_ID, "Acme Widgets", "1.0.0")
+        with HarmonyClient(pinned.url, Credentials(DEFAULT_EMAIL, DEFAULT_PASSWORD)) as client:
+            assert len(client.list_connectors()) == 1
+            [first] = [entry.cookie for entry in pinned.state._tokens.values()]
+            pinned.expire_tokens()
+            assert len(client.list_connectors()) == 1  # 401, the one re-login, the list again
+            held = client._transport.cookie_values()
+        second = [entry.cookie for entry in pinned.state._tokens.values() if entry.cookie != first]
+        counts = {route: n for route, n in pinned.counts().items() if n}
+    assert counts == {"login": 2, "list": 3}
+    assert held == second and first not in held
+
+
 # --- a redirect to a regional host -----------------------------------------------------------------------
 
 
