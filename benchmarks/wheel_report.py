@@ -90,8 +90,8 @@ def _where(r: WheelResult) -> list[str]:
         "| - of which creating dataclasses in the bodies of the modules imported (`@dataclass` generates "
         f"and `exec`s each class's methods): {made} | {_ms(sum(p.plugin_load_dataclasses.values()))} |",
         f"| the hook's `initialize`, first call (lazy imports: {lazy}) | {_ms(p.first_ms)} |",
-        "| - the same call again (the work alone: the warm-stamp check, whose key holds the wheel's "
-        "file-selection inputs, so the packaging check the first build passed is not asked again) "
+        "| - the same call again (the work alone: the warm-stamp check and the wheel's packaging check, "
+        "which runs on every build) "
         f"| {_ms(p.again_ms)} |",
         f"| the whole build in that process (no interpreter start-up) | {_ms(p.build_ms)} |",
         f"| for comparison: per-round difference hook - never imported | {r.verdict.diff_ms:+.1f} ms |",

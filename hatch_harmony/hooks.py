@@ -8,8 +8,7 @@ All decisions live in `pipeline` and `registration`; this module only translates
 hatch and them:
 
 * where the manifest must not go (the sdist and wheel file selections, asked the way
-  hatchling selects files: `shipping`), and hatchling's selection errors as one message;
-  a warm hit stands for that check, because its stamp is keyed on the selection's inputs,
+  hatchling selects files: `shipping`), and hatchling's selection errors as one message,
 * when not to touch the network (editable installs) or not to register (a build from an
   unpacked sdist, whose lock file is a temporary copy),
 * status lines through hatch's `app`, and errors as one message without a traceback.
@@ -18,7 +17,7 @@ hatch and them:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,16 +35,6 @@ if TYPE_CHECKING:
 #: build_data keys the hook fills for the `jar` target (builder.py); the hook runs first.
 MANIFEST_KEY = "harmony_manifest"
 ADAPTER_KEY = "harmony_adapter"
-#: build_data entries an earlier hook may fill that change what an sdist or wheel selects (shipping.py).
-SELECTION_DATA = (
-    "artifacts",
-    "force_include",
-    "force_include_editable",
-    "shared_data",
-    "shared_scripts",
-    "extra_metadata",
-    "sbom_files",
-)
 
 
 class HarmonyBuildHook(BuildHookInterface[Any]):
@@ -76,14 +65,12 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         run_key = None
         if not (from_sdist or editable):
             run_key = warm.key(
-                self.config,
-                target=self.target_name,
-                project_version=self.metadata.version,
-                env=env,
-                selection=self._selection(build_data),
+                self.config, target=self.target_name, project_version=self.metadata.version, env=env
             )
         hit = warm.lookup(root, run_key, env, self.target_name) if run_key is not None else None
-        if hit is not None:  # for an sdist or wheel, the packaging check passed with this selection
+        if hit is not None:
+            if self.target_name in ("sdist", "wheel"):
+                self._refuse_packaging_secret(hit.manifest_path, root, hit.table_path, build_data, version)
             self.app.display_info(
                 f"harmony: nothing it depends on changed since the last build; manifest reused: "
                 f"{shown_path(hit.manifest_path, root)}; 0 requests"
@@ -139,70 +126,11 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
                 run_key,
                 env,
                 target=self.target_name,
-                files=(*run.files_read, *self._selection_files(root, run.result.path)),
+                files=run.files_read,
                 manifest=run.result.path,
                 adapter=run.result.adapter.path,
                 table_path=run.config.table_path,
             )
-
-    def _selection(self, build_data: Mapping[str, Any]) -> object:
-        """For the warm key of an sdist or wheel: what hatchling's file selection reads besides files.
-
-        A warm hit skips the packaging check (importing `shipping` and asking hatchling's
-        selection again cost a warm wheel build ~1.5 ms), so the key holds every input of
-        that check that `_selection_files` does not watch: the build and target tables as
-        hatchling resolved them (pyproject.toml or hatch.toml), what earlier hooks put in
-        build_data, hatchling's version, and the wheel's namespace-package guess (a glob).
-        """
-        if self.target_name not in ("sdist", "wheel"):
-            return None
-        from hatchling.__about__ import __version__ as hatchling_version
-
-        config = self.build_config
-        guessed = []
-        if self.target_name == "wheel":
-            from glob import glob
-
-            for name in self._project_names():  # hatchling's own call, hidden folders skipped alike
-                guessed += sorted(glob(os.path.join(self.root, "*", name, "__init__.py")))  # noqa: PTH118, PTH207
-        return {
-            "hatchling": hatchling_version,
-            "build": config.build_config,
-            "target": config.target_config,
-            "build-data": {name: build_data[name] for name in SELECTION_DATA if build_data.get(name)},
-            "namespace-packages": guessed,
-        }
-
-    def _project_names(self) -> Iterator[str]:
-        """The names hatchling's wheel tries for the project's package (default file selection)."""
-        normalize = self.build_config.builder.normalize_file_name_component
-        core = self.metadata.core
-        yield from dict.fromkeys((normalize(core.raw_name), normalize(core.name)))
-
-    def _selection_files(self, root: Path, manifest: Path) -> list[Path]:
-        """The files whose content or absence hatchling's selection of the manifest depends on.
-
-        The ignore files as hatchling finds them (upward from the project, up to the VCS root),
-        an `__init__.py` beside the manifest (packages), and for the wheel the paths its default
-        selection probes for the project's package. Absent ones are watched too: creating one
-        changes the selection.
-        """
-        if self.target_name not in ("sdist", "wheel"):
-            return []
-        files = [manifest.parent / "__init__.py"]
-        for name, boundary in ((".gitignore", ".git"), (".hgignore", ".hg")):
-            for folder in (root, *root.parents):
-                files.append(folder / name)
-                if (folder / name).is_file() or (folder / boundary).exists():
-                    break
-        if self.target_name == "wheel":
-            for name in self._project_names():
-                files += (
-                    root / name / "__init__.py",
-                    root / "src" / name / "__init__.py",
-                    root / f"{name}.py",
-                )
-        return files
 
     def _refuse_packaging_secret(
         self, manifest: Path | None, root: Path, table_path: str, build_data: Mapping[str, Any], version: str

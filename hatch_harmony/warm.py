@@ -53,7 +53,7 @@ from .vocabulary import (
     VERIFY_VAR,
 )
 
-STAMP_VERSION = 4
+STAMP_VERSION = 3
 #: Variables that change what a warm build writes and hold no secret.
 KEYED_VARIABLES = (URL_VAR, REGION_VAR, ORG_ID_VAR, ENV_VAR)
 #: Yes/no variables that change what a warm build writes, keyed by meaning.
@@ -98,17 +98,10 @@ def canonical(value: object) -> str:
 
 
 def key(
-    settings: Mapping[str, Any],
-    *,
-    target: str,
-    project_version: str,
-    env: Mapping[str, str],
-    selection: object = None,
+    settings: Mapping[str, Any], *, target: str, project_version: str, env: Mapping[str, str]
 ) -> str | None:
     """Everything besides files that decides the manifest; None when this run must not use stamps.
 
-    `selection`: for an sdist or wheel, what hatchling's file selection depends on besides
-    files (the hook's), so that a hit also stands for the packaging check the full run passed.
     None too when a yes/no variable holds neither yes nor no: the engine runs and reports it.
     """
     try:
@@ -128,7 +121,6 @@ def key(
             "project-version": project_version,
             "env": {name: env.get(name, "") for name in KEYED_VARIABLES},
             "flags": {name: flags[name] for name in KEYED_FLAGS},
-            "selection": selection,
         }
     )
 

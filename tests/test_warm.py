@@ -209,7 +209,7 @@ def test_the_key_is_one_text_whatever_the_order_of_the_settings() -> None:
     assert warm.canonical({"a": "1"}) != warm.canonical({"a": 1})
 
 
-# --- sdist and wheel: a warm hit stands for the packaging check the full run passed ------------
+# --- sdist and wheel: a warm hit still runs the packaging check, whatever changed the selection ---------
 
 WHEEL = "\n[tool.hatch.build.targets.wheel]\nbypass-selection = true\n"
 
