@@ -26,7 +26,7 @@ from .inputs import (
     project_version,
     shipped_for,
 )
-from .output import EXIT_FAILURE, EXIT_OK, MASK, Json, Output, entry_json, outcome_lines
+from .output import EXIT_FAILURE, EXIT_OK, MASK, Json, Output, entry_json, outcome_json, outcome_lines
 
 if TYPE_CHECKING:
     pass
@@ -53,15 +53,7 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
         previous_path=None if target == configured else configured,
     )
     outcome = result.outcome
-    data: dict[str, Json] = {
-        "path": None if to_stdout else str(target),
-        "action": outcome.action,
-        "reason": outcome.reason,
-        "requests": outcome.requests,
-        "connector": outcome.registration.to_public(),
-        "activities": dict(outcome.activity_ids),
-        "notices": list(outcome.notices),
-    }
+    data: dict[str, Json] = {"path": None if to_stdout else str(target), **outcome_json(outcome)}
     if args.check:
         try:
             current = target.read_bytes()
@@ -167,14 +159,9 @@ def cmd_register(args: argparse.Namespace, out: Output) -> int:
         shipped=shipped_for(config),
     )
     data: dict[str, Json] = {
-        "action": outcome.action,
-        "reason": outcome.reason,
-        "requests": outcome.requests,
-        "connector": outcome.registration.to_public(),
-        "activities": dict(outcome.activity_ids),
+        **outcome_json(outcome),
         "lock": str(config.lock),
         "lockWritten": outcome.lock_written,
-        "notices": list(outcome.notices),
     }
     out.emit(data, [*outcome_lines(outcome), f"lock: {shown_path(config.lock, config.root)}"])
     return EXIT_OK

@@ -50,6 +50,18 @@ def entry_json(entry: LockEntry) -> dict[str, Json]:
     }
 
 
+def outcome_json(outcome: Outcome) -> dict[str, Json]:
+    """The registration part of `manifest --json` and `register --json`: one shape for both."""
+    return {
+        "action": outcome.action,
+        "reason": outcome.reason,
+        "requests": outcome.requests,
+        "connector": outcome.registration.to_public(),
+        "activities": dict(outcome.activity_ids),
+        "notices": list(outcome.notices),
+    }
+
+
 def outcome_lines(outcome: Outcome) -> list[str]:
     reg = outcome.registration
     lines = [
