@@ -485,7 +485,8 @@ def test_some_variables_but_not_all_fail_each_contract_test_with_one_message() -
     environ = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     environ[VARIABLES[0]] = "http://127.0.0.1:9"  # never reached: the fixture stops first
     command = [sys.executable, "-m", "pytest", __file__, "-m", "contract", "-k", "test_login_reply"]
-    command += ["-p", "no:cacheprovider", "-q"]
+    # -rN: no short summary, which would repeat the message (in full where CI is set)
+    command += ["-p", "no:cacheprovider", "-q", "-rN"]
     run = subprocess.run(command, check=False, cwd=ROOT, env=environ, capture_output=True, text=True)
     message = f"{', '.join(VARIABLES[1:-1])} and {VARIABLES[-1]} are not set. Set them, or unset all four"
     assert run.returncode == 1 and "1 error" in run.stdout, run.stdout
