@@ -42,7 +42,7 @@ DEFAULT_UI_FILE = "adapter.json"
 _RESERVED_ATTRIBUTES: dict[str, str] = {
     MANIFEST_VERSION.lower(): "it is always 1.0, written first",
     "name": "it starts a per-entry section, never the main one",
-    CONNECTOR.lower(): "the build always writes `Jitterbit-Connector: true`",
+    CONNECTOR.lower(): f"the build always writes `{CONNECTOR}: true`",
     CONNECTOR_UI.lower(): "set the `ui-file` option instead",
     CLASS_PATH.lower(): "the `jar` target lists exactly the lib/*.jar it bundles; a Maven build keeps the "
     "one in `manifest-template`",

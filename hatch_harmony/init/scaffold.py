@@ -166,7 +166,7 @@ public final class {cls} {{
     /** adapter.json's name: Harmony registers the connector under it. */
     public static final String NAME = "{name}";
 
-    /** The activity key of adapter.json; its id is Jitterbit-Activity-EntityTypeId-{ACTIVITY}. */
+    /** The activity key of adapter.json; its id is {words.ACTIVITY_PREFIX}{ACTIVITY}. */
     public static final String QUERY = "{ACTIVITY}";
 
     private {cls}() {{}}
