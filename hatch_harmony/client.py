@@ -29,6 +29,7 @@ from urllib.parse import quote
 import httpx
 
 from . import api_errors, protocol, replies
+from . import vocabulary as words
 from .api_errors import ApiError, Context, InsecureUrlError
 from .bounded import DEADLINE_SECONDS, MAX_REPLY_BYTES
 from .errors import ConfigError
@@ -290,7 +291,7 @@ class HarmonyClient:
             f"(id {entry.id}) in org {self.org_id} without its key and secret, so they cannot be "
             f"taken from the list. If harmony.lock records this registration, set {KEY_VAR} and "
             f"{SECRET_VAR} to the key and secret Harmony gave when it was registered (the "
-            "Jitterbit-Connector-Key and -Secret lines of the manifest built then, or your secret "
+            f"{words.KEY} and {words.SECRET} lines of the manifest built then, or your secret "
             "store): with both, a build needs no list. Without them, delete the registration "
             f"(`hatch-harmony delete --registration --id {entry.id}`) and build again to register anew.",
             operation="list",

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import vocabulary as words
 from ..errors import ConfigError, HarmonyError, shown_path
 from .report import Check, failed, ok, skipped, warning
 
@@ -177,7 +178,7 @@ def template_check(config: HarmonyConfig) -> tuple[Check, Manifest | None]:
         return warning(
             "template",
             f"{shown} holds a real connector key or secret",
-            f"Put placeholders (****) as the values of Jitterbit-Connector-Key and -Secret in {shown}; the "
+            f"Put placeholders (****) as the values of {words.KEY} and {words.SECRET} in {shown}; the "
             "build fills them in (`hatch-harmony init` does it for you).",
         ), template
     return ok("template", f"{shown} parses ({len(list(template.main.items()))} main attributes)"), template
@@ -227,7 +228,7 @@ def secrets_check(root: Path) -> Check:
         return warning(
             "secrets",
             f"none found, but the scan is incomplete: {found.reason}",
-            "Run `git log -G Jitterbit-Connector- --all` to review the rest of the history by hand.",
+            f"Run `git log -G {words.CONNECTOR}- --all` to review the rest of the history by hand.",
         )
     return ok("secrets", "no tracked file and no commit holds a real connector key or secret")
 

@@ -14,6 +14,7 @@ from types import FrameType
 from typing import Any
 
 from ..errors import HarmonyError
+from ..vocabulary import EMAIL_VAR, PASSWORD_VAR, URL_VAR
 from .server import Emulator
 from .state import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, SSO_EMAIL, TFA_EMAIL, User, default_users
 
@@ -101,8 +102,8 @@ def _banner(emulator: Emulator) -> str:
     lines.append(f"Test controls: {'on, under /__emulator__/' if emulator.test_controls else 'off'}")
     if any(u.email == DEFAULT_EMAIL and u.password == DEFAULT_PASSWORD for u in emulator.users):
         lines.append(
-            f"Try, in a connector project: HARMONY_URL={emulator.url} HARMONY_EMAIL={DEFAULT_EMAIL} "
-            f"HARMONY_PASSWORD={DEFAULT_PASSWORD} {_this_python()} -m hatchling build -t jar"
+            f"Try, in a connector project: {URL_VAR}={emulator.url} {EMAIL_VAR}={DEFAULT_EMAIL} "
+            f"{PASSWORD_VAR}={DEFAULT_PASSWORD} {_this_python()} -m hatchling build -t jar"
         )
     lines.append("Stop with Ctrl+C.")
     return "\n".join(lines)
