@@ -26,25 +26,21 @@ own markers (replaced on each run, the rest of the file untouched).
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import report  # noqa: E402
+from benchmarks import report, section  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     BenchmarkError,
     Measured,
@@ -54,11 +50,10 @@ from benchmarks.harness import (  # noqa: E402
     paired_ratio,
     run_measured,
 )
-from benchmarks.machine import load_average  # noqa: E402
 from benchmarks.overhead import hatchling_command, warm_env  # noqa: E402
 from benchmarks.projects import file_entries, git_init, run  # noqa: E402
 from benchmarks.report import mib, summary_rows  # noqa: E402
-from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator  # noqa: E402
+from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_PASSWORD, Emulator  # noqa: E402
 from hatch_harmony.jar_manifest import Manifest  # noqa: E402
 from hatch_harmony.vocabulary import CLASS_PATH  # noqa: E402
 
@@ -436,20 +431,12 @@ def kept_section(text: str) -> str | None:
     return report.kept_section(text, START, END)
 
 
-def write_section(results: Path, section: str) -> None:
-    """Replace this section between its markers, else insert it before the method notes (or append)."""
-    report.write_section(results, section, START, END)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="benchmarks/maven.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=11, help="rounds (default 11; mvn takes seconds each)")
-    parser.add_argument(
-        "--output", type=Path, default=RESULTS, help="the RESULTS.md to write the section into"
+    argv = sys.argv[1:] if argv is None else argv
+    parser = section.parser(
+        "benchmarks/maven.py", __doc__.splitlines()[0], 11, "rounds (default 11; mvn takes seconds each)"
     )
-    parser.add_argument("--note", help="a sentence for the section, e.g. that the machine was shared")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary projects (path printed)")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
     if args.runs < 3:
         parser.error("--runs must be at least 3 (medians of fewer runs mean little)")
     missing = [tool for tool in ("mvn", "javac", "jar") if shutil.which(tool) is None]
@@ -458,39 +445,16 @@ def main(argv: list[str] | None = None) -> int:
             f"benchmarks/maven.py: needs {', '.join(missing)} on PATH (Maven 3.8 and a JDK)", file=sys.stderr
         )
         return 2
-    command = shlex.join(["python", "benchmarks/maven.py", *(sys.argv[1:] if argv is None else argv)])
-    date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    load_start = load_average()
-    started = time.perf_counter()
-    workdir = Path(tempfile.mkdtemp(prefix="hatch-harmony-maven-bench-"))
-    try:
-        with Emulator(test_controls=True) as emulator:
-            print(
-                f"{args.runs} rounds of hatch build -t jar and mvn -o package (work in {workdir})", flush=True
-            )
-            result = measure(workdir, emulator, workdir / "pycache", args.runs)
-            secrets = {DEFAULT_PASSWORD}
-            secrets.update(v for r in emulator.registrations(DEFAULT_ORG_ID) for v in (r.key, r.secret))
-    except BenchmarkError as exc:
-        print(f"benchmarks/maven.py: {exc}\n(projects kept in {workdir})", file=sys.stderr)
-        return 1
-    if not args.keep:
-        shutil.rmtree(workdir, ignore_errors=True)
-    section = render(
-        result,
-        command=command,
-        date=date,
-        seconds=time.perf_counter() - started,
-        loads=(load_start, load_average()),
-        note=args.note,
+    return section.run(
+        "benchmarks/maven.py",
+        argv,
+        args,
+        banner="rounds of hatch build -t jar and mvn -o package",
+        prefix="hatch-harmony-maven-bench-",
+        measure=measure,
+        render=render,
+        markers=(START, END),
     )
-    if any(secret and secret in section for secret in secrets):
-        print("benchmarks/maven.py: refusing to write a section that holds a secret", file=sys.stderr)
-        return 1
-    write_section(args.output, section)
-    print(section)
-    print(f"Written to {args.output}" + (f"; projects kept in {workdir}" if args.keep else ""))
-    return 0 if result.correct else 1
 
 
 if __name__ == "__main__":

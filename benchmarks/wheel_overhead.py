@@ -33,23 +33,17 @@ The section is written into RESULTS.md between its own markers; benchmarks/run.p
 
 from __future__ import annotations
 
-import argparse
 import json
-import shlex
-import shutil
 import statistics
 import sys
-import tempfile
-import time
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import baseline_venvs, report  # noqa: E402
+from benchmarks import baseline_venvs, section  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     BenchmarkError,
     Measured,
@@ -61,7 +55,6 @@ from benchmarks.harness import (  # noqa: E402
     run_measured,
 )
 from benchmarks.imports import ImportLine, own, parse_importtime  # noqa: E402
-from benchmarks.machine import load_average  # noqa: E402
 from benchmarks.overhead import hatchling_command, run_probe, warm_env  # noqa: E402
 from benchmarks.projects import WHEEL_TABLE, copy_example, make_disabled_copy  # noqa: E402
 from benchmarks.wheel_model import (  # noqa: E402
@@ -78,7 +71,7 @@ from benchmarks.wheel_model import (  # noqa: E402
     WheelResult,
 )
 from benchmarks.wheel_report import render  # noqa: E402
-from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator  # noqa: E402
+from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_PASSWORD, Emulator  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 
@@ -297,53 +290,26 @@ def measure(workdir: Path, emulator: Emulator, pycache: Path, runs: int) -> Whee
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="benchmarks/wheel_overhead.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=41, help="rounds (default 41; 15 at least for a verdict)")
-    parser.add_argument(
-        "--output", type=Path, default=RESULTS, help="the RESULTS.md to write the section into"
+    argv = sys.argv[1:] if argv is None else argv
+    parser = section.parser(
+        "benchmarks/wheel_overhead.py",
+        __doc__.splitlines()[0],
+        41,
+        "rounds (default 41; 15 at least for a verdict)",
     )
-    parser.add_argument("--note", help="a sentence for the section, e.g. that the machine was shared")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary projects (path printed)")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
     if args.runs < 3:
         parser.error("--runs must be at least 3 (medians of fewer runs mean little)")
-    command = shlex.join(
-        ["python", "benchmarks/wheel_overhead.py", *(sys.argv[1:] if argv is None else argv)]
+    return section.run(
+        "benchmarks/wheel_overhead.py",
+        argv,
+        args,
+        banner="rounds x 4 variants of hatchling build -t wheel",
+        prefix="hatch-harmony-wheel-bench-",
+        measure=measure,
+        render=render,
+        markers=(START, END),
     )
-    date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    load_start = load_average()
-    started = time.perf_counter()
-    workdir = Path(tempfile.mkdtemp(prefix="hatch-harmony-wheel-bench-"))
-    try:
-        with Emulator(test_controls=True) as emulator:
-            print(
-                f"{args.runs} rounds x 4 variants of hatchling build -t wheel (work in {workdir})", flush=True
-            )
-            result = measure(workdir, emulator, workdir / "pycache", args.runs)
-            secrets = {DEFAULT_PASSWORD}
-            secrets.update(v for x in emulator.registrations(DEFAULT_ORG_ID) for v in (x.key, x.secret))
-    except BenchmarkError as exc:
-        print(f"benchmarks/wheel_overhead.py: {exc}\n(projects kept in {workdir})", file=sys.stderr)
-        return 1
-    if not args.keep:
-        shutil.rmtree(workdir, ignore_errors=True)
-    section = render(
-        result,
-        command=command,
-        date=date,
-        seconds=time.perf_counter() - started,
-        loads=(load_start, load_average()),
-        note=args.note,
-    )
-    if any(secret and secret in section for secret in secrets):
-        print(
-            "benchmarks/wheel_overhead.py: refusing to write a section that holds a secret", file=sys.stderr
-        )
-        return 1
-    report.write_section(args.output, section, START, END)
-    print(section)
-    print(f"Written to {args.output}" + (f"; projects kept in {workdir}" if args.keep else ""))
-    return 0 if result.correct else 1
 
 
 if __name__ == "__main__":
