@@ -141,63 +141,42 @@ def test_every_yes_no_variable_reads_every_value_the_same_way(name: str, tmp_pat
     assert [engine_reads(tmp_path, name, v) for v in NEITHER] == [None] * len(NEITHER)
 
 
-@pytest.mark.skipif(not POSIX, reason="file modes and XDG_CACHE_HOME are POSIX")
-def test_the_stamp_is_written_0600_and_a_cache_that_cannot_be_written_is_no_error(tmp_path: Path) -> None:
-    root = tmp_path / "acme"
+def record_stamp(root: Path, env: dict[str, str]) -> tuple[str, bytes]:
+    """A project folder `root` with a manifest and adapter.json, stamped as a full run leaves it.
+
+    Returns the run key and the manifest's bytes, for the lookup that follows."""
     root.mkdir()
     manifest, adapter = root / "MANIFEST.MF", root / "adapter.json"
     manifest.write_bytes(b"Manifest-Version: 1.0\r\n")
     adapter.write_text("{}", encoding="utf-8")
     key = run_key()
     assert key is not None
+    files = [manifest, adapter]
+    warm.record(root, key, env, target="jar", files=files, manifest=manifest, adapter=adapter, table_path="t")
+    return key, manifest.read_bytes()
 
-    def record(env: dict[str, str]) -> None:
-        warm.record(
-            root,
-            key,
-            env,
-            target="jar",
-            files=[manifest, adapter],
-            manifest=manifest,
-            adapter=adapter,
-            table_path="t",
-        )
 
+@pytest.mark.skipif(not POSIX, reason="file modes and XDG_CACHE_HOME are POSIX")
+def test_the_stamp_is_written_0600_and_a_cache_that_cannot_be_written_is_no_error(tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
-    record(env)
+    key, manifest = record_stamp(tmp_path / "acme", env)
     [written] = (tmp_path / "cache" / "hatch-harmony" / "warm").iterdir()
     assert mode(written) == 0o600
-    hit = warm.lookup(root, key, env, "jar")
-    assert hit is not None and hit.manifest == manifest.read_bytes()
+    hit = warm.lookup(tmp_path / "acme", key, env, "jar")
+    assert hit is not None and hit.manifest == manifest
 
     (tmp_path / "not-a-folder").write_bytes(b"")
     blocked = {"XDG_CACHE_HOME": str(tmp_path / "not-a-folder")}
-    record(blocked)  # silently not cached
-    assert warm.lookup(root, key, blocked, "jar") is None
+    key, _ = record_stamp(tmp_path / "blocked", blocked)  # silently not cached
+    assert warm.lookup(tmp_path / "blocked", key, blocked, "jar") is None
 
 
 @pytest.mark.skipif(not POSIX, reason="a line break in a file name is POSIX only")
 def test_a_path_with_a_line_break_is_never_stamped(tmp_path: Path) -> None:
     """The stamp is one line per field; a path it cannot hold means no stamp, so the engine runs."""
-    root = tmp_path / "line\nbreak"
-    root.mkdir()
-    manifest, adapter = root / "MANIFEST.MF", root / "adapter.json"
-    manifest.write_bytes(b"Manifest-Version: 1.0\r\n")
-    adapter.write_text("{}", encoding="utf-8")
-    key = run_key()
-    assert key is not None
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
-    warm.record(
-        root,
-        key,
-        env,
-        target="jar",
-        files=[manifest, adapter],
-        manifest=manifest,
-        adapter=adapter,
-        table_path="t",
-    )
-    assert warm.lookup(root, key, env, "jar") is None
+    key, _ = record_stamp(tmp_path / "line\nbreak", env)
+    assert warm.lookup(tmp_path / "line\nbreak", key, env, "jar") is None
     assert not (tmp_path / "cache").exists()
 
 
