@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
 from hatch_harmony.jar_manifest import Manifest, ManifestError  # noqa: E402
+from tests.jar_manifest.test_manifest_props import manifest_like_bytes, manifests, template_variants  # noqa: E402
 from tests.plugins.java import compile_checker, run_checker  # noqa: E402
-from tests.test_manifest_props import manifest_like_bytes, manifests, template_variants  # noqa: E402
 
 BATCH = 500
 

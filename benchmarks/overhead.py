@@ -40,7 +40,7 @@ from benchmarks.projects import (
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_PASSWORD, Emulator
 
 HOOK, NO_HOOK, JAR_TOOL = "hook (warm)", "no hook", "jar --create"
-#: The warm hook with its stamp (hatch_harmony/warm.py) disabled: the full engine, offline.
+#: The warm hook with its stamp (hatch_harmony/engine/warm.py) disabled: the full engine, offline.
 HOOK_FULL = "hook (warm, no stamp)"
 JAR_NAME = "weather-example-connector-1.0.0.jar"
 PROBE = Path(__file__).resolve().parent / "warm_probe.py"

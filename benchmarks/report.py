@@ -20,7 +20,7 @@ OVERHEAD_TARGET_PERCENT = 5.0
 
 #: Modules the warm path imports although it never uses them there, and why (for the "fix" note).
 AVOIDABLE = {
-    "hatch_harmony.api_errors": "needed only on the network path, yet registration imports it at module "
+    "hatch_harmony.api.errors": "needed only on the network path, yet registration imports it at module "
     "level for one exception class",
     "difflib": "config's did-you-mean suggestions, needed only when a key is misspelled",
     "tomli_w": "writes harmony.lock, which a warm build never does",

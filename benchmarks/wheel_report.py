@@ -164,22 +164,22 @@ def _missed(r: WheelResult) -> list[str]:
     ]
     roots = {x.root: x for x in r.hook_roots}
     items = []
-    builder = r.build_own.get("hatch_harmony.builder")
+    builder = r.build_own.get("hatch_harmony.jar.builder")
     if builder:
         items.append(
-            f"`hatch_harmony.builder` ({builder[1]:.1f} ms with what it imports): `hooks.py` imports "
+            f"`hatch_harmony.jar.builder` ({builder[1]:.1f} ms with what it imports): `hooks.py` imports "
             "`JarBuilder` and the two build_data keys at module level, so every target imports the jar "
             "builder; importing it inside `hatch_register_builder` (which a wheel build never calls: "
             "hatchling finds `wheel` among its own builders before it loads plugins) and the keys from a "
             "leaf leaves it to the jar target"
         )
-    warm = roots.get("hatch_harmony.warm")
+    warm = roots.get("hatch_harmony.engine.warm")
     foreign = [m for m, _ in warm.by_module if not own(m)] if warm else []
     if warm and foreign:
         foreign_ms = sum(ms for m, ms in warm.by_module if not own(m))
-        dataclass_ms = p.plugin_load_dataclasses.get("hatch_harmony.warm", 0.0)
+        dataclass_ms = p.plugin_load_dataclasses.get("hatch_harmony.engine.warm", 0.0)
         items.append(
-            f"`hatch_harmony.warm` ({warm.self_ms:.1f} ms with what it pulls in): "
+            f"`hatch_harmony.engine.warm` ({warm.self_ms:.1f} ms with what it pulls in): "
             f"{', '.join(f'`{m}`' for m in foreign)} ({foreign_ms:.1f} ms), which the wheel build imports "
             "for the stamp alone"
             + (f", and its dataclass ({dataclass_ms:.2f} ms to create)" if dataclass_ms else "")

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 from hatchling.plugin import hookimpl
 
-from . import warm
-from .errors import shown_path
-from .vcs import unpacked_sdist
+from hatch_harmony.engine import warm
+from hatch_harmony.errors import shown_path
+from hatch_harmony.util.git import unpacked_sdist
 
 if TYPE_CHECKING:
-    from .builder import JarBuilder
-    from .config import HarmonyConfig
+    from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.jar.builder import JarBuilder
 
 #: build_data keys the hook fills for the `jar` target (builder.py); the hook runs first.
 MANIFEST_KEY = "harmony_manifest"
@@ -43,7 +43,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
     PLUGIN_NAME = "harmony"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        from .errors import HarmonyError
+        from hatch_harmony.errors import HarmonyError
 
         try:
             self._run(version, build_data)
@@ -91,9 +91,9 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         run_key: str | None,
     ) -> None:
         """The engine, through the pipeline's one entry; then a stamp for the next warm build."""
-        from .config import HOOK_TABLE
-        from .jar_config import check_before_build
-        from .pipeline import run_build
+        from hatch_harmony.config import HOOK_TABLE
+        from hatch_harmony.engine.pipeline import run_build
+        from hatch_harmony.jar.config import check_before_build
 
         # The archives take their timestamps (hatchling's reproducible settings) only after this
         # hook, and the jar reads its table then: a bad value must stop the build before it
@@ -141,8 +141,8 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         was not enough). Whatever hatchling raises while selecting becomes one message:
         for a connector project without a Python package, how to build its wheel.
         """
-        from . import shipping
-        from .errors import ConfigError
+        from hatch_harmony.errors import ConfigError
+        from hatch_harmony.guard import packaging as shipping
 
         target = self.target_name
         rel = None
@@ -199,6 +199,8 @@ def hatch_register_build_hook() -> type[BuildHookInterface[Any]]:
 
 @hookimpl
 def hatch_register_builder() -> type[JarBuilder]:
-    from .builder import JarBuilder  # only when hatchling looks beyond its own targets (`-t jar`)
+    from hatch_harmony.jar.builder import (
+        JarBuilder,  # only when hatchling looks beyond its own targets (`-t jar`)
+    )
 
     return JarBuilder

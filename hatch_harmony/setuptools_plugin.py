@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from .config import HarmonyConfig
+    from hatch_harmony.config import HarmonyConfig
 
 #: Commands that produce an artifact or an installation, and so need the manifest. (They are
 #: looked up among all of setup's arguments, option values included: a value spelled like a
@@ -83,12 +83,12 @@ def finalize_distribution_options(dist: _Distribution) -> None:
     pyproject = _read_pyproject(root)
     if pyproject is None:
         return
-    from .vcs import unpacked_sdist
+    from hatch_harmony.util.git import unpacked_sdist
 
     if unpacked_sdist(root):
         _say("harmony: building from an unpacked sdist; the manifest belongs to the source tree, skipped")
         return
-    from .errors import HarmonyError
+    from hatch_harmony.errors import HarmonyError
 
     try:
         config = _done.get(root)
@@ -117,7 +117,7 @@ def _read_pyproject(root: Path) -> dict[str, Any] | None:
         return None
     if _MARKER not in data:
         return None
-    from .long_integers import LongIntegerError, TOMLDecodeError, load_toml
+    from hatch_harmony.util.long_integers import LongIntegerError, TOMLDecodeError, load_toml
 
     try:
         parsed = load_toml(data.decode("utf-8"))
@@ -133,8 +133,8 @@ def _read_pyproject(root: Path) -> dict[str, Any] | None:
 
 def _run(dist: _Distribution, root: Path, pyproject: dict[str, Any], *, editable: bool) -> HarmonyConfig:
     """The pipeline's one entry, exactly as the hatch hook calls it; status lines to stderr."""
-    from .config import find_harmony_table
-    from .pipeline import run_build
+    from hatch_harmony.config import find_harmony_table
+    from hatch_harmony.engine.pipeline import run_build
 
     found = find_harmony_table(pyproject)  # also refuses a hatch hook table beside ours
     assert found is not None  # _read_pyproject saw [tool.hatch-harmony]

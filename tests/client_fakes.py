@@ -21,8 +21,8 @@ from typing import Any
 
 import httpx
 
-from hatch_harmony import protocol
-from hatch_harmony.client import Credentials, HarmonyClient
+from hatch_harmony.api import protocol
+from hatch_harmony.api.client import Credentials, HarmonyClient
 
 # Canary secrets: no test output, log record, repr or exception text may contain them.
 EMAIL = "builder@example.com"

@@ -1,6 +1,6 @@
 """Where the contract tests run: the bundled emulator, or a real server named by HARMONY_CONTRACT_*.
 
-Apart from tests/test_contract.py so that the rule "all four variables or none" is one
+Apart from tests/doctor/test_contract.py so that the rule "all four variables or none" is one
 small function, tested on its own. These are the test suite's variables, not the build's
 (HARMONY_URL etc.): a developer's build credentials must never make `pytest` write to
 their org by accident. An empty value counts as unset, as for the build's variables.
@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from hatch_harmony.client import Credentials, HarmonyClient
-from hatch_harmony.contract import ContractReport
+from hatch_harmony.api.client import Credentials, HarmonyClient
+from hatch_harmony.api.protocol import Registration, same_connector
+from hatch_harmony.doctor.contract import ContractReport
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
-from hatch_harmony.protocol import Registration, same_connector
 
 URL_VAR = "HARMONY_CONTRACT_URL"
 EMAIL_VAR = "HARMONY_CONTRACT_EMAIL"

@@ -188,7 +188,12 @@ def test_project_without_the_table_is_untouched(tmp_path: Path, emulator: Emulat
     assert loaded.returncode == 0, loaded.stderr
     # (its pyproject names hatch-harmony in build-system.requires, so the entry point reads the file
     # with the project's one TOML reader, long_integers; nothing of the engine, no httpx)
-    expected = ["hatch_harmony", "hatch_harmony.long_integers", "hatch_harmony.setuptools_plugin"]
+    expected = [
+        "hatch_harmony",
+        "hatch_harmony.setuptools_plugin",
+        "hatch_harmony.util",
+        "hatch_harmony.util.long_integers",
+    ]
     assert loaded.stdout.strip() == str(expected)
 
 

@@ -33,8 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from hatch_harmony.api.protocol import BASE_PATH, LOGIN_PATH, connectors_path  # noqa: E402
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator  # noqa: E402
-from hatch_harmony.protocol import BASE_PATH, LOGIN_PATH, connectors_path  # noqa: E402
 
 COLLECTION = (
     ROOT

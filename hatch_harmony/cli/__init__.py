@@ -13,8 +13,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from ..errors import HarmonyError
-from .commands import (
+from hatch_harmony.cli.commands import (
     cmd_delete,
     cmd_init,
     cmd_list,
@@ -25,9 +24,10 @@ from .commands import (
     cmd_validate,
     confirm,
 )
-from .doctor import cmd_doctor
-from .output import Output
-from .parser import build_parser
+from hatch_harmony.cli.doctor_command import cmd_doctor
+from hatch_harmony.cli.output import Output
+from hatch_harmony.cli.parser import build_parser
+from hatch_harmony.errors import HarmonyError
 
 
 def setup_logging(*, verbose: bool) -> None:
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "emulator":
-        from ..emulator import run
+        from hatch_harmony.emulator import run
 
         return run(args)
     setup_logging(verbose=args.verbose)

@@ -13,9 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, HarmonyError, shown_path
-from ..vocabulary import KEY_VAR, REGION_VAR, SECRET_VAR, URL_VAR, entity_id
-from .inputs import (
+from hatch_harmony.cli.inputs import (
     adapter_for,
     bare_config,
     client_for,
@@ -26,16 +24,27 @@ from .inputs import (
     project_version,
     shipped_for,
 )
-from .output import EXIT_FAILURE, EXIT_OK, MASK, Json, Output, entry_json, outcome_json, outcome_lines
+from hatch_harmony.cli.output import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    MASK,
+    Json,
+    Output,
+    entry_json,
+    outcome_json,
+    outcome_lines,
+)
+from hatch_harmony.errors import ConfigError, HarmonyError, shown_path
+from hatch_harmony.vocabulary import KEY_VAR, REGION_VAR, SECRET_VAR, URL_VAR, entity_id
 
 if TYPE_CHECKING:
     pass
 
 
 def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
-    from .. import vocabulary as words
-    from ..jar_manifest import Manifest
-    from ..pipeline import SECRET_FILE_MODE, generate
+    from hatch_harmony import vocabulary as words
+    from hatch_harmony.engine.pipeline import SECRET_FILE_MODE, generate
+    from hatch_harmony.jar_manifest import Manifest
 
     env = environ_for(args)
     config = config_for(args, env)
@@ -88,9 +97,9 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: Output) -> int:
-    from .. import connector_manifest as cm
-    from ..decision import plan
-    from ..jar_manifest import Manifest
+    from hatch_harmony.engine.decision import plan
+    from hatch_harmony.jar_manifest import Manifest
+    from hatch_harmony.project import connector_manifest as cm
 
     env, config, adapter, inputs = engine_inputs(args)
     keys, endpoint = inputs.manifest_keys, inputs.manifest_endpoint
@@ -146,7 +155,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_register(args: argparse.Namespace, out: Output) -> int:
-    from ..registration import ensure_registration
+    from hatch_harmony.engine.execute import ensure_registration
 
     env, config, adapter, inputs = engine_inputs(args)
     outcome = ensure_registration(
@@ -169,7 +178,7 @@ def cmd_register(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_list(args: argparse.Namespace, out: Output) -> int:
     """The org's connectors, no secrets: read for ids only, so it works where Harmony lists no keys."""
-    from ..protocol import public_wire
+    from hatch_harmony.api.protocol import public_wire
 
     env = environ_for(args)
     config = config_for(args, env)
@@ -188,9 +197,9 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, out: Output) -> int:
-    from ..connection import for_entry
-    from ..decision import keypair_from_env
-    from ..pipeline import previous_values
+    from hatch_harmony.engine.connection import for_entry
+    from hatch_harmony.engine.decision import keypair_from_env
+    from hatch_harmony.engine.pipeline import previous_values
 
     env = environ_for(args)
     config = config_for(args, env)
@@ -212,8 +221,8 @@ def cmd_validate(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, out: Output, confirm: Callable[[str], bool]) -> int:
-    from ..connection import for_entry
-    from ..registration import forget
+    from hatch_harmony.engine.connection import for_entry
+    from hatch_harmony.engine.execute import forget
 
     if not (args.registration or args.payload):
         raise ConfigError("Say what to delete: --registration, --payload, or both.")
@@ -279,7 +288,7 @@ def cmd_login(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_init(args: argparse.Namespace, out: Output) -> int:
-    from ..init import Choices, run
+    from hatch_harmony.init import Choices, run
 
     options = ("adapter", "manifest_template", "classes", "lib", "project_name", "project_version")
     if args.new is not None and any(getattr(args, o) for o in (*options, "url", "region", "org_id")):

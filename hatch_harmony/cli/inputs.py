@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, shown_path
-from ..vocabulary import ORG_ID_VAR, REGION_VAR, URL_VAR
+from hatch_harmony.errors import ConfigError, shown_path
+from hatch_harmony.vocabulary import ORG_ID_VAR, REGION_VAR, URL_VAR
 
 if TYPE_CHECKING:
-    from ..adapter import Adapter
-    from ..client import HarmonyClient
-    from ..config import HarmonyConfig
-    from ..decision import KeyPair
-    from ..lock import LockEntry
-    from ..shipped_ids import ShippedIds
+    from hatch_harmony.api.client import HarmonyClient
+    from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.engine.decision import KeyPair
+    from hatch_harmony.engine.shipped_ids import ShippedIds
+    from hatch_harmony.project.adapter import Adapter
+    from hatch_harmony.project.lock import LockEntry
 
 
 def environ_for(args: argparse.Namespace) -> dict[str, str]:
@@ -31,7 +31,7 @@ def environ_for(args: argparse.Namespace) -> dict[str, str]:
     A flag's value is checked here, with config's own rule, so that an error names the
     option the user typed (`--url`), not the variable it is passed on as.
     """
-    from ..config import url_problem
+    from hatch_harmony.config import url_problem
 
     if args.url and (problem := url_problem(args.url)):
         raise ConfigError(f"--url: {problem}")
@@ -48,7 +48,7 @@ def environ_for(args: argparse.Namespace) -> dict[str, str]:
 
 
 def config_for(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfig:
-    from ..config import load_config, read_project_table
+    from hatch_harmony.config import load_config, read_project_table
 
     root = args.project.resolve()
     table, table_path = read_project_table(root)
@@ -57,7 +57,7 @@ def config_for(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfi
 
 def project_version(root: Path) -> str | None:
     """[project].version when static; None otherwise (adapter.json's version is preferred anyway)."""
-    from ..long_integers import load_toml
+    from hatch_harmony.util.long_integers import load_toml
 
     try:
         data = load_toml((root / "pyproject.toml").read_text(encoding="utf-8"))
@@ -68,15 +68,15 @@ def project_version(root: Path) -> str | None:
 
 
 def adapter_for(config: HarmonyConfig) -> Adapter:
-    from ..adapter import find_adapter, load_adapter
+    from hatch_harmony.project.adapter import find_adapter, load_adapter
 
     return load_adapter(find_adapter(config.root, config.adapter))
 
 
 def client_for(config: HarmonyConfig, env: Mapping[str, str]) -> HarmonyClient:
     """The full client (list, delete, login), through the engine's checks for offline and credentials."""
-    from ..client import HarmonyClient
-    from ..connection import open_client
+    from hatch_harmony.api.client import HarmonyClient
+    from hatch_harmony.engine.connection import open_client
 
     client = open_client(config, env, "This command talks to Harmony")
     assert isinstance(client, HarmonyClient)  # the default factory's client
@@ -84,8 +84,8 @@ def client_for(config: HarmonyConfig, env: Mapping[str, str]) -> HarmonyClient:
 
 
 def lock_entry_for(config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> LockEntry | None:
-    from ..decision import plan
-    from ..pipeline import connector_version
+    from hatch_harmony.engine.decision import plan
+    from hatch_harmony.engine.pipeline import connector_version
 
     return plan(config, adapter, env, version=connector_version(adapter, project_version(config.root))).entry
 
@@ -101,7 +101,7 @@ class EngineInputs:
 
 def engine_inputs(args: argparse.Namespace) -> tuple[dict[str, str], HarmonyConfig, Adapter, EngineInputs]:
     """Environment, config, adapter and the engine's inputs."""
-    from ..pipeline import connector_version, previous_values
+    from hatch_harmony.engine.pipeline import connector_version, previous_values
 
     env = environ_for(args)
     config = config_for(args, env)
@@ -113,15 +113,15 @@ def engine_inputs(args: argparse.Namespace) -> tuple[dict[str, str], HarmonyConf
 
 def shipped_for(config: HarmonyConfig) -> tuple[ShippedIds, ...]:
     """The ids the template and the last generated manifest ship: `register` keeps them as builds do."""
-    from ..pipeline import load_template, shipped_ids
+    from hatch_harmony.engine.pipeline import load_template, shipped_ids
 
     return shipped_ids(config, load_template(config))
 
 
 def bare_config(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfig:
     """Host settings only, for `login` outside a connector project (no environments to select there)."""
-    from ..config import load_config
-    from ..vocabulary import ENV_VAR
+    from hatch_harmony.config import load_config
+    from hatch_harmony.vocabulary import ENV_VAR
 
     hosts_only = {name: value for name, value in env.items() if name != ENV_VAR}
     return load_config({}, args.project.resolve(), hosts_only)

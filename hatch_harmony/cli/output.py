@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
-    from ..lock import LockEntry
-    from ..registration import Outcome
+    from hatch_harmony.engine.execute import Outcome
+    from hatch_harmony.project.lock import LockEntry
 
 #: What `--json` prints: read-only shapes (Mapping, Sequence), so dict[str, int] and the like fit.
 Json = Union[str, int, float, bool, None, Sequence["Json"], Mapping[str, "Json"]]  # noqa: UP007

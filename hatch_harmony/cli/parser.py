@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import __version__
-from ..host import REGIONS
+from hatch_harmony import __version__
+from hatch_harmony.api.host import REGIONS
 
 HELP_WIDTH = 100  # fixed, so `--help` (and the README's copy of it) reads the same on every terminal
 
@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the local Connector Manager API emulator (a stand-in for Harmony: demos, tests).",
         formatter_class=formatter,
     )
-    from ..emulator import add_arguments
+    from hatch_harmony.emulator import add_arguments
 
     add_arguments(emulator)
     return parser

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .credentials import scan_secrets, secret_variable
-from .problems import Problems, did_you_mean, toml_kind, toml_path
-from .values import bool_option, project_path, string_option
+from hatch_harmony.config.credentials import scan_secrets, secret_variable
+from hatch_harmony.config.problems import Problems, did_you_mean, toml_kind, toml_path
+from hatch_harmony.config.values import bool_option, project_path, string_option
 
 if TYPE_CHECKING:
-    from .options import (
+    from hatch_harmony.config.options import (
         DEFAULT_LOCK,
         DEFAULT_MANIFEST,
         DEFAULT_REGION,
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
         attribute_problem,
         url_problem,
     )
-    from .resolved import HarmonyConfig, load_config
-    from .table import (
+    from hatch_harmony.config.resolved import HarmonyConfig, load_config
+    from hatch_harmony.config.table import (
         HATCH_HOOK_OPTIONS,
         HOOK_TABLE,
         OPTIONS,

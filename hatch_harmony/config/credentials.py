@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..vocabulary import EMAIL_VAR, KEY_VAR, PASSWORD_VAR, SECRET_VAR
-from .problems import Problems, toml_path
+from hatch_harmony.config.problems import Problems, toml_path
+from hatch_harmony.vocabulary import EMAIL_VAR, KEY_VAR, PASSWORD_VAR, SECRET_VAR
 
 # Substrings of the key with separators removed, then whole words, each with what to say.
 _SECRET_SUBSTRINGS: tuple[tuple[str, str], ...] = (

@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import jar_manifest
-from ..host import REGIONS, Host, HostError
-from ..vocabulary import (
+from hatch_harmony import jar_manifest
+from hatch_harmony.api.host import REGIONS, Host, HostError
+from hatch_harmony.config.problems import Problems, toml_kind, toml_path
+from hatch_harmony.config.values import bool_option, string_option
+from hatch_harmony.vocabulary import (
     CLASS_PATH,
     CONNECTOR,
     CONNECTOR_UI,
@@ -24,8 +26,6 @@ from ..vocabulary import (
     REGISTRATION_PREFIXES,
     is_org_id,
 )
-from .problems import Problems, toml_kind, toml_path
-from .values import bool_option, string_option
 
 #: NA is the first region Jitterbit documents and the host of its Postman collection's
 #: default environment, so a project that names no host talks to na-east.

@@ -13,11 +13,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import yes_no
-from ..host import REGIONS
-from ..vocabulary import ENV_VAR, NO_WARM_STAMP_VAR, OFFLINE_VAR, ORG_ID_VAR, REGION_VAR, URL_VAR, VERIFY_VAR
-from .options import host_url, org_id, region_name
-from .problems import Problems
+from hatch_harmony.api.host import REGIONS
+from hatch_harmony.config.options import host_url, org_id, region_name
+from hatch_harmony.config.problems import Problems
+from hatch_harmony.util import env as yes_no
+from hatch_harmony.vocabulary import (
+    ENV_VAR,
+    NO_WARM_STAMP_VAR,
+    OFFLINE_VAR,
+    ORG_ID_VAR,
+    REGION_VAR,
+    URL_VAR,
+    VERIFY_VAR,
+)
 
 
 def selected_environment(environment: str | None, env: Mapping[str, str]) -> tuple[str | None, str, str]:

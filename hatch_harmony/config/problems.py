@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
 
-from ..errors import ConfigError
+from hatch_harmony.errors import ConfigError
 
 
 class Problems:

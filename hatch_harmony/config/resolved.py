@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .options import DEFAULT_LOCK, DEFAULT_MANIFEST, DEFAULT_REGION, DEFAULT_UI_FILE
-from .overlay import apply_env, selected_environment
-from .problems import Problems, toml_path
-from .table import HOOK_TABLE, SETUPTOOLS_TABLE, parse_environments, parse_options, select
-from .values import project_path
+from hatch_harmony.config.options import DEFAULT_LOCK, DEFAULT_MANIFEST, DEFAULT_REGION, DEFAULT_UI_FILE
+from hatch_harmony.config.overlay import apply_env, selected_environment
+from hatch_harmony.config.problems import Problems, toml_path
+from hatch_harmony.config.table import HOOK_TABLE, SETUPTOOLS_TABLE, parse_environments, parse_options, select
+from hatch_harmony.config.values import project_path
 
 
 @dataclass(frozen=True)

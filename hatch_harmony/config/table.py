@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from ..long_integers import LongIntegerError, TOMLDecodeError, load_toml
-from .credentials import scan_secrets, secret_keys
-from .options import PARSERS, attributes
-from .problems import Problems, did_you_mean, toml_kind, toml_path
+from hatch_harmony.config.credentials import scan_secrets, secret_keys
+from hatch_harmony.config.options import PARSERS, attributes
+from hatch_harmony.config.problems import Problems, did_you_mean, toml_kind, toml_path
+from hatch_harmony.errors import ConfigError
+from hatch_harmony.util.long_integers import LongIntegerError, TOMLDecodeError, load_toml
 
 HOOK_TABLE = "tool.hatch.build.hooks.harmony"
 SETUPTOOLS_TABLE = "tool.hatch-harmony"

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .. import yes_no
-from .problems import Problems, toml_kind
+from hatch_harmony.config.problems import Problems, toml_kind
+from hatch_harmony.util import env as yes_no
 
 
 def string_option(value: object, where: str, example: str, problems: Problems) -> str | None:

@@ -11,7 +11,7 @@ and `runner` (the order, and what is skipped when an earlier check failed).
 
 from __future__ import annotations
 
-from .report import Check, Report, Status, check_lines
-from .runner import NETWORK_CHECKS, run_doctor
+from hatch_harmony.doctor.report import Check, Report, Status, check_lines
+from hatch_harmony.doctor.runner import NETWORK_CHECKS, run_doctor
 
 __all__ = ["NETWORK_CHECKS", "Check", "Report", "Status", "check_lines", "run_doctor"]

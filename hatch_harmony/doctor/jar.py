@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from ..errors import HarmonyError, shown_path
-from .report import Check, failed, ok, skipped
+from hatch_harmony.doctor.report import Check, failed, ok, skipped
+from hatch_harmony.errors import HarmonyError, shown_path
 
 if TYPE_CHECKING:
-    from ..jar_manifest import Manifest
-    from ..lock import LockEntry
+    from hatch_harmony.jar_manifest import Manifest
+    from hatch_harmony.project.lock import LockEntry
 
 NAME = "jar"
 
@@ -41,7 +41,7 @@ def build_directory(root: Path) -> Path:
     A pyproject.toml that is not TOML falls back to dist/ (the config check reports it); a
     `directory` that is not a string is hatchling's TypeError, naming the field.
     """
-    from ..builder import JarBuilder
+    from hatch_harmony.jar.builder import JarBuilder
 
     try:
         return Path(JarBuilder(str(root)).config.directory)
@@ -82,8 +82,8 @@ def jar_check(root: Path, entry: LockEntry | None) -> Check:
 def _manifest_first(
     names: list[str], archive: zipfile.ZipFile, shown: str
 ) -> tuple[list[str], Manifest | None]:
-    from ..jar_manifest import Manifest
-    from ..jarfile import MANIFEST_DIR, MANIFEST_NAME
+    from hatch_harmony.jar.archive import MANIFEST_DIR, MANIFEST_NAME
+    from hatch_harmony.jar_manifest import Manifest
 
     upper = [n.upper() for n in names[:2]]
     if MANIFEST_NAME not in upper or (upper[0] != MANIFEST_NAME and upper[0] != MANIFEST_DIR):
@@ -97,8 +97,10 @@ def _manifest_first(
 
 
 def _class_path_problems(manifest: Manifest, names: list[str]) -> list[str]:
-    from .. import vocabulary as words
-    from ..jar_layout import on_class_path  # the rule's one owner: which entries the loader follows
+    from hatch_harmony import vocabulary as words
+    from hatch_harmony.jar.layout import (
+        on_class_path,  # the rule's one owner: which entries the loader follows
+    )
 
     bundled = {n for n in names if on_class_path(n)}
     listed = {posixpath.normpath(unquote(raw)) for raw in (manifest.get(words.CLASS_PATH) or "").split()}
@@ -115,8 +117,8 @@ def _range(entry: LockEntry) -> str:
 
 
 def _range_problems(manifest: Manifest, entry: LockEntry | None) -> list[str]:
-    from .. import connector_manifest as cm
-    from ..vocabulary import entity_id
+    from hatch_harmony.project import connector_manifest as cm
+    from hatch_harmony.vocabulary import entity_id
 
     if entry is None:
         return []

@@ -15,14 +15,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import vocabulary as words
-from ..errors import ConfigError, HarmonyError, shown_path
-from .report import Check, failed, ok, skipped, warning
+from hatch_harmony import vocabulary as words
+from hatch_harmony.doctor.report import Check, failed, ok, skipped, warning
+from hatch_harmony.errors import ConfigError, HarmonyError, shown_path
 
 if TYPE_CHECKING:
-    from ..adapter import Adapter
-    from ..config import HarmonyConfig
-    from ..jar_manifest import Manifest
+    from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.jar_manifest import Manifest
+    from hatch_harmony.project.adapter import Adapter
 
 #: Oldest Python hatch-harmony supports (pyproject.toml's requires-python).
 MIN_PYTHON = (3, 10)
@@ -121,8 +121,8 @@ def config_check(
     are read by decision.keypair_from_env, asked here too: a half-set pair or a placeholder
     stops every build, so it is a settings problem, reported once, not by each later check.
     """
-    from ..config import load_config, read_project_table
-    from ..decision import keypair_from_env
+    from hatch_harmony.config import load_config, read_project_table
+    from hatch_harmony.engine.decision import keypair_from_env
 
     problems: list[str] = []
     config: HarmonyConfig | None = None
@@ -150,7 +150,7 @@ def problem_lines(message: str) -> list[str]:
 
 
 def adapter_check(config: HarmonyConfig) -> tuple[Check, Adapter | None]:
-    from ..cli.inputs import adapter_for
+    from hatch_harmony.cli.inputs import adapter_for
 
     try:
         adapter = adapter_for(config)
@@ -164,8 +164,8 @@ def adapter_check(config: HarmonyConfig) -> tuple[Check, Adapter | None]:
 
 def template_check(config: HarmonyConfig) -> tuple[Check, Manifest | None]:
     """The template parses; a real key or secret in it is the pipeline's warning (it is committed)."""
-    from .. import connector_manifest as cm
-    from ..pipeline import load_template
+    from hatch_harmony.engine.pipeline import load_template
+    from hatch_harmony.project import connector_manifest as cm
 
     try:
         template = load_template(config)
@@ -186,9 +186,9 @@ def template_check(config: HarmonyConfig) -> tuple[Check, Manifest | None]:
 
 def manifest_path_check(config: HarmonyConfig, adapter: Adapter | None) -> Check:
     """Where the secret manifest goes: destination.py's rule (inside the project, git-ignored, no input)."""
-    from ..destination import check_destination, check_lock_path
-    from ..pipeline import inputs_of
-    from ..vcs import GitStatus, git_status
+    from hatch_harmony.engine.pipeline import inputs_of
+    from hatch_harmony.guard.destination import check_destination, check_lock_path
+    from hatch_harmony.util.git import GitStatus, git_status
 
     try:
         check_destination(config, config.manifest, inputs_of(config, adapter.path if adapter else None))
@@ -203,8 +203,8 @@ def manifest_path_check(config: HarmonyConfig, adapter: Adapter | None) -> Check
 
 def secrets_check(root: Path) -> Check:
     """No tracked file and no commit on any ref holds a real key or secret (commits and paths, no value)."""
-    from ..init.report import ADVICE_ON_COMMITTED_VALUES
-    from ..secret_history import scan
+    from hatch_harmony.guard.secret_history import scan
+    from hatch_harmony.init.report import ADVICE_ON_COMMITTED_VALUES
 
     found = scan(root)
     if not found.in_git:

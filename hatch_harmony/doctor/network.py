@@ -14,21 +14,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import HarmonyError, shown_path
-from ..vocabulary import KEY_VAR, SECRET_VAR
-from .local import error_check
-from .report import Check, failed, ok, skipped, warning
+from hatch_harmony.doctor.local import error_check
+from hatch_harmony.doctor.report import Check, failed, ok, skipped, warning
+from hatch_harmony.errors import HarmonyError, shown_path
+from hatch_harmony.vocabulary import KEY_VAR, SECRET_VAR
 
 if TYPE_CHECKING:
-    from ..adapter import Adapter
-    from ..client import HarmonyClient
-    from ..config import HarmonyConfig
-    from ..lock import LockEntry
-    from ..replies import Listed
+    from hatch_harmony.api.client import HarmonyClient
+    from hatch_harmony.api.replies import Listed
+    from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.project.adapter import Adapter
+    from hatch_harmony.project.lock import LockEntry
 
 
 def login_check(client: HarmonyClient) -> Check:
-    from ..api_errors import AuthenticationError, LoginRefusedError
+    from hatch_harmony.api.errors import AuthenticationError, LoginRefusedError
 
     try:
         session = client.login()
@@ -98,8 +98,8 @@ def manifest_key_check(
     the lock's registration. A CI job with a wrong secret in its store builds offline with 0
     requests and ships a jar no agent accepts; this is where it learns so.
     """
-    from ..decision import keypair_from_env, local_keys
-    from ..pipeline import previous_values
+    from hatch_harmony.engine.decision import keypair_from_env, local_keys
+    from hatch_harmony.engine.pipeline import previous_values
 
     shown = shown_path(config.manifest, config.root)
     env_keys = keypair_from_env(env)  # a half-set pair never gets here: the config check failed

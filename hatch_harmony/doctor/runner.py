@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import HarmonyError, shown_path
-from . import jar, local, network
-from .report import Check, Report, Status, failed, skipped
+from hatch_harmony.doctor import jar, local, network
+from hatch_harmony.doctor.report import Check, Report, Status, failed, skipped
+from hatch_harmony.errors import HarmonyError, shown_path
 
 if TYPE_CHECKING:
-    from ..adapter import Adapter
-    from ..client import HarmonyClient
-    from ..config import HarmonyConfig
-    from ..lock import LockEntry
-    from ..replies import Listed
+    from hatch_harmony.api.client import HarmonyClient
+    from hatch_harmony.api.replies import Listed
+    from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.project.adapter import Adapter
+    from hatch_harmony.project.lock import LockEntry
 
 #: The checks that ask Harmony, in order.
 NETWORK_CHECKS = ("login", "org", "lock-entry", "manifest-key")
@@ -99,7 +99,7 @@ def _local_checks(found: _Found, root: Path, env: Mapping[str, str], environment
 
 def _read_entry(found: _Found, config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> None:
     """The lock's entry for this connector, as a build finds it (decision.plan via cli.inputs)."""
-    from ..cli.inputs import lock_entry_for
+    from hatch_harmony.cli.inputs import lock_entry_for
 
     try:
         found.entry = lock_entry_for(config, adapter, env)
@@ -108,8 +108,8 @@ def _read_entry(found: _Found, config: HarmonyConfig, adapter: Adapter, env: Map
 
 
 def _network_checks(found: _Found, env: Mapping[str, str]) -> None:
-    from ..client import HarmonyClient
-    from ..connection import for_entry, open_client
+    from hatch_harmony.api.client import HarmonyClient
+    from hatch_harmony.engine.connection import for_entry, open_client
 
     config, entry = found.config, found.entry
     if config is None:

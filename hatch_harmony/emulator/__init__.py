@@ -12,10 +12,17 @@ replies), `faults` (counters and injected failures), `admin` (controls over HTTP
 
 from __future__ import annotations
 
-from .cli import DEFAULT_PORT, add_arguments, main, run
-from .faults import ROUTES
-from .server import Emulator, EmulatorError, is_loopback_host
-from .state import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, SSO_EMAIL, TFA_EMAIL, User
+from hatch_harmony.emulator.command import DEFAULT_PORT, add_arguments, main, run
+from hatch_harmony.emulator.faults import ROUTES
+from hatch_harmony.emulator.server import Emulator, EmulatorError, is_loopback_host
+from hatch_harmony.emulator.state import (
+    DEFAULT_EMAIL,
+    DEFAULT_ORG_ID,
+    DEFAULT_PASSWORD,
+    SSO_EMAIL,
+    TFA_EMAIL,
+    User,
+)
 
 __all__ = [
     "DEFAULT_EMAIL",

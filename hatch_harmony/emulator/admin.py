@@ -24,10 +24,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from .state import DEFAULT_ORG_ID
+from hatch_harmony.emulator.state import DEFAULT_ORG_ID
 
 if TYPE_CHECKING:
-    from .server import Emulator
+    from hatch_harmony.emulator.server import Emulator
 
 PREFIX = "/__emulator__/"
 

@@ -19,9 +19,9 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from ..protocol import BASE_PATH, ErrorCode
-from .state import Refusal, State, User, org_name
-from .variations import SESSION_COOKIE
+from hatch_harmony.api.protocol import BASE_PATH, ErrorCode
+from hatch_harmony.emulator.state import Refusal, State, User, org_name
+from hatch_harmony.emulator.variations import SESSION_COOKIE
 
 #: The `operation` of each reply, after the headings of the API documentation.
 OPERATIONS = {

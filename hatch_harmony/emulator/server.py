@@ -25,13 +25,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, HarmonyError
-from ..protocol import ErrorCode, Registration, is_loopback
-from . import admin, api
-from .faults import Controls, Fault, merge_patch
-from .state import DEFAULT_ORG_ID, State, User, default_users
-from .store import Connector
-from .variations import REDIRECT_STATUS, Variations
+from hatch_harmony.api.protocol import ErrorCode, Registration, is_loopback
+from hatch_harmony.emulator import admin, api
+from hatch_harmony.emulator.faults import Controls, Fault, merge_patch
+from hatch_harmony.emulator.state import DEFAULT_ORG_ID, State, User, default_users
+from hatch_harmony.emulator.store import Connector
+from hatch_harmony.emulator.variations import REDIRECT_STATUS, Variations
+from hatch_harmony.errors import ConfigError, HarmonyError
 
 _log = logging.getLogger("hatch_harmony.emulator")
 

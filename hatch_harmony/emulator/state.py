@@ -29,11 +29,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..files import FileWriteError
-from ..protocol import ErrorCode, Registration
-from . import store
-from .store import Connector, Data
-from .variations import Variations
+from hatch_harmony.api.protocol import ErrorCode, Registration
+from hatch_harmony.emulator import store
+from hatch_harmony.emulator.store import Connector, Data
+from hatch_harmony.emulator.variations import Variations
+from hatch_harmony.util.files import FileWriteError
 
 DEFAULT_EMAIL = "demo@example.com"
 DEFAULT_PASSWORD = "demo-password"  # noqa: S105 (the emulator's documented demo account)

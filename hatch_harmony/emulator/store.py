@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from ..files import atomic_write
-from ..protocol import ProtocolError, Registration
+from hatch_harmony.api.protocol import ProtocolError, Registration
+from hatch_harmony.errors import ConfigError
+from hatch_harmony.util.files import atomic_write
 
 FORMAT = "hatch-harmony-emulator/1"
 FIRST_CONNECTOR_ID = 4471  # the documented example's ids, so replies look like Harmony's

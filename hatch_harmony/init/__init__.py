@@ -10,7 +10,7 @@ One entry for the CLI (`run`), which stays thin: argument parsing there, decisio
     scaffold.py   `--new NAME`: a minimal connector project
     report.py     lines for people, JSON for scripts
 
-The git-history secret scan is `hatch_harmony.secret_history`, shared with other commands.
+The git-history secret scan is `hatch_harmony.guard.secret_history`, shared with other commands.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .layout import Choices
+from hatch_harmony.init.layout import Choices
 
 
 def run(
@@ -33,14 +33,14 @@ def run(
     offline: bool,
 ) -> tuple[dict[str, Any], Sequence[str]]:
     """Do (or plan) init; return the JSON document and the lines. HarmonyError for what it cannot do."""
-    from .report import migration_json, migration_lines, scaffold_json, scaffold_lines
+    from hatch_harmony.init.report import migration_json, migration_lines, scaffold_json, scaffold_lines
 
     if new is not None:
-        from .scaffold import scaffold
+        from hatch_harmony.init.scaffold import scaffold
 
         made = scaffold(root, new, dry_run=dry_run)
         return scaffold_json(made), scaffold_lines(made)
-    from .migrate import migrate
+    from hatch_harmony.init.migrate import migrate
 
     done = migrate(root, choices, settings, env, dry_run=dry_run, offline=offline)
     return migration_json(done), migration_lines(done)

@@ -21,13 +21,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..connection import Client, default_client_factory
-from ..errors import ConfigError, HarmonyError, NeedsNetworkError, shown_path
-from ..pipeline import generate
+from hatch_harmony.engine.connection import Client, default_client_factory
+from hatch_harmony.engine.pipeline import generate
+from hatch_harmony.errors import ConfigError, HarmonyError, NeedsNetworkError, shown_path
 
 if TYPE_CHECKING:
-    from ..config import HarmonyConfig
-    from ..protocol import Registration
+    from hatch_harmony.api.protocol import Registration
+    from hatch_harmony.config import HarmonyConfig
 
 
 class WouldRegisterError(HarmonyError):

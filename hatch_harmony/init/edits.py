@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import connector_manifest as cm
-from .. import vocabulary as words
-from ..errors import ConfigError
-from ..jar_manifest import Manifest
-from ..vcs import GitStatus, git_status, is_tracked
+from hatch_harmony import vocabulary as words
+from hatch_harmony.errors import ConfigError
+from hatch_harmony.jar_manifest import Manifest
+from hatch_harmony.project import connector_manifest as cm
+from hatch_harmony.util.git import GitStatus, git_status, is_tracked
 
 PLACEHOLDERS = {words.KEY.lower(): "****", words.SECRET.lower(): "*****"}
 _ATTRIBUTE_LINE = re.compile(rb"^(\xef\xbb\xbf)?([A-Za-z0-9][A-Za-z0-9_-]*)(:[ ]?)")

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import vocabulary as words
-from ..adapter import DEFAULT_LOCATIONS, Adapter, load_adapter
-from ..config import DEFAULT_UI_FILE
-from ..errors import ConfigError
-from ..jar_config import DEFAULT_CLASSES_DIRS, DEFAULT_LIB_DIR
-from ..jar_manifest import Manifest
-from .pom import Pom, read_pom
+from hatch_harmony import vocabulary as words
+from hatch_harmony.config import DEFAULT_UI_FILE
+from hatch_harmony.errors import ConfigError
+from hatch_harmony.init.pom import Pom, read_pom
+from hatch_harmony.jar.config import DEFAULT_CLASSES_DIRS, DEFAULT_LIB_DIR
+from hatch_harmony.jar_manifest import Manifest
+from hatch_harmony.project.adapter import DEFAULT_LOCATIONS, Adapter, load_adapter
 
 #: Where a committed connector manifest usually sits when no pom names it.
 MANIFEST_CANDIDATES = (
@@ -197,7 +197,7 @@ def _classes(root: Path, pom: Pom | None, choices: Choices, notes: list[str]) ->
 
 def _extra_lib_jars(root: Path) -> list[str]:
     """Jars in lib/ the jar target would bundle by default (the SDK never is)."""
-    from ..jar_layout import SDK_JAR
+    from hatch_harmony.jar.layout import SDK_JAR
 
     folder = root / DEFAULT_LIB_DIR
     if not folder.is_dir():

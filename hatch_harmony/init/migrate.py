@@ -24,19 +24,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import secret_history
-from ..config import DEFAULT_UI_FILE, HOOK_TABLE, HarmonyConfig, load_config
-from ..decision import plan
-from ..destination import check_destination
-from ..errors import ConfigError, shown_path
-from ..files import atomic_write
-from ..jar_config import JAR_TABLE, load_jar_table
-from ..pipeline import SECRET_FILE_MODE, connector_version, previous_values
-from ..vocabulary import ENV_VAR, OFFLINE_VAR
-from .adopt import Adoption, adopt
-from .edits import IgnoreLine, gitignore_lines, gitignore_text, without_secrets
-from .layout import Choices, Layout, detect
-from .pyproject import PROJECT, PyprojectPlan, get_table, plan_pyproject, read_pyproject, wanted_tables
+from hatch_harmony.config import DEFAULT_UI_FILE, HOOK_TABLE, HarmonyConfig, load_config
+from hatch_harmony.engine.decision import plan
+from hatch_harmony.engine.pipeline import SECRET_FILE_MODE, connector_version, previous_values
+from hatch_harmony.errors import ConfigError, shown_path
+from hatch_harmony.guard import secret_history
+from hatch_harmony.guard.destination import check_destination
+from hatch_harmony.init.adopt import Adoption, adopt
+from hatch_harmony.init.edits import IgnoreLine, gitignore_lines, gitignore_text, without_secrets
+from hatch_harmony.init.layout import Choices, Layout, detect
+from hatch_harmony.init.pyproject import (
+    PROJECT,
+    PyprojectPlan,
+    get_table,
+    plan_pyproject,
+    read_pyproject,
+    wanted_tables,
+)
+from hatch_harmony.jar.config import JAR_TABLE, load_jar_table
+from hatch_harmony.util.files import atomic_write
+from hatch_harmony.vocabulary import ENV_VAR, OFFLINE_VAR
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..errors import ConfigError
+from hatch_harmony.errors import ConfigError
 
 MAX_POM_BYTES = 4 << 20
 DEFAULT_COPY_PHASE = "process-sources"  # maven-dependency-plugin's copy-dependencies mojo

@@ -22,10 +22,10 @@ from typing import Any
 
 import tomli_w
 
-from ..config import HOOK_TABLE, find_harmony_table
-from ..errors import ConfigError
-from ..jar_config import JAR_TABLE
-from ..long_integers import LongIntegerError, TOMLDecodeError, load_toml
+from hatch_harmony.config import HOOK_TABLE, find_harmony_table
+from hatch_harmony.errors import ConfigError
+from hatch_harmony.jar.config import JAR_TABLE
+from hatch_harmony.util.long_integers import LongIntegerError, TOMLDecodeError, load_toml
 
 BUILD_SYSTEM = "build-system"
 PROJECT = "project"

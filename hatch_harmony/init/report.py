@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import shown_path
-from ..secret_history import SecretScan
-from ..vocabulary import EMAIL_VAR, PASSWORD_VAR, URL_VAR
-from .adopt import adoption_json
-from .migrate import Migration
-from .scaffold import ACTIVITY, Scaffold
+from hatch_harmony.errors import shown_path
+from hatch_harmony.guard.secret_history import SecretScan
+from hatch_harmony.init.adopt import adoption_json
+from hatch_harmony.init.migrate import Migration
+from hatch_harmony.init.scaffold import ACTIVITY, Scaffold
+from hatch_harmony.vocabulary import EMAIL_VAR, PASSWORD_VAR, URL_VAR
 
 BUILD_COMMAND = "hatch build -t jar"
 ADVICE_ON_COMMITTED_VALUES = (

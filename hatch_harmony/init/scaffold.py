@@ -19,11 +19,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import vocabulary as words
-from ..adapter import parse_adapter
-from ..errors import ConfigError
-from ..files import atomic_write
-from .pyproject import render, wanted_tables
+from hatch_harmony import vocabulary as words
+from hatch_harmony.errors import ConfigError
+from hatch_harmony.init.pyproject import render, wanted_tables
+from hatch_harmony.project.adapter import parse_adapter
+from hatch_harmony.util.files import atomic_write
 
 VERSION = "1.0.0"
 ACTIVITY = "query"

@@ -19,8 +19,8 @@ among them) never appear in a `repr`, and no error message quotes a value.
 
 from __future__ import annotations
 
-from .model import Manifest, Section
-from .spec import (
+from hatch_harmony.jar_manifest.model import Manifest, Section
+from hatch_harmony.jar_manifest.spec import (
     DEFAULT_VERSION,
     JAVA_MAX_LINE_BYTES,
     MAX_LINE_BYTES,

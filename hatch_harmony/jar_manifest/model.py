@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..vocabulary import MANIFEST_VERSION
-from .reader import Pairs, read_sections
-from .spec import (
+from hatch_harmony.jar_manifest.reader import Pairs, read_sections
+from hatch_harmony.jar_manifest.spec import (
     DEFAULT_VERSION,
     MAX_LINE_BYTES,
     SECTION_NAME,
@@ -21,6 +20,7 @@ from .spec import (
     is_sensitive,
     value_problem,
 )
+from hatch_harmony.vocabulary import MANIFEST_VERSION
 
 # --- sections -----------------------------------------------------------------------------------------
 

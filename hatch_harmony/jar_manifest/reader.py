@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import re
 
-from .spec import JAVA_MAX_LINE_BYTES, MAX_LINE_BYTES, SECTION_NAME, ManifestError, name_problem
+from hatch_harmony.jar_manifest.spec import (
+    JAVA_MAX_LINE_BYTES,
+    MAX_LINE_BYTES,
+    SECTION_NAME,
+    ManifestError,
+    name_problem,
+)
 
 #: A section's attributes as (name, value), in order.
 Pairs = list[tuple[str, str]]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ConfigError
-from ..vocabulary import MAX_ATTRIBUTE_NAME_BYTES
+from hatch_harmony.errors import ConfigError
+from hatch_harmony.vocabulary import MAX_ATTRIBUTE_NAME_BYTES
 
 # --- the JAR specification's limits -----------------------------------------------------------------
 

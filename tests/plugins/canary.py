@@ -1,7 +1,7 @@
 """Canary secrets and a scanner that proves they never leak (issue 8: "zero hits").
 
 A canary is a fake secret with a value no test would print on purpose: a canary user's
-password, a session token, a connector key and secret. The flows of tests/test_secrets.py
+password, a session token, a connector key and secret. The flows of tests/promises/test_secrets.py
 put them into play (a canary emulator account, `override_next` replies that hand out a
 canary token, key and secret), then feed every byte a user or a log could see into a
 `CanaryScan`: stdout and stderr of real processes, log records, exception chains, the lock

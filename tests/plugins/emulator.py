@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from hatch_harmony.api.protocol import AUTH_HEADER, BASE_PATH, LOGIN_PATH, connectors_path
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
-from hatch_harmony.protocol import AUTH_HEADER, BASE_PATH, LOGIN_PATH, connectors_path
 
 
 def harmony_env(emulator: Emulator) -> dict[str, str]:

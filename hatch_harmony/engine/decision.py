@@ -1,0 +1,241 @@
+"""The decision table, pure: which row of DESIGN.md's "when is a registration needed?" a run takes.
+
+=====================================================  ========  =====================
+situation                                              requests  row
+=====================================================  ========  =====================
+lock entry + key/secret at hand, adapter unchanged     0         ``Row.OFFLINE``
+same, ``verify`` on                                    2         ``Row.VERIFY``
+lock entry, no key/secret at hand (fresh CI checkout)  2         ``Row.LOOK_UP``
+no lock entry (adopt if registered, else register)     2 or 3    ``Row.ADOPT_OR_REGISTER``
+network needed, but no credentials or offline          0         NeedsNetworkError
+=====================================================  ========  =====================
+
+`decide` reads nothing and writes nothing: given the lock as read, the adapter, the
+version and the keys at hand, it names the row, the entry, the keys, the request count
+and the reason. `registration.execute` does the I/O of the row; `hatch-harmony status`
+shows the same decision (`plan`), so what status predicts is what a build does.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from hatch_harmony.api import protocol
+from hatch_harmony.errors import ConfigError
+from hatch_harmony.project.lock import LockEntry, LockFile
+from hatch_harmony.vocabulary import KEY_VAR, OFFLINE_VAR, ORG_ID_VAR, SECRET_VAR
+
+if TYPE_CHECKING:
+    from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.project.adapter import Adapter
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """A connector key and secret found without asking Harmony, and where they came from."""
+
+    key: str = field(repr=False)
+    secret: str = field(repr=False)
+    source: str  # "environment" or the path of the previously generated manifest
+
+
+def keypair_from_env(env: Mapping[str, str]) -> KeyPair | None:
+    """HARMONY_CONNECTOR_KEY and _SECRET, which come as a pair or not at all."""
+    key = env.get(KEY_VAR, "").strip()
+    secret = env.get(SECRET_VAR, "").strip()
+    if bool(key) != bool(secret):
+        missing = SECRET_VAR if key else KEY_VAR
+        present = KEY_VAR if key else SECRET_VAR
+        raise ConfigError(
+            f"{present} is set but {missing} is not: set both (from your CI's secret store) or neither."
+        )
+    from hatch_harmony.jar_manifest import value_problem
+    from hatch_harmony.vocabulary import is_placeholder
+
+    for name, value in ((KEY_VAR, key), (SECRET_VAR, secret)):
+        if value and (value_problem(value) is not None or is_placeholder(value)):
+            raise ConfigError(
+                f"{name} is not a usable connector {name.rsplit('_', 1)[-1].lower()}: it is a placeholder or "
+                "holds a line break or NUL (which would inject manifest lines). Copy the value again from "
+                "Harmony (`hatch-harmony list` shows the registration) into your CI's secret store."
+            )
+    return KeyPair(key, secret, "environment") if key else None
+
+
+class Row(enum.Enum):
+    """One row of the table; the value is what `hatch-harmony status` calls it."""
+
+    OFFLINE = "offline"
+    VERIFY = "verify"
+    LOOK_UP = "look-up"
+    ADOPT_OR_REGISTER = "adopt-or-register"
+    NEEDS_NETWORK = "needs-network"  # only in a plan: HARMONY_OFFLINE set and the row needs Harmony
+
+
+@dataclass(frozen=True)
+class Step:
+    """The decided row, with what executing it needs and what it costs.
+
+    `requests` is the least the row makes, `max_requests` the most (2 and 3 when it may
+    have to register); both are numbers, so `status --json` has one type per field.
+    """
+
+    row: Row
+    entry: LockEntry | None
+    keys: KeyPair | None = field(repr=False)
+    requests: int
+    max_requests: int
+    reason: str
+
+    @property
+    def action(self) -> str:
+        return self.row.value
+
+
+def scope(config: HarmonyConfig, adapter: Adapter, host: str) -> str:
+    """'Name' on host (environment e): how messages name the registration a run is about."""
+    env = f" (environment {config.environment!r})" if config.environment else ""
+    return f"{adapter.name!r} on {host}{env}"
+
+
+def decide(
+    config: HarmonyConfig,
+    adapter: Adapter,
+    lock: LockFile,
+    *,
+    host: str,
+    version: str,
+    env_keys: KeyPair | None,
+    manifest_keys: KeyPair | None,
+    manifest_endpoint: str | None,
+) -> Step:
+    """The row a run takes (see the module docstring), without acting on it."""
+    entry = find_entry(config, adapter, lock, host=host, version=version)
+    lock_name = config.lock.name
+    if entry is None:
+        return Step(
+            Row.ADOPT_OR_REGISTER,
+            None,
+            None,
+            2,
+            3,
+            f"{lock_name} has no registration of {scope(config, adapter, host)}: a build looks it up "
+            "(login, list) and registers it only if Harmony does not have it",
+        )
+    keys = local_keys(entry, env_keys, manifest_keys, manifest_endpoint)
+    if keys is None:
+        return Step(
+            Row.LOOK_UP,
+            entry,
+            None,
+            2,
+            2,
+            f"{lock_name} has the registration, but no key/secret is at hand (no generated manifest, no "
+            f"{KEY_VAR}/{SECRET_VAR}): key and secret taken from Harmony's list",
+        )
+    if config.verify:
+        return Step(
+            Row.VERIFY, entry, keys, 2, 2, f"key from {keys.source}; verify is on: login and validate"
+        )
+    reason = f"{lock_name} has the registration and the key came from {keys.source}"
+    return Step(Row.OFFLINE, entry, keys, 0, 0, reason)
+
+
+def decide_for(
+    config: HarmonyConfig,
+    adapter: Adapter,
+    env: Mapping[str, str],
+    lock: LockFile,
+    *,
+    version: str,
+    manifest_keys: KeyPair | None = None,
+    manifest_endpoint: str | None = None,
+) -> Step:
+    """`decide` for this config's host and the keys the environment holds: what a build asks."""
+    from hatch_harmony.engine.connection import lock_host
+
+    return decide(
+        config,
+        adapter,
+        lock,
+        host=lock_host(config),
+        version=version,
+        env_keys=keypair_from_env(env),
+        manifest_keys=manifest_keys,
+        manifest_endpoint=manifest_endpoint,
+    )
+
+
+def plan(
+    config: HarmonyConfig,
+    adapter: Adapter,
+    env: Mapping[str, str],
+    *,
+    version: str,
+    manifest_keys: KeyPair | None = None,
+    manifest_endpoint: str | None = None,
+) -> Step:
+    """`decide_for` on the lock as it is now, as `hatch-harmony status` shows it (no request).
+
+    With HARMONY_OFFLINE set, a row that needs Harmony is predicted as what the build really
+    does then: stop with 0 requests.
+    """
+    from hatch_harmony.project.lock import read_lock
+
+    step = decide_for(
+        config,
+        adapter,
+        env,
+        read_lock(config.lock),
+        version=version,
+        manifest_keys=manifest_keys,
+        manifest_endpoint=manifest_endpoint,
+    )
+    if not config.offline or step.row is Row.OFFLINE:
+        return step
+    return Step(
+        Row.NEEDS_NETWORK,
+        step.entry,
+        step.keys,
+        0,
+        0,
+        f"{OFFLINE_VAR} is set, but a build would need Harmony ({step.action}: {step.reason}); it "
+        "stops with exit 3 and writes nothing",
+    )
+
+
+def find_entry(
+    config: HarmonyConfig, adapter: Adapter, lock: LockFile, *, host: str, version: str
+) -> LockEntry | None:
+    """The lock entry for this host, org, name (and version when registering per version).
+
+    Without a configured org id the org is not known offline; the entry is then found by
+    host and name alone, which is unambiguous unless the lock holds several orgs.
+    """
+    here = [e for e in lock.entries if e.host == host and config.org_id in (None, e.org_id)]
+    wanted = version if config.register_per_version else None
+    candidates = protocol.named(here, adapter.name, wanted, lambda e: (e.name, e.version))
+    orgs = sorted({e.org_id for e in candidates})
+    if len(orgs) > 1:
+        raise ConfigError(
+            f"{config.lock} holds registrations of {adapter.name!r} in several organisations "
+            f"({', '.join(orgs)}): set `org-id` in the hook configuration or {ORG_ID_VAR} to pick one."
+        )
+    if not candidates:
+        return None
+    same_version = protocol.named(candidates, adapter.name, version, lambda e: (e.name, e.version))
+    return same_version[-1] if same_version else candidates[-1]
+
+
+def local_keys(
+    entry: LockEntry, env_keys: KeyPair | None, manifest_keys: KeyPair | None, manifest_endpoint: str | None
+) -> KeyPair | None:
+    """Key and secret at hand without Harmony: the environment first, then the last generated manifest."""
+    if env_keys is not None:
+        return env_keys
+    if manifest_keys is not None and manifest_endpoint == entry.endpoint_entity_id:
+        return manifest_keys
+    return None

@@ -1,0 +1,1 @@
+"""The `hatch-harmony` command."""

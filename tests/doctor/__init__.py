@@ -1,0 +1,1 @@
+"""`hatch-harmony doctor` and the API contract run."""

@@ -1,0 +1,1 @@
+"""The bundled emulator of the Connector Manager API, over real loopback HTTP."""

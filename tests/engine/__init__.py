@@ -1,0 +1,1 @@
+"""The registration engine: decisions, ids, adoption, organisations, warm builds."""

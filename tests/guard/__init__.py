@@ -1,0 +1,1 @@
+"""Where the secret may be written and what history holds it."""

@@ -1,0 +1,1 @@
+"""`hatch-harmony init`: migrating existing connectors and starting new ones."""

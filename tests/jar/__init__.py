@@ -1,0 +1,1 @@
+"""The `jar` build target: options, layout, reproducible archives, Maven layouts."""

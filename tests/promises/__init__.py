@@ -1,0 +1,1 @@
+"""Cross-cutting promises: faults, secrets, bad inputs, concurrency, the packaging check, frontends."""

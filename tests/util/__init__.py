@@ -1,0 +1,1 @@
+"""Standard-library helpers: atomic writes and the build mutex."""
