@@ -38,7 +38,8 @@ from hatch_harmony.errors import ConfigError, HarmonyError, shown_path
 from hatch_harmony.vocabulary import KEY_VAR, REGION_VAR, SECRET_VAR, URL_VAR, entity_id
 
 if TYPE_CHECKING:
-    pass
+    from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.project.lock import LockEntry
 
 
 def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
@@ -97,12 +98,15 @@ def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: Output) -> int:
-    from hatch_harmony.engine.decision import plan
+    from hatch_harmony.engine.connection import lock_host
+    from hatch_harmony.engine.decision import plan, refuse_rename
     from hatch_harmony.jar_manifest import Manifest
     from hatch_harmony.project import connector_manifest as cm
+    from hatch_harmony.project.lock import read_lock
 
     env, config, adapter, inputs = engine_inputs(args)
     keys, endpoint = inputs.manifest_keys, inputs.manifest_endpoint
+    refuse_rename(config, adapter, read_lock(config.lock), host=lock_host(config))  # as a build would
     decided = plan(
         config, adapter, env, version=inputs.version, manifest_keys=keys, manifest_endpoint=endpoint
     )
@@ -166,6 +170,7 @@ def cmd_register(args: argparse.Namespace, out: Output) -> int:
         manifest_keys=inputs.manifest_keys,
         manifest_endpoint=inputs.manifest_endpoint,
         shipped=shipped_for(config),
+        new_name=True,
     )
     data: dict[str, Json] = {
         **outcome_json(outcome),
@@ -230,6 +235,8 @@ def cmd_delete(args: argparse.Namespace, out: Output, confirm: Callable[[str], b
     config = config_for(args, env)
     adapter = adapter_for(config)
     entry = lock_entry_for(config, adapter, env)
+    if args.id and (entry is None or entry.connector_id != args.id):
+        entry = recorded_by_id(config, args.id)  # an old name's entry, kept when a rename was registered
     connector_id = args.id or (entry.connector_id if entry else None)
     if not connector_id:
         raise ConfigError(
@@ -237,7 +244,9 @@ def cmd_delete(args: argparse.Namespace, out: Output, confirm: Callable[[str], b
             "pass --id CONNECTOR_ID (see `hatch-harmony list`)."
         )
     what = " and ".join(w for w, on in (("registration", args.registration), ("payload", args.payload)) if on)
-    question = f"Delete the {what} of connector {connector_id} ({adapter.name!r})? [y/N] "
+    question = (
+        f"Delete the {what} of connector {connector_id} ({(entry.name if entry else adapter.name)!r})? [y/N] "
+    )
     if not args.yes and not confirm(question):
         out.emit({"deleted": {}, "id": connector_id, "cancelled": True}, ["cancelled; nothing deleted"])
         return EXIT_FAILURE
@@ -259,6 +268,16 @@ def cmd_delete(args: argparse.Namespace, out: Output, confirm: Callable[[str], b
         )
     out.emit({"deleted": deleted, "id": connector_id}, lines)
     return EXIT_OK
+
+
+def recorded_by_id(config: HarmonyConfig, connector_id: str) -> LockEntry | None:
+    """The lock entry of connector `connector_id` on this host, whatever its name."""
+    from hatch_harmony.engine.connection import lock_host
+    from hatch_harmony.project.lock import read_lock
+
+    host = lock_host(config)
+    found = [e for e in read_lock(config.lock).entries if e.connector_id == connector_id and e.host == host]
+    return found[-1] if found else None
 
 
 def cmd_login(args: argparse.Namespace, out: Output) -> int:

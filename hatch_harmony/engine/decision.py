@@ -230,6 +230,51 @@ def find_entry(
     return same_version[-1] if same_version else candidates[-1]
 
 
+def renamed_from(config: HarmonyConfig, adapter: Adapter, lock: LockFile, *, host: str) -> list[LockEntry]:
+    """The entries of this host and organisation, when none of them has adapter.json's name.
+
+    Then the lock holds this connector under another name: adapter.json's `name` was
+    changed. Once an entry has the new name (it was registered on purpose), the others
+    are the old names' registrations, kept so they can be deleted. With no `org-id`
+    configured the organisation is not known offline; the entries of the same environment
+    (or of none) stand for it, as they were built with the same settings.
+    """
+    here = [
+        e
+        for e in lock.entries
+        if e.host == host
+        and (e.org_id == config.org_id if config.org_id else e.environment == config.environment)
+    ]
+    if protocol.named(here, adapter.name, None, lambda e: (e.name, e.version)):
+        return []
+    return here
+
+
+def refuse_rename(config: HarmonyConfig, adapter: Adapter, lock: LockFile, *, host: str) -> None:
+    """A new adapter.json `name` registers a new connector: stop before any request, say what it means.
+
+    Harmony identifies a connector by its name, so a rename is not an edit of the
+    registration: it makes another connector, with another endpoint and new activity ids,
+    while every Harmony project keeps using the old one. Only `hatch-harmony register`
+    (the deliberate way) registers the new name; it keeps the old lock entry.
+    """
+    old = renamed_from(config, adapter, lock, host=host)
+    if not old:
+        return
+    names = " and ".join(dict.fromkeys(repr(e.name) for e in old))
+    ids = ", ".join(dict.fromkeys(e.connector_id for e in old))
+    raise ConfigError(
+        f"{adapter.path.name} names the connector {adapter.name!r}, but {config.lock.name} records it as "
+        f"{names} (connector id {ids} in org {old[-1].org_id}) on {host}. Harmony identifies a connector "
+        f"by its name: {adapter.name!r} would be a new connector with a new endpoint and new activity ids, "
+        f"and every Harmony project using {old[-1].name!r} keeps pointing at the old one. Nothing was sent "
+        f"or written. To change what people see in Integration Studio, restore `name` to {old[-1].name!r} "
+        "and change the `displayName` instead. To register the new name on purpose, run `hatch-harmony "
+        f"register`: the old entry stays in {config.lock.name}, so `hatch-harmony delete --registration "
+        "--id ID` can still remove the old registration."
+    )
+
+
 def local_keys(
     entry: LockEntry, env_keys: KeyPair | None, manifest_keys: KeyPair | None, manifest_endpoint: str | None
 ) -> KeyPair | None:

@@ -20,7 +20,7 @@ from hatch_harmony.api import protocol
 from hatch_harmony.api.errors import RegisterOutcomeUnknownError
 from hatch_harmony.api.protocol import Registration
 from hatch_harmony.engine.connection import Client, ClientFactory, default_client_factory, lock_host
-from hatch_harmony.engine.decision import KeyPair, Row, Step, decide_for, keypair_from_env
+from hatch_harmony.engine.decision import KeyPair, Row, Step, decide_for, keypair_from_env, refuse_rename
 from hatch_harmony.engine.lock_entries import (
     bare_entry,
     check_adapter,
@@ -109,6 +109,7 @@ def ensure_registration(
     client_factory: ClientFactory | None = None,
     allow_register: bool = True,
     read_only: bool = False,
+    new_name: bool = False,
 ) -> Outcome:
     """Decide (`decision.decide`) and execute the row; return what to write.
 
@@ -119,6 +120,8 @@ def ensure_registration(
     `shipped` are the ids existing manifests (template, last output) already ship: kept, or
     the run stops before writing anything (shipped_ids.py).
     `read_only` runs (`manifest --check`) write no file and never register.
+    `new_name` registers a connector whose adapter.json `name` the lock records under
+    another name (`hatch-harmony register`); builds refuse that (`decision.refuse_rename`).
     """
     run = RunContext(
         config=config,
@@ -130,6 +133,7 @@ def ensure_registration(
         allow_register=allow_register and not read_only,
         read_only=read_only,
         shipped=tuple(shipped),
+        new_name=new_name,
     )
     keypair_from_env(env)  # a half-set pair is refused before the mutex is taken
 
@@ -218,6 +222,8 @@ def _look_up(run: RunContext, lock: LockFile, entry: LockEntry) -> Outcome:
 def _adopt_or_register(run: RunContext, lock: LockFile) -> Outcome:
     """No lock entry: 2 requests (login, list) to adopt, 3 (login, list, register) to register."""
     config = run.config
+    if not run.new_name:
+        refuse_rename(config, run.adapter, lock, host=run.host)
     renamed = sorted({e.name for e in lock.entries if e.host == run.host and e.name != run.adapter.name})
     if renamed:
         run.notices.append(

@@ -35,6 +35,7 @@ class RunContext:
     allow_register: bool = True
     read_only: bool = False
     shipped: tuple[ShippedIds, ...] = ()
+    new_name: bool = False  # `hatch-harmony register`: a renamed connector is registered on purpose
     client: Client | None = None
     notices: list[str] = field(default_factory=list)
 

@@ -20,7 +20,7 @@ from hatch_harmony.config import HarmonyConfig, load_config
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
 from hatch_harmony.engine.decision import KeyPair
 from hatch_harmony.engine.execute import Outcome, ensure_registration
-from hatch_harmony.errors import HarmonyError, NeedsNetworkError
+from hatch_harmony.errors import ConfigError, HarmonyError, NeedsNetworkError
 from hatch_harmony.project.adapter import load_adapter
 from hatch_harmony.project.lock import read_lock
 
@@ -375,15 +375,38 @@ def test_no_secret_in_outcome_repr_or_errors(project: Path, emulator: Emulator) 
     assert CANARY_PASSWORD not in str(info.value) and CANARY_PASSWORD not in repr(info.value)
 
 
-def test_renamed_adapter_is_a_new_connector_and_says_so(project: Path, emulator: Emulator) -> None:
+def test_a_renamed_adapter_is_refused_before_any_request(project: Path, emulator: Emulator) -> None:
+    run(project, credentials(emulator))
+    lock_before = (project / "harmony.lock").read_bytes()
+    write_adapter(project, dict(ADAPTER, name="Acme Gadgets"))
+    emulator.reset_counts()
+
+    with pytest.raises(ConfigError) as raised:
+        run(project, credentials(emulator))
+
+    message = raised.value.message
+    assert "'Acme Gadgets'" in message and "'Acme Widgets'" in message
+    assert "new connector" in message and "displayName" in message and "hatch-harmony register" in message
+    assert total(emulator) == 0
+    assert (project / "harmony.lock").read_bytes() == lock_before
+
+
+def test_a_rename_registered_on_purpose_is_a_new_connector_and_keeps_the_old_entry(
+    project: Path, emulator: Emulator
+) -> None:
     first = run(project, credentials(emulator))
     write_adapter(project, dict(ADAPTER, name="Acme Gadgets"))
-    second = run(project, credentials(emulator))
+    env = credentials(emulator)
+    adapter = load_adapter(project / "adapter.json")
+    second = ensure_registration(config_for(project, env), adapter, env, version="1.0.0", new_name=True)
     assert second.action == "registered"
     assert second.registration.id != first.registration.id
     assert any("'Acme Widgets'" in n and "new connector" in n for n in second.notices)
     names = sorted(e.name for e in read_lock(project / "harmony.lock").entries)
     assert names == ["Acme Gadgets", "Acme Widgets"]
+    emulator.reset_counts()
+    assert run(project, credentials(emulator)).action == "looked-up"  # the new name builds from now on
+    assert emulator.counts().get("register", 0) == 0
 
 
 def test_a_malformed_entry_of_another_connector_does_not_stop_the_build(
