@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from hatch_harmony.api import protocol
 from hatch_harmony.errors import ConfigError
 from hatch_harmony.project.lock import LockEntry, LockFile
-from hatch_harmony.vocabulary import KEY_VAR, OFFLINE_VAR, ORG_ID_VAR, SECRET_VAR
+from hatch_harmony.vocabulary import ENV_VAR, KEY_VAR, OFFLINE_VAR, ORG_ID_VAR, SECRET_VAR
 
 if TYPE_CHECKING:
     from hatch_harmony.config import HarmonyConfig
@@ -220,9 +220,17 @@ def find_entry(
     candidates = protocol.named(here, adapter.name, wanted, lambda e: (e.name, e.version))
     orgs = sorted({e.org_id for e in candidates})
     if len(orgs) > 1:
+        environments = sorted({e.environment for e in candidates if e.environment})
+        pick = (
+            f"select the environment with {ENV_VAR} or --env (the lock records "
+            f"{', '.join(map(repr, environments))}), or set `org-id` in the hook configuration or "
+            f"{ORG_ID_VAR}"
+            if environments
+            else f"set `org-id` in the hook configuration or {ORG_ID_VAR}"
+        )
         raise ConfigError(
             f"{config.lock} holds registrations of {adapter.name!r} in several organisations "
-            f"({', '.join(orgs)}): set `org-id` in the hook configuration or {ORG_ID_VAR} to pick one."
+            f"({', '.join(orgs)}): {pick} to pick one."
         )
     if not candidates:
         return None

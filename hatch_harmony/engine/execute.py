@@ -29,7 +29,7 @@ from hatch_harmony.engine.lock_entries import (
     same_ids_or_fail,
 )
 from hatch_harmony.engine.run_context import RunContext
-from hatch_harmony.engine.shipped_ids import ShippedIds, refuse_new_registration
+from hatch_harmony.engine.shipped_ids import ShippedIds, claims_about, refuse_new_registration
 from hatch_harmony.errors import ConfigError, HarmonyError
 from hatch_harmony.project.adapter import Adapter
 from hatch_harmony.project.lock import LockEntry, LockFile, read_lock, write_lock
@@ -162,6 +162,12 @@ def ensure_registration(
 
 def execute(step: Step, run: RunContext, lock: LockFile) -> Outcome:
     """The I/O of one row; each row is one function below."""
+    run.owners = {
+        e.endpoint_entity_id: f"connector {e.connector_id} ({e.name!r} {e.version} in org {e.org_id}, "
+        f"recorded in {run.config.lock.name})"
+        for e in lock.entries
+        if e.host == run.host
+    }
     if step.row is Row.ADOPT_OR_REGISTER:
         return _adopt_or_register(run, lock)
     assert step.entry is not None  # every other row is about a lock entry
@@ -237,9 +243,15 @@ def _adopt_or_register(run: RunContext, lock: LockFile) -> Outcome:
     registration = _pick(client.find(run.adapter.name, run.version), run)
     action, reason = "adopted", f"already registered in org {org_id}; adopted instead of registering again"
     if registration is None:
-        refuse_new_registration(run.shipped, f"{run.adapter.name!r} {run.version}", org_id)
+        claims, _ = claims_about(run.shipped, run.owners, None)
+        refuse_new_registration(claims, f"{run.adapter.name!r} {run.version}", org_id)
         registration = _register(run, client, org_id)
         action, reason = "registered", f"not registered in org {org_id} yet"
+    for aside in claims_about(run.shipped, run.owners, registration.endpoint_entity_id)[1]:
+        run.notices.append(
+            f"{aside}: they were not used for connector {registration.id} in org {org_id}, which has its "
+            "own endpoint and activity ids (recorded in the lock)."
+        )
     try:
         entry = entry_for(run, registration, org_id, None, key_known=True)
     except ConfigError:

@@ -14,7 +14,7 @@ from hatch_harmony.api.protocol import Registration
 from hatch_harmony.engine.activity_ids import assign_activity_ids
 from hatch_harmony.engine.decision import KeyPair
 from hatch_harmony.engine.run_context import RunContext
-from hatch_harmony.engine.shipped_ids import Registered, kept_ids
+from hatch_harmony.engine.shipped_ids import Registered, claims_about, kept_ids
 from hatch_harmony.errors import ConfigError
 from hatch_harmony.project.adapter import check_fits
 from hatch_harmony.project.lock import LockEntry
@@ -26,7 +26,8 @@ def entry_for(
     """A lock entry for `reg`, activity ids assigned; kept from `previous` if it is the same registration.
 
     Ids an existing manifest already ships (`run.shipped`: the template, the last generated
-    manifest) are kept too, or the run stops naming the attribute (shipped_ids.py says why).
+    manifest) are kept too, or the run stops naming the attribute (shipped_ids.py says why);
+    a template whose ids belong to another lock entry is no claim about `reg` (`claims_about`).
     `key_known` says whether `reg.key` is Harmony's (then a shipped key must equal it).
     """
     check_fits(run.adapter, reg.function_range)
@@ -43,7 +44,7 @@ def entry_for(
         key=reg.key if key_known else None,
     )
     assigned, reserved = kept_ids(
-        run.shipped,
+        claims_about(run.shipped, run.owners, reg.endpoint_entity_id)[0],
         registered,
         run.adapter.activities,
         kept.activities if kept else {},

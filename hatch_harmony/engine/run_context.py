@@ -36,6 +36,8 @@ class RunContext:
     read_only: bool = False
     shipped: tuple[ShippedIds, ...] = ()
     new_name: bool = False  # `hatch-harmony register`: a renamed connector is registered on purpose
+    #: The lock's endpoint ids -> how messages name their entries: whose ids a template holds.
+    owners: dict[str, str] = field(default_factory=dict)
     client: Client | None = None
     notices: list[str] = field(default_factory=list)
 

@@ -190,6 +190,30 @@ def _numeric(value: str, where: str, registered: Registered) -> int:
     return activity_id
 
 
+def claims_about(
+    shipped: Sequence[ShippedIds], owners: Mapping[str, str], endpoint: str | None
+) -> tuple[tuple[ShippedIds, ...], tuple[str, ...]]:
+    """The manifests that claim ids of the registration with `endpoint`, and the templates set aside.
+
+    A template's key and ids belong to one registration: the one a lock entry was adopted
+    from, found by its endpoint id (`owners` maps the lock's endpoint ids to how messages
+    name their entries). Another registration of the same connector (another organisation
+    or environment; `endpoint` None: one about to be registered) has its own ids, so that
+    template is no claim about it. A template no lock entry owns yet is always a claim:
+    that is what stops a first build in the wrong organisation. The second value says,
+    per template set aside, whose ids it holds.
+    """
+    kept: list[ShippedIds] = []
+    aside: list[str] = []
+    for source in shipped:
+        owner = owners.get(source.endpoint or "") if source.template else None
+        if owner is not None and source.endpoint != endpoint:
+            aside.append(f"{source.source} holds the ids of {owner}")
+        else:
+            kept.append(source)
+    return tuple(kept), tuple(aside)
+
+
 def refuse_new_registration(shipped: Sequence[ShippedIds], describe: str, org_id: str) -> None:
     """Registering anew would replace ids a shipped template holds: stop before the register request.
 
