@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hatch_harmony.cli.inputs import bare_config, client_for, config_for, environ_for
@@ -26,12 +27,14 @@ if TYPE_CHECKING:
 def cmd_doctor(args: argparse.Namespace, out: Output, confirm: Callable[[str], bool]) -> int:
     from hatch_harmony.doctor import run_doctor
 
+    if args.strict and args.contract:
+        raise ConfigError("--strict is for the checks; --contract passes or fails as it is.")
     if args.contract:
         return cmd_contract(args, out, confirm)
     if args.yes:
         raise ConfigError("--yes confirms --contract; plain `doctor` only reads and asks nothing.")
     env = environ_for(args)
-    report = run_doctor(args.project.resolve(), env, environment=args.env)
+    report = replace(run_doctor(args.project.resolve(), env, environment=args.env), strict=args.strict)
     out.emit(report.to_json(), report.lines())
     return report.exit_code
 

@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="prove the API instead: register, list, validate and delete a throwaway connector in the org",
     )
     doctor.add_argument("--yes", action="store_true", help="with --contract: do not ask for confirmation")
+    doctor.add_argument(
+        "--strict", action="store_true", help="exit 1 on warnings too (a CI gate), not only on failures"
+    )
     add_init(sub)
     emulator = sub.add_parser(
         "emulator",

@@ -21,6 +21,7 @@ from hatch_harmony.errors import ConfigError, HarmonyError, shown_path
 
 if TYPE_CHECKING:
     from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.guard.secret_history import SecretScan
     from hatch_harmony.jar_manifest import Manifest
     from hatch_harmony.project.adapter import Adapter
 
@@ -201,29 +202,31 @@ def manifest_path_check(config: HarmonyConfig, adapter: Adapter | None) -> Check
     return ok("manifest-path", f"{shown}: {where}")
 
 
-def secrets_check(root: Path) -> Check:
-    """No tracked file and no commit on any ref holds a real key or secret (commits and paths, no value)."""
-    from hatch_harmony.guard.secret_history import scan
-    from hatch_harmony.init.report import ADVICE_ON_COMMITTED_VALUES
+def secrets_check(root: Path, found: SecretScan | None = None) -> Check:
+    """No tracked file holds a real key or secret (failed), nor any commit on any ref (a warning).
 
-    found = scan(root)
+    Commits and paths, never a value. Values found only in history are `history`'s warning,
+    which the network checks complete with Harmony's word on the key (`history.history_check`).
+    `found` is the scan when the caller made it already.
+    """
+    from hatch_harmony.doctor.history import commit_lines, history_warning
+    from hatch_harmony.guard.secret_history import scan
+
+    found = found or scan(root)
     if not found.in_git:
         return skipped("secrets", "not a git work tree: no history to scan")
-    if found.found:
+    if found.tracked:
         fixes = [
-            f"commit {c.short} ({c.date[:10]}, {_cut(c.subject)!r}): {', '.join(c.paths)} holds "
-            f"{' and '.join(c.attributes)}"
-            for c in found.commits
+            f"tracked now: {', '.join(found.tracked)}; put **** as the values (or `git rm --cached` the "
+            "file) before the next commit",
+            *commit_lines(found.commits),
         ]
-        if found.tracked:
-            fixes.append(
-                f"tracked now: {', '.join(found.tracked)}; put **** as the values (or `git rm --cached` the "
-                "file) before the next commit"
-            )
-        if found.commits:
-            fixes.append(ADVICE_ON_COMMITTED_VALUES)
-        what = f"{len(found.commits)} commit(s) and {len(found.tracked)} tracked file(s) hold a key or secret"
+        what = (
+            f"{len(found.tracked)} tracked file(s) hold a key or secret ({len(found.commits)} commit(s) too)"
+        )
         return failed("secrets", what, "\n".join(fixes))
+    if found.commits:
+        return history_warning(found)
     if not found.complete:
         return warning(
             "secrets",
@@ -231,8 +234,3 @@ def secrets_check(root: Path) -> Check:
             f"Run `git log -G {words.CONNECTOR}- --all` to review the rest of the history by hand.",
         )
     return ok("secrets", "no tracked file and no commit holds a real connector key or secret")
-
-
-def _cut(subject: str, length: int = 60) -> str:
-    """A commit subject cut to one short line (secret_history masked any value it quoted)."""
-    return subject if len(subject) <= length else subject[: length - 1] + "…"

@@ -65,14 +65,16 @@ class Report:
 
     checks: tuple[Check, ...]
     requests: int
+    strict: bool = False  # `doctor --strict`: a warning fails too (a CI gate)
 
     def count(self, status: Status) -> int:
         return sum(1 for c in self.checks if c.status is status)
 
     @property
     def exit_code(self) -> int:
-        """1 when a check failed; warnings and skipped checks leave it 0."""
-        return EXIT_FAILURE if self.count(Status.FAILED) else EXIT_OK
+        """1 when a check failed (or, with `strict`, warned); skipped checks leave it 0."""
+        warned = self.strict and self.count(Status.WARNING)
+        return EXIT_FAILURE if self.count(Status.FAILED) or warned else EXIT_OK
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from hatch_harmony.api.client import HarmonyClient
     from hatch_harmony.api.replies import Listed
     from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.guard.secret_history import SecretScan
     from hatch_harmony.project.adapter import Adapter
     from hatch_harmony.project.lock import LockEntry
 
@@ -57,6 +58,7 @@ class _Found:
     adapter: Adapter | None = None
     entry: LockEntry | None = None
     entry_error: HarmonyError | None = None
+    history: SecretScan | None = None  # values found only in git history: Harmony is asked about them
     requests: int = 0
 
     def add(self, check: Check) -> Check:
@@ -94,7 +96,17 @@ def _local_checks(found: _Found, root: Path, env: Mapping[str, str], environment
         found.add(guarded("manifest-path", lambda: local.manifest_path_check(config, found.adapter)))
         if found.adapter is not None:
             _read_entry(found, config, found.adapter, env)
-    found.add(guarded("secrets", lambda: local.secrets_check(root)))
+    found.add(guarded("secrets", lambda: _secrets(found, root)))
+
+
+def _secrets(found: _Found, root: Path) -> Check:
+    """The secrets check; a history-only finding is kept for the network checks to complete."""
+    from hatch_harmony.guard.secret_history import scan
+
+    result = scan(root)
+    if result.commits and not result.tracked:
+        found.history = result
+    return local.secrets_check(root, result)
 
 
 def _read_entry(found: _Found, config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> None:
@@ -173,3 +185,13 @@ def _ask_harmony(found: _Found, client: HarmonyClient, config: HarmonyConfig, en
                 "manifest-key", lambda: network.manifest_key_check(client, config, name, found.entry, env)
             )
         )
+        if found.history is not None:
+            _ask_about_history(found, client, name, config.root, found.history)
+
+
+def _ask_about_history(found: _Found, client: HarmonyClient, name: str, root: Path, scan: SecretScan) -> None:
+    """Replace the secrets warning by Harmony's word on the committed keys (`history.history_check`)."""
+    from hatch_harmony.doctor.history import NAME, history_check
+
+    index = next(i for i, c in enumerate(found.checks) if c.name == NAME)
+    found.checks[index] = guarded(NAME, lambda: history_check(client, name, root, scan))

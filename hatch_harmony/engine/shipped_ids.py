@@ -9,8 +9,11 @@ a silent reassignment would point customers' operations at other activities.
 
 Decided here (the README's "Existing connectors" section says the same):
 
-* The template is the user's claim and is always checked: a concrete (non-placeholder)
-  endpoint id, activity id or key that disagrees with the registration stops the run.
+* The template is the user's claim about one registration: a concrete (non-placeholder)
+  endpoint id, activity id or key that disagrees with it stops the run. Once a lock entry
+  records the template's endpoint id (it was adopted from it), the template is that
+  entry's, and another registration of the connector (another organisation's) is not
+  checked against it (`claims_about`).
 * The manifest generated last time is our own output, written per environment but
   possibly for another organisation (HARMONY_ORG_ID switched): it counts only when its
   endpoint id is the registration's; otherwise it describes another registration and is

@@ -6,7 +6,9 @@ working tree holds today. `hatch-harmony init` reports it when a repository move
 hatch-harmony, and `hatch-harmony doctor` will ask the same question, so the scan lives here,
 on its own, and answers with commits and paths only:
 
-* the values found are compared, never returned, printed, logged or kept in a `repr`;
+* the values found are compared, never printed, logged or kept in a `repr`; they are
+  returned only inside a `CommittedPair`, for `doctor` to ask Harmony whether a key found
+  in history is still valid;
 * a commit message that happens to quote a found value is shown with the value masked;
 * the work is bounded: at most `max_commits` commits whose diff touches a
   `Jitterbit-Connector-Key`/`-Secret` line, blobs over `MAX_BLOB_BYTES` skipped, and every
@@ -27,7 +29,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hatch_harmony.vocabulary import KEY, SECRET, is_placeholder
@@ -228,6 +230,43 @@ def _history(top: Path, max_commits: int, timeout: float) -> tuple[list[SecretCo
                 )
             )
     return found, reason
+
+
+@dataclass(frozen=True)
+class CommittedPair:
+    """A key (and the secret beside it, when the same file version holds one) found in history.
+
+    The one way values leave this module: to be shown to Harmony (`doctor` asks whether the
+    key is still valid), never to be printed. The values are out of the repr and of `str`;
+    `commits` (short ids) is what messages name.
+    """
+
+    key: str = field(repr=False)
+    secret: str | None = field(repr=False)
+    commits: tuple[str, ...]
+
+
+def committed_pairs(root: Path, commits: tuple[SecretCommit, ...]) -> tuple[CommittedPair, ...]:
+    """The distinct key/secret pairs the file versions of `commits` hold, each with the commits holding it.
+
+    A file version with a secret but no key gives no pair: there is nothing to ask Harmony about.
+    """
+    top = _work_tree_top(root)
+    if top is None or not commits:
+        return ()
+    specs = [f"{c.commit}:{path}" for c in commits for path in c.paths]
+    blobs, _, _ = _blobs(top, specs, GIT_TIMEOUT_SECONDS)
+    found: dict[tuple[str, str | None], list[str]] = {}
+    for c in commits:
+        for path in c.paths:
+            data = blobs.get(f"{c.commit}:{path}")
+            values = _values(data, manifest=path.upper().endswith(".MF")) if data else {}
+            for index, key in enumerate(values.get(KEY, [])):
+                secrets = values.get(SECRET, [])
+                pair = (key, secrets[index] if index < len(secrets) else None)
+                if c.short not in found.setdefault(pair, []):
+                    found[pair].append(c.short)
+    return tuple(CommittedPair(key, secret, tuple(shorts)) for (key, secret), shorts in found.items())
 
 
 def tracked_with_secrets(root: Path, *, timeout: float = GIT_TIMEOUT_SECONDS) -> tuple[str, ...]:

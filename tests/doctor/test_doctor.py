@@ -164,17 +164,16 @@ def test_a_secret_committed_in_history_names_the_commit_never_the_value(
     git(project, "commit", "-q", "-m", "Remove the manifest")
 
     code, out, err = doctor(monkeypatch, capsys, project, {})
-    assert code == 1
+    assert code == 0  # history only: a warning (see tests/doctor/test_doctor_history.py)
     lines = out.splitlines()
-    head = next(i for i, line in enumerate(lines) if line.startswith("failed  secrets"))
+    head = next(i for i, line in enumerate(lines) if line.startswith("warning secrets"))
     assert any(leaked[:12] in line and "MANIFEST.MF" in line for line in lines[head + 1 :])
-    assert [line.split()[0] for line in lines[:-1] if not line.startswith(" ")].count("failed") == 1
     for value in (REAL_KEY, REAL_SECRET):
         assert value not in out + err
 
     code, out, err = doctor(monkeypatch, capsys, project, {}, "--json")
     secrets = check_of(json.loads(out), "secrets")
-    assert secrets["status"] == "failed" and leaked[:12] in secrets["fix"]
+    assert secrets["status"] == "warning" and leaked[:12] in secrets["fix"]
     assert REAL_KEY not in out + err
 
 
