@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hatch_harmony import vocabulary as words
-from hatch_harmony.config import DEFAULT_UI_FILE
+from hatch_harmony.config import DEFAULT_MANIFEST, DEFAULT_UI_FILE
 from hatch_harmony.errors import ConfigError
 from hatch_harmony.init.pom import Pom, read_pom
 from hatch_harmony.jar.config import DEFAULT_CLASSES_DIRS, DEFAULT_LIB_DIR
@@ -100,7 +100,9 @@ def _is_connector_manifest(root: Path, relative: str) -> bool:
     return any(name.lower().startswith(words.JITTERBIT_PREFIX.lower()) for name in parsed.main.names())
 
 
-def _template(root: Path, pom: Pom | None, choices: Choices, notes: list[str]) -> str | None:
+def _template(
+    root: Path, pom: Pom | None, choices: Choices, notes: list[str], hook: Mapping[str, Any] | None
+) -> str | None:
     if choices.manifest_template is not None:
         path = Path(os.path.normpath(root / choices.manifest_template))
         if not path.is_file() or not path.is_relative_to(root):
@@ -112,6 +114,20 @@ def _template(root: Path, pom: Pom | None, choices: Choices, notes: list[str]) -
         _is_connector_manifest(root, relative)
         notes.append(f"manifest template: {relative} (--manifest-template)")
         return relative
+    if pom is not None and pom.manifest_file is not None and _generated(pom.manifest_file, hook):
+        # init pointed Maven at the generated manifest (a run before this one): the template is the table's
+        template = (hook or {}).get("manifest-template")
+        if not isinstance(template, str):
+            raise ConfigError(
+                f"pom.xml: maven-jar-plugin's <manifestFile> is {pom.manifest_file}, the manifest "
+                "hatch-harmony generates; pass --manifest-template PATH (your committed manifest, "
+                "placeholders "
+                "and all)"
+            )
+        notes.append(
+            f"manifest template: {template} (pyproject.toml; pom.xml packages the generated manifest)"
+        )
+        return template
     if pom is not None and pom.manifest_file is not None:
         if not (root / pom.manifest_file).is_file():
             raise ConfigError(
@@ -135,6 +151,12 @@ def _template(root: Path, pom: Pom | None, choices: Choices, notes: list[str]) -
         "from an empty manifest. If your jars shipped ids, pass --manifest-template PATH to keep them"
     )
     return None
+
+
+def _generated(manifest_file: str, hook: Mapping[str, Any] | None) -> bool:
+    """Whether the pom's manifestFile is where the hook table (or the default) writes the manifest."""
+    written = (hook or {}).get("manifest", DEFAULT_MANIFEST)
+    return isinstance(written, str) and os.path.normpath(written) == os.path.normpath(manifest_file)
 
 
 def _ui_file(root: Path, template: str | None) -> str:
@@ -317,10 +339,17 @@ def _compile_command(root: Path, pom: Pom | None, classes: str) -> str:
     return f"javac -d {classes} $(find {sources} -name '*.java')"
 
 
-def detect(root: Path, choices: Choices, existing_project: Mapping[str, Any] | None = None) -> Layout:
+def detect(
+    root: Path,
+    choices: Choices,
+    existing_project: Mapping[str, Any] | None = None,
+    existing_hook: Mapping[str, Any] | None = None,
+) -> Layout:
     """Read the project; one ConfigError naming the file, key and option for whatever cannot be decided.
 
     `existing_project` is pyproject.toml's [project] table when it has one: init never rewrites it.
+    `existing_hook` is its hook table: once init pointed the pom at the generated manifest, the
+    template is the one that table names.
     """
     notes: list[str] = []
     pom = read_pom(root / "pom.xml") if (root / "pom.xml").is_file() else None
@@ -328,7 +357,7 @@ def detect(root: Path, choices: Choices, existing_project: Mapping[str, Any] | N
         notes.append("pom.xml has a <parent>, which init does not read: check its resources and jar plugin")
     if pom is not None and pom.profiles_with_build:
         notes.append("pom.xml has profiles with build settings; init read the default build only")
-    template = _template(root, pom, choices, notes)
+    template = _template(root, pom, choices, notes, existing_hook)
     ui_file = _ui_file(root, template)
     adapter_path = _adapter(root, pom, ui_file, choices, notes)
     adapter = load_adapter(root / adapter_path)

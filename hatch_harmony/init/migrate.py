@@ -119,6 +119,23 @@ def _changes(
     return changes
 
 
+def _pom_change(layout: Layout, manifest: str) -> Change | None:
+    """maven-jar-plugin's <manifestFile> pointed at the generated manifest (`repoint_manifest_file`: why)."""
+    from hatch_harmony.init.pom import repoint_manifest_file
+
+    pom = layout.pom
+    edited = None if pom is None else repoint_manifest_file(pom, manifest)
+    if pom is None or edited is None:
+        return None
+    what = (
+        f"maven-jar-plugin <manifestFile>: {pom.manifest_file} -> {manifest}, the manifest hatch-harmony "
+        f"writes (git-ignored), because {pom.manifest_file} now holds placeholders and a jar packaged with "
+        f"it is refused by every agent: `mvn package` now fails until `hatch-harmony manifest` (or a "
+        "build) wrote it, and ships the real key, secret and ids after"
+    )
+    return Change(pom.path, "edit", what, edited)
+
+
 def _first_build(config: HarmonyConfig, layout: Layout, env: Mapping[str, str]) -> str:
     """What the next build will do, as `decision.plan` predicts it (no request)."""
     version = connector_version(layout.adapter, layout.project_version)
@@ -190,7 +207,7 @@ def migrate(
     _check_folder(root)
     env = {k: v for k, v in env.items() if k != ENV_VAR}  # init writes the base table only
     old = read_pyproject(root)
-    layout = detect(root, choices, _table(old, PROJECT))
+    layout = detect(root, choices, _table(old, PROJECT), _table(old, HOOK_TABLE))
     tables = _tables(layout, settings)
     py = plan_pyproject(root, tables)
     # An existing table holds at least init's keys (plan_pyproject checked): builds will read it.
@@ -200,6 +217,9 @@ def migrate(
     if layout.template is not None:
         template = without_secrets((root / layout.template).read_bytes(), layout.template)
     changes = _changes(root, py, gitignore_lines(root, config.manifest), layout, template)
+    pom_change = _pom_change(layout, config.manifest.relative_to(root).as_posix())
+    if pom_change is not None:
+        changes.append(pom_change)
     scan = secret_history.scan(root)
     adoption = _adopt(config, layout, env, dry_run=dry_run, offline=offline, rewrite=template is not None)
     written = False

@@ -63,6 +63,7 @@ class Pom:
     copy_dependencies: tuple[CopyDependencies, ...]
     has_parent: bool
     profiles_with_build: bool
+    manifest_file_text: str | None = None  # <manifestFile> as written, `${...}` and all
 
 
 def _local(tag: object) -> str:
@@ -270,4 +271,43 @@ def read_pom(path: Path) -> Pom:
         copy_dependencies=copies,
         has_parent=parent is not None,
         profiles_with_build=any(_child(p, "build") is not None for p in profiles),
+        manifest_file_text=manifest[0] if manifest else None,
     )
+
+
+_MANIFEST_FILE = re.compile(rb"(<(?:[\w.-]+:)?manifestFile>)([^<]*)(</(?:[\w.-]+:)?manifestFile>)")
+
+
+def repoint_manifest_file(pom: Pom, target: str) -> bytes | None:
+    """pom.xml with maven-jar-plugin's `<manifestFile>` at `target` (project-relative); None if it is already.
+
+    Why: after init the committed manifest is a template with placeholders, and a pom
+    that still packages it makes `mvn package` ship a jar no agent accepts, with exit 0.
+    Pointing Maven at the manifest hatch-harmony generates (git-ignored) makes it fail
+    loudly until `hatch-harmony manifest` (or a build) wrote it, and ship the real one
+    after. Only the element's text changes, every other byte of the pom is kept; every
+    `<manifestFile>` naming the old file (plugin, execution or pluginManagement level)
+    is changed, and the result is read back the way `read_pom` reads it.
+    """
+    if pom.manifest_file is None or pom.manifest_file == target:
+        return None
+    data = pom.path.read_bytes()
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        same = match.group(2).decode("utf-8", "replace").strip() == pom.manifest_file_text
+        return match.group(1) + target.encode() + match.group(3) if same else match.group(0)
+
+    edited = _MANIFEST_FILE.sub(replace, data)
+    if edited == data:
+        raise ConfigError(
+            f"{pom.path.name}: maven-jar-plugin's <manifestFile> ({pom.manifest_file}) is written in a way "
+            f"init cannot edit; set it to {target} by hand, so that Maven packages the manifest "
+            "hatch-harmony writes instead of the template with placeholders"
+        )
+    reread = _manifest_file(_child(ET.fromstring(edited), "build"))  # noqa: S314 (the user's own pom)
+    if reread is None or os.path.normpath(reread[0]) != os.path.normpath(target):
+        raise ConfigError(
+            f"{pom.path.name}: init could not point maven-jar-plugin's <manifestFile> at {target} "
+            "(several plugin declarations?); set it by hand"
+        )
+    return edited
