@@ -162,11 +162,14 @@ def ensure_registration(
 
 def execute(step: Step, run: RunContext, lock: LockFile) -> Outcome:
     """The I/O of one row; each row is one function below."""
+    # Another environment's entries: a template they own is no claim about this environment's
+    # registration (shipped_ids.claims_about). This environment's own never set it aside, so a
+    # wrong org id outside a declared environment still meets the template's guard.
     run.owners = {
         e.endpoint_entity_id: f"connector {e.connector_id} ({e.name!r} {e.version} in org {e.org_id}, "
         f"recorded in {run.config.lock.name})"
         for e in lock.entries
-        if e.host == run.host
+        if e.host == run.host and e.environment != run.config.environment
     }
     if step.row is Row.ADOPT_OR_REGISTER:
         return _adopt_or_register(run, lock)

@@ -36,6 +36,7 @@ from hatch_harmony.jar_manifest import Manifest
 from hatch_harmony.vocabulary import (
     ACTIVITY_PREFIX,
     ENDPOINT_ID,
+    ENV_VAR,
     KEY,
     ORG_ID_VAR,
     STALE_ACTIVITY_PREFIX,
@@ -199,10 +200,10 @@ def claims_about(
     """The manifests that claim ids of the registration with `endpoint`, and the templates set aside.
 
     A template's key and ids belong to one registration: the one a lock entry was adopted
-    from, found by its endpoint id (`owners` maps the lock's endpoint ids to how messages
-    name their entries). Another registration of the same connector (another organisation
-    or environment; `endpoint` None: one about to be registered) has its own ids, so that
-    template is no claim about it. A template no lock entry owns yet is always a claim:
+    from, found by its endpoint id (`owners` maps the endpoint ids of the lock's entries of
+    other environments to how messages name them). A declared environment's registration
+    (another organisation; `endpoint` None: one about to be registered) has its own ids, so
+    that template is no claim about it. A template no lock entry owns yet is always a claim:
     that is what stops a first build in the wrong organisation. The second value says,
     per template set aside, whose ids it holds.
     """
@@ -229,7 +230,9 @@ def refuse_new_registration(shipped: Sequence[ShippedIds], describe: str, org_id
             raise ConfigError(
                 f"{source.source} holds the key or ids of an existing registration, but Harmony lists no "
                 f"{describe} in org {org_id}. Registering now would give every activity a new id. If it "
-                f"was registered in another organisation, set `org-id` (or {ORG_ID_VAR}) to that one; "
-                "to register anew on purpose, replace the key, secret and ids in the template by "
-                "placeholders (****). Nothing was registered or written."
+                f"was registered in another organisation, set `org-id` (or {ORG_ID_VAR}) to that one; to "
+                "register it in this organisation as well, declare an environment for it "
+                f"(`environments.<name>` with its `org-id`, selected with {ENV_VAR}), whose registration "
+                "gets its own ids; to register anew on purpose, replace the key, secret and ids in the "
+                "template by placeholders (****). Nothing was registered or written."
             )

@@ -135,3 +135,24 @@ def test_the_several_organisations_error_names_the_environment_variable(
     assert "HARMONY_ENV" in raised.value.message and "--env" in raised.value.message
     assert "'dev', 'prod'" in raised.value.message
     assert requests(emulator) == 0
+
+
+def test_outside_a_declared_environment_a_wrong_org_id_still_meets_the_guard(
+    tmp_path: Path, api: RawApi, emulator: Emulator
+) -> None:
+    """The template's owner is this (unnamed) environment's entry: another org id is a typo until declared."""
+    dev = registered_by_hand(api, emulator)
+    root = PROJECT.make(tmp_path / "dropbox", hook='manifest-template = "MANIFEST.MF"', class_file=None)
+    (root / "MANIFEST.MF").write_bytes(template(dev, HAND_ORDER))
+    env = harmony_env(emulator)
+    table = {"manifest-template": "MANIFEST.MF"}
+    assert generate(load_config(table, root, env), env).outcome.action == "adopted"
+    lock_before = (root / "harmony.lock").read_bytes()
+    emulator.reset_counts()
+
+    with pytest.raises(ConfigError, match="holds the key or ids of an existing registration") as raised:
+        generate(load_config({**table, "org-id": PROD_ORG}, root, env), env)
+
+    assert "HARMONY_ENV" in raised.value.message
+    assert emulator.counts().get("register", 0) == 0
+    assert (root / "harmony.lock").read_bytes() == lock_before
