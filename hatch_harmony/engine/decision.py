@@ -8,6 +8,7 @@ same, ``verify`` on                                    2         ``Row.VERIFY``
 lock entry, no key/secret at hand (fresh CI checkout)  2         ``Row.LOOK_UP``
 no lock entry (adopt if registered, else register)     2 or 3    ``Row.ADOPT_OR_REGISTER``
 network needed, but no credentials or offline          0         NeedsNetworkError
+no entry by this name, the lock has it by another      0         ConfigError (refuse_rename)
 =====================================================  ========  =====================
 
 `decide` reads nothing and writes nothing: given the lock as read, the adapter, the
