@@ -61,11 +61,15 @@ def history_warning(scan: SecretScan, verdict: str = NOT_ASKED) -> Check:
     return warning(NAME, what, "\n".join([*commit_lines(scan.commits), REMEDY]))
 
 
-def history_check(client: HarmonyClient, name: str, root: Path, scan: SecretScan) -> Check:
+def history_check(
+    client: HarmonyClient, name: str, root: Path, scan: SecretScan, other_orgs: tuple[str, ...] = ()
+) -> Check:
     """Ask Harmony about each distinct committed key (1 validate request each) and judge the history.
 
     Every key rejected: harmless history (ok). Any accepted, or one that could not be asked
-    about (no secret beside it, a failed request): the warning, saying which.
+    about (no secret beside it, a failed request): the warning, saying which. Validate asks
+    in the client's organisation only: when the lock records the connector in `other_orgs`
+    too, a rejection here proves nothing about them, and the warning stays.
     """
     accepted: list[str] = []
     unknown: list[str] = []
@@ -78,7 +82,13 @@ def history_check(client: HarmonyClient, name: str, root: Path, scan: SecretScan
         try:
             client.validate(name, pair.key, pair.secret)
         except InvalidSecurityInfoError:
-            rejected.append(commits)
+            if other_orgs:
+                unknown.append(
+                    f"{commits} (not accepted in org {client.org_id}, but the lock also records org "
+                    f"{', '.join(other_orgs)}: run doctor for that environment too)"
+                )
+            else:
+                rejected.append(commits)
             continue
         except HarmonyError as exc:
             unknown.append(f"{commits} ({exc.message})")

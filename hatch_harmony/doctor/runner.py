@@ -193,5 +193,21 @@ def _ask_about_history(found: _Found, client: HarmonyClient, name: str, root: Pa
     """Replace the secrets warning by Harmony's word on the committed keys (`history.history_check`)."""
     from hatch_harmony.doctor.history import NAME, history_check
 
+    others: tuple[str, ...] = ()
+    if found.config is not None:
+        others = _other_orgs(found.config, client.org_id)
     index = next(i for i, c in enumerate(found.checks) if c.name == NAME)
-    found.checks[index] = guarded(NAME, lambda: history_check(client, name, root, scan))
+    found.checks[index] = guarded(NAME, lambda: history_check(client, name, root, scan, others))
+
+
+def _other_orgs(config: HarmonyConfig, org_id: str) -> tuple[str, ...]:
+    """The organisations the lock records on this host besides `org_id` (an unreadable lock: none)."""
+    from hatch_harmony.engine.connection import lock_host
+    from hatch_harmony.project.lock import read_lock
+
+    try:
+        entries = read_lock(config.lock).entries
+    except HarmonyError:  # the lock-entry check reports it
+        return ()
+    host = lock_host(config)
+    return tuple(sorted({e.org_id for e in entries if e.host == host} - {org_id}))

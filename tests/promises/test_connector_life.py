@@ -120,6 +120,9 @@ def test_the_first_week(tmp_path: Path, api: RawApi, emulator: Emulator) -> None
     failed = [c["name"] for c in report["checks"] if c["status"] == "failed"]
     assert doctor.returncode == 0, failed
     assert cli(root, harmony_env(emulator), "doctor", "--env", "dev", "--strict").returncode == 1
+    in_prod = json.loads(cli(root, harmony_env(emulator), "doctor", "--env", "prod", "--json").stdout)
+    (secrets,) = [c for c in in_prod["checks"] if c["name"] == "secrets"]  # not valid in prod's org: no proof
+    assert secrets["status"] == "warning" and f"also records org {DEFAULT_ORG_ID}" in secrets["detail"]
     unselected = cli(root, harmony_env(emulator), "doctor", "--json")  # two organisations: which one?
     (entry,) = [c for c in json.loads(unselected.stdout)["checks"] if c["name"] == "lock-entry"]
     assert entry["status"] == "failed" and "HARMONY_ENV" in entry["fix"] + entry["detail"]
