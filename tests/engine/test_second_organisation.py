@@ -156,3 +156,35 @@ def test_outside_a_declared_environment_a_wrong_org_id_still_meets_the_guard(
     assert "HARMONY_ENV" in raised.value.message
     assert emulator.counts().get("register", 0) == 0
     assert (root / "harmony.lock").read_bytes() == lock_before
+
+
+def test_the_cli_registers_prod_as_the_build_does(tmp_path: Path, api: RawApi, emulator: Emulator) -> None:
+    dev = registered_by_hand(api, emulator)
+    root = PROJECT.make(tmp_path / "dropbox", hook=ENVIRONMENTS, class_file=None)
+    (root / "MANIFEST.MF").write_bytes(
+        template(dev, HAND_ORDER).replace(dev.key.encode(), b"****").replace(dev.secret.encode(), b"*****")
+    )
+    env = build_env(emulator)
+    for environment, requests_made in (("dev", 2), ("prod", 3)):
+        emulator.reset_counts()
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "hatch_harmony.cli",
+                "manifest",
+                "--env",
+                environment,
+                "--project",
+                str(root),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert requests(emulator) == requests_made
+    assert "were not used" in done.stdout + done.stderr
+    assert len(emulator.registrations(PROD_ORG)) == 1
