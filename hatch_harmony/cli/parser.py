@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="prove the API instead: register, list, validate and delete a throwaway connector in the org",
     )
     doctor.add_argument("--yes", action="store_true", help="with --contract: do not ask for confirmation")
+    add_deploy(add("deploy", "copy the environment's jar into the agents' connector folders (local or ssh)"))
     add_init(sub)
     emulator = sub.add_parser(
         "emulator",
@@ -97,6 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(emulator)
     return parser
+
+
+def add_deploy(deploy: argparse.ArgumentParser) -> None:
+    deploy.add_argument(
+        "--to",
+        metavar="DEST",
+        action="append",
+        help="a folder or ssh://[user@]host[:port]/path, instead of the configured `deploy` (repeatable)",
+    )
+    deploy.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    deploy.add_argument("--force", action="store_true", help="replace a jar of the same Version")
+    deploy.add_argument("--restart", action="store_true", help="run `restart-command` after the copy")
+    deploy.add_argument(
+        "--rollback", action="store_true", help="put the retired jar back and retire the current one"
+    )
 
 
 def add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -69,23 +69,30 @@ def _ssh(text: str) -> Destination | str:
         return "an ssh:// destination takes no ?query or #fragment; write ssh://[user@]host[:port]/path"
     if parts.password is not None:
         return "holds a password; never write one: ssh uses your keys, agent and ~/.ssh/config"
-    host_text = parts.netloc.rpartition("@")[2]
-    host = host_text
-    port: int | None = None
-    if not host_text.endswith("]") and ":" in host_text:
-        host, _, port_text = host_text.rpartition(":")
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            return "has a port that is not a number from 1 to 65535; write ssh://host:2222/path"
-        port = int(port_text)
+    host_port = _host_port(parts.netloc.rpartition("@")[2])
+    if isinstance(host_port, str):
+        return host_port
+    host, port = host_port
     user = unquote(parts.username) if parts.username else None
-    if not _HOST.fullmatch(host):
-        return "names no host; write ssh://[user@]host[:port]/path"
     if user is not None and not _USER.fullmatch(user):
         return "has a user name ssh would not take; use letters, digits, '.', '-' and '_'"
     path = unquote(parts.path)
     if not path.startswith("/") or path == "/" or ".." in PurePosixPath(path).parts:
         return f"needs the agent's folder as an absolute path after the host, e.g. ssh://{host}{AGENT_FOLDER}"
     return Destination(text=text, path=path, host=host, user=user, port=port)
+
+
+def _host_port(text: str) -> tuple[str, int | None] | str:
+    """(host, port or None) of `host[:port]`, or why it is none."""
+    host, port = text, None
+    if not text.endswith("]") and ":" in text:
+        host, _, port_text = text.rpartition(":")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            return "has a port that is not a number from 1 to 65535; write ssh://host:2222/path"
+        port = int(port_text)
+    if not _HOST.fullmatch(host):
+        return "names no host; write ssh://[user@]host[:port]/path"
+    return host, port
 
 
 def deploy_option(value: object, where: str, problems: Problems) -> tuple[Destination, ...] | None:

@@ -1,0 +1,85 @@
+"""`hatch-harmony deploy`: the command's inputs and its report; the work is the deploy package's."""
+
+from __future__ import annotations
+
+import argparse
+
+from hatch_harmony.cli.inputs import adapter_for, config_for, environ_for, lock_entry_for
+from hatch_harmony.cli.output import EXIT_FAILURE, EXIT_OK, Json, Output
+from hatch_harmony.errors import ConfigError, shown_path
+
+
+def cmd_deploy(args: argparse.Namespace, out: Output) -> int:
+    from hatch_harmony.config.destinations import parse_destination
+    from hatch_harmony.deploy import RELOAD_NOTICE, ConnectorJar, Options, deploy, environment_jar, succeeded
+    from hatch_harmony.engine.pipeline import previous_values
+
+    env = environ_for(args)
+    config = config_for(args, env)
+    destinations = []
+    for text in args.to or ():
+        parsed = parse_destination(text)
+        if isinstance(parsed, str):
+            raise ConfigError(f"--to {text}: {parsed}")
+        destinations.append(parsed)
+    if not destinations:
+        destinations = list(config.deploy)
+    if not destinations:
+        table = config.table_path + (f".environments.{config.environment}" if config.environment else "")
+        raise ConfigError(
+            f'No destination: add deploy = ["/opt/jitterbit/Connectors"] (or ssh://host/path) to [{table}] '
+            "in pyproject.toml, or pass --to DEST."
+        )
+    adapter = adapter_for(config)
+    entry = lock_entry_for(config, adapter, env)
+    keys, _ = previous_values(config.manifest)
+    restart = args.restart or config.restart
+    options = Options(
+        dry_run=args.dry_run,
+        force=args.force,
+        rollback=args.rollback,
+        restart_command=config.restart_command if restart else None,
+    )
+    jar_info: dict[str, Json] | None = None
+    if args.rollback:
+        source = None
+        identity = ConnectorJar("", "", adapter.name, None, None, keys.key if keys else None)
+    else:
+        source = environment_jar(config, adapter, entry, keys)
+        identity = source.jar
+        jar_info = {"path": str(source.path), "version": source.jar.version, "sha256": source.jar.digest}
+    plans = deploy(identity, source, destinations, options)
+    rows: list[Json] = [
+        {
+            "destination": p.destination,
+            "action": p.action,
+            "reason": p.reason,
+            "steps": p.steps(),
+            "status": p.status,
+            "error": p.error,
+            "restart": p.restart,
+        }
+        for p in plans
+    ]
+    data: dict[str, Json] = {
+        "environment": config.environment,
+        "jar": jar_info,
+        "rollback": args.rollback,
+        "dryRun": args.dry_run,
+        "destinations": rows,
+        "ok": succeeded(plans),
+    }
+    what = "roll back" if args.rollback else shown_path(source.path, config.root) if source else ""
+    lines = [f"deploy {what}" + (" (dry run: nothing changed)" if args.dry_run else "")]
+    for p in plans:
+        lines.append(f"{p.destination}: {p.action} ({p.status}) — {p.reason}")
+        lines += [f"  {step}" for step in p.steps()]
+        if p.error and p.error != p.reason:
+            lines.append(f"  error: {p.error}")
+        if p.restart:
+            lines.append(f"  restart: {p.restart}")
+    if not restart and any(p.action in ("copy", "rollback") for p in plans):
+        data["notice"] = RELOAD_NOTICE
+        lines.append(f"note: {RELOAD_NOTICE}")
+    out.emit(data, lines)
+    return EXIT_OK if succeeded(plans) else EXIT_FAILURE
