@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -65,8 +66,6 @@ class Built:
 
 def put(folder: Path, jar: Jar) -> Path:
     """`jar` into `folder`, newer than anything there (mtime order picks the jar to deploy)."""
-    import os
-
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / jar.name
     path.write_bytes(jar.data)
@@ -93,6 +92,14 @@ def _build(root: Path, emulator: Emulator, environment: str) -> Jar:
     jar = Jar(path.name, path.read_bytes())
     shutil.rmtree(dist)
     return jar
+
+
+@pytest.fixture(autouse=True)
+def _no_harmony_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deploys under test read only what each test sets."""
+    for name in list(os.environ):
+        if name.startswith("HARMONY_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

@@ -3,50 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from hatch_harmony.cli import main
 from tests.deploy.agent import digests, loaded, one_jar_each
-from tests.deploy.conftest import NAME, Built, Jar, connector_jar, put
-
-OTHER = connector_jar(
-    "other-connector-2.0.jar",
-    "Other Connector",
-    "Jitterbit-Connector: true\nJitterbit-Connector-UI: adapter.json\nVersion: 1.0.0",
-)
-
-
-@pytest.fixture(autouse=True)
-def _no_harmony_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("HARMONY_"):
-            monkeypatch.delenv(name)
-
-
-def deploy(
-    capsys: pytest.CaptureFixture[str], project: Path, *args: str, env: str = "dev"
-) -> tuple[int, dict[str, Any], str]:
-    """`hatch-harmony deploy --json` in-process: exit code, the document, stderr."""
-    code = main(["deploy", "--project", str(project), "--env", env, "--json", *args])
-    out, err = capsys.readouterr()
-    document = json.loads(out) if out.strip() else {}
-    return code, document, err
-
-
-def agent_folder(tmp_path: Path, *jars: Jar) -> Path:
-    folder = tmp_path / "Connectors"
-    folder.mkdir()
-    (folder / "notes.txt").write_text("not a jar\n", encoding="utf-8")
-    for jar in (OTHER, *jars):
-        put(folder, jar)
-    return folder
+from tests.deploy.conftest import NAME, Built, Jar, connector_jar
+from tests.deploy.helpers import OTHER, agent_folder, deploy, killed_deploy
 
 
 def test_a_deploy_copies_the_environments_jar_and_a_rerun_needs_nothing(
@@ -269,28 +235,6 @@ def test_restart_runs_the_restart_command_after_the_copy(
     assert code == 0 and not marker.exists()  # nothing copied, nothing to restart
 
 
-KILLER = """
-import os, signal, sys
-from hatch_harmony.deploy import folders
-from hatch_harmony.cli import main
-
-stop_at, calls = sys.argv[1], []
-
-def stopping(name):
-    original = getattr(folders.LocalFolder, name)
-    def step(self, *args):
-        original(self, *args)
-        calls.append(name)
-        if f"{name}:{calls.count(name)}" == stop_at:
-            os.kill(os.getpid(), signal.SIGKILL)
-    setattr(folders.LocalFolder, name, step)
-
-stopping("write")
-stopping("rename")
-sys.exit(main(sys.argv[2:]))
-"""
-
-
 @pytest.mark.parametrize(
     ("stop_at", "loaded_after"),
     [("write:1", "old"), ("rename:1", "old"), ("rename:2", "new"), ("rename:3", "new")],
@@ -302,26 +246,10 @@ def test_an_interrupted_deploy_leaves_one_jar_loaded_and_a_rerun_finishes(
     rename: the agent sees exactly one jar of the connector every time, never a partial one."""
     project = built.copy(tmp_path / "acme", built.dev_next)
     folder = agent_folder(tmp_path, built.dev)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HARMONY_")}
-    killed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            KILLER,
-            stop_at,
-            "deploy",
-            "--project",
-            str(project),
-            "--env",
-            "dev",
-            "--to",
-            str(folder),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    killed = killed_deploy(
+        "hatch_harmony.deploy.folders.LocalFolder",
+        stop_at,
+        *("--project", str(project), "--env", "dev", "--to", str(folder)),
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     jar = one_jar_each(folder)[NAME]
