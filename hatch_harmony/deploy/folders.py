@@ -60,6 +60,9 @@ class Folder(Protocol):
     def run(self, command: str) -> Ran:
         """Run `command` where the agent runs (restart)."""
 
+    def close(self) -> None:
+        """Release what the folder holds open (an ssh connection); called once, at the end."""
+
 
 def tail(text: str, lines: int = 5) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
@@ -135,6 +138,9 @@ class LocalFolder:
             (self.path / name).unlink(missing_ok=True)
         except OSError as exc:
             raise self._fail(f"remove {name}", exc) from None
+
+    def close(self) -> None:
+        pass  # nothing held open
 
     def run(self, command: str) -> Ran:
         try:

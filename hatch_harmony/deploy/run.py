@@ -49,7 +49,11 @@ def deploy(
     """Plan (and unless a dry run, carry out) the deploy or rollback on each destination in turn."""
     plans = []
     for destination in destinations:
-        plans.append(_one(identity, source, open_folder(destination), options))
+        folder = open_folder(destination)
+        try:
+            plans.append(_one(identity, source, folder, options))
+        finally:
+            folder.close()
     return plans
 
 

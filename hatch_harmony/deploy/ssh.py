@@ -13,9 +13,12 @@ is a rename. The listing uses GNU find's -printf, present on the Linux hosts age
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import shutil
 import subprocess
+import tempfile
 
 from hatch_harmony.config.destinations import Destination
 from hatch_harmony.deploy.folders import Entry, Ran, tail
@@ -33,10 +36,33 @@ class SshFolder:
         self.label = destination.text
         self.folder = destination.path.rstrip("/")
         base = os.environ.get(SSH_COMMAND_VAR, "").strip() or "ssh"
-        self.command = [*shlex.split(base), "-o", "BatchMode=yes"]
+        # One connection for all the operations of a deploy (each is one `ssh` run): the first run
+        # becomes the master, and it exits by itself soon after the last one.
+        self._sockets = tempfile.mkdtemp(prefix="hh-ssh-")
+        shared = [
+            "-o",
+            "ControlMaster=auto",
+            "-o",
+            f"ControlPath={self._sockets}/%C",
+            "-o",
+            "ControlPersist=5",
+        ]
+        self.command = [*shlex.split(base), "-o", "BatchMode=yes", *shared]
         if destination.port is not None:
             self.command += ["-p", str(destination.port)]
         self.command.append(destination.ssh_target)
+
+    def close(self) -> None:
+        """Stop the shared connection (if one was made) and remove its socket's folder."""
+        # no master, or one that exits by itself (ControlPersist): nothing to stop
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run(
+                [*self.command[:-1], "-O", "exit", self.command[-1]],
+                capture_output=True,
+                timeout=30,
+                check=False,
+            )
+        shutil.rmtree(self._sockets, ignore_errors=True)
 
     def _path(self, name: str) -> str:
         return shlex.quote(f"{self.folder}/{name}")
