@@ -14,6 +14,8 @@ from tests.deploy.agent import digests, loaded, one_jar_each
 from tests.deploy.conftest import NAME, Built, Jar, connector_jar
 from tests.deploy.helpers import OTHER, agent_folder, deploy, killed_deploy
 
+KEY_AND_SECRET = ("Jitterbit-Connector-Key: ", "Jitterbit-Connector-Secret: ")
+
 
 def test_a_deploy_copies_the_environments_jar_and_a_rerun_needs_nothing(
     built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -34,6 +36,13 @@ def test_a_deploy_copies_the_environments_jar_and_a_rerun_needs_nothing(
     code, document, _ = deploy(capsys, project, "--to", str(folder))
     assert code == 0 and document["destinations"][0]["action"] == "skip"
     assert digests(folder) == before
+
+    main(["deploy", "--project", str(project), "--env", "dev", "--to", str(folder), "-v"])
+    shown = json.dumps(document) + "".join(capsys.readouterr())
+    assert "already holds this jar" in shown
+    manifest = (project / "build" / "harmony" / "dev" / "MANIFEST.MF").read_text(encoding="utf-8")
+    secrets = [line.split(": ", 1)[1] for line in manifest.splitlines() if line.startswith(KEY_AND_SECRET)]
+    assert len(secrets) == 2 and not any(secret in shown for secret in secrets)
 
 
 def test_a_new_version_retires_the_old_jar_and_rollback_swaps_them_back(
