@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from hatch_harmony.cli.inputs import adapter_for, config_for, environ_for, lock_entry_for
 from hatch_harmony.cli.output import EXIT_FAILURE, EXIT_OK, Json, Output
 from hatch_harmony.errors import ConfigError, shown_path
 
+if TYPE_CHECKING:
+    from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.config.destinations import Destination
+    from hatch_harmony.deploy import Options, Plan, Source
+    from hatch_harmony.engine.decision import KeyPair
+    from hatch_harmony.project.adapter import Adapter
+    from hatch_harmony.project.lock import LockEntry
+
 
 def cmd_deploy(args: argparse.Namespace, out: Output) -> int:
     from hatch_harmony.config.destinations import parse_destination
-    from hatch_harmony.deploy import RELOAD_NOTICE, ConnectorJar, Options, deploy, environment_jar, succeeded
+    from hatch_harmony.deploy import ConnectorJar, Options, deploy, environment_jar, succeeded
     from hatch_harmony.engine.pipeline import previous_values
 
     env = environ_for(args)
@@ -40,15 +51,34 @@ def cmd_deploy(args: argparse.Namespace, out: Output) -> int:
         rollback=args.rollback,
         restart_command=config.restart_command if restart else None,
     )
-    jar_info: dict[str, Json] | None = None
+    if args.watch:
+        return _watch(
+            args, out, config=config, adapter=adapter, env=env, destinations=destinations, options=options
+        )
     if args.rollback:
         source = None
         identity = ConnectorJar("", "", adapter.name, None, None, keys.key if keys else None)
     else:
         source = environment_jar(config, adapter, entry, keys)
         identity = source.jar
-        jar_info = {"path": str(source.path), "version": source.jar.version, "sha256": source.jar.digest}
     plans = deploy(identity, source, destinations, options)
+    out.emit(*report(config, args, plans, source, None))
+    return EXIT_OK if succeeded(plans) else EXIT_FAILURE
+
+
+def report(
+    config: HarmonyConfig,
+    args: argparse.Namespace,
+    plans: Sequence[Plan],
+    source: Source | None,
+    error: str | None,
+) -> tuple[dict[str, Json], list[str]]:
+    """The document and the lines of one deploy (one round of --watch)."""
+    from hatch_harmony.deploy import RELOAD_NOTICE, succeeded
+
+    jar_info: dict[str, Json] | None = None
+    if source is not None:
+        jar_info = {"path": str(source.path), "version": source.jar.version, "sha256": source.jar.digest}
     rows: list[Json] = [
         {
             "destination": p.destination,
@@ -67,10 +97,16 @@ def cmd_deploy(args: argparse.Namespace, out: Output) -> int:
         "rollback": args.rollback,
         "dryRun": args.dry_run,
         "destinations": rows,
-        "ok": succeeded(plans),
+        "ok": error is None and succeeded(plans),
     }
+    if args.watch:
+        data["error"] = error
     what = "roll back" if args.rollback else shown_path(source.path, config.root) if source else ""
+    if args.watch and source is not None:
+        what = f"{source.path.name}, Version {source.jar.version}"
     lines = [f"deploy {what}" + (" (dry run: nothing changed)" if args.dry_run else "")]
+    if error is not None:
+        lines = [f"not deployed: {error}"]
     for p in plans:
         lines.append(f"{p.destination}: {p.action} ({p.status}) — {p.reason}")
         lines += [f"  {step}" for step in p.steps()]
@@ -78,8 +114,44 @@ def cmd_deploy(args: argparse.Namespace, out: Output) -> int:
             lines.append(f"  error: {p.error}")
         if p.restart:
             lines.append(f"  restart: {p.restart}")
+    restart = args.restart or config.restart
     if not restart and any(p.action in ("copy", "rollback") for p in plans):
         data["notice"] = RELOAD_NOTICE
         lines.append(f"note: {RELOAD_NOTICE}")
-    out.emit(data, lines)
-    return EXIT_OK if succeeded(plans) else EXIT_FAILURE
+    return data, lines
+
+
+def _watch(
+    args: argparse.Namespace,
+    out: Output,
+    *,
+    config: HarmonyConfig,
+    adapter: Adapter,
+    env: dict[str, str],
+    destinations: list[Destination],
+    options: Options,
+) -> int:
+    """The development loop: until Ctrl+C (exit 130, as for any interrupted command)."""
+    from hatch_harmony.deploy.watch import watch
+    from hatch_harmony.engine.pipeline import previous_values
+
+    if args.rollback or args.dry_run:
+        raise ConfigError("--watch builds and deploys on every change: it takes no --rollback or --dry-run")
+
+    def registration() -> tuple[LockEntry | None, KeyPair | None]:
+        return lock_entry_for(config, adapter, env), previous_values(config.manifest)[0]
+
+    def each(plans: Sequence[Plan], source: Source | None, error: str | None) -> None:
+        out.emit(*report(config, args, plans, source, error))
+        sys.stdout.flush()
+
+    watch(
+        config,
+        adapter,
+        env=env,
+        registration=registration,
+        destinations=destinations,
+        options=options,
+        report=each,
+    )
+    return EXIT_OK

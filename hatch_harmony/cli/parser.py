@@ -113,6 +113,11 @@ def add_deploy(deploy: argparse.ArgumentParser) -> None:
     deploy.add_argument(
         "--rollback", action="store_true", help="put the retired jar back and retire the current one"
     )
+    deploy.add_argument(
+        "--watch",
+        action="store_true",
+        help="the development loop: rebuild the jar (development Version) and deploy it on every change",
+    )
 
 
 def add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

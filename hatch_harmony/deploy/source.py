@@ -84,11 +84,25 @@ def environment_jar(
             f"with `{command}`."
         )
     path, jar = ours[0]
-    shown = shown_path(path, config.root)
+    data = path.read_bytes()
+    check_jar(config, entry, keys, Source(path, data, jar))
+    return Source(path, data, jar)
+
+
+def check_jar(config: HarmonyConfig, entry: LockEntry, keys: KeyPair | None, source: Source) -> None:
+    """The jar carries this environment's registration and no placeholder, or DeployError says why."""
+    where = f"environment {config.environment!r}" if config.environment else "this project"
+    command = build_command(config)
+    shown, jar = shown_path(source.path, config.root), source.jar
     if jar.placeholders:
         raise DeployError(
             f"{shown} still holds placeholders ({', '.join(jar.placeholders)}): an agent could not run it. "
             f"Build it with the harmony hook, `{command}`."
+        )
+    if jar.endpoint_id != entry.endpoint_entity_id:
+        raise DeployError(
+            f"{shown} is not built for {where}: its endpoint id {jar.endpoint_id} is not the lock entry's "
+            f"({entry.endpoint_entity_id}, org {entry.org_id}). Build it for {where} with `{command}`."
         )
     if keys is not None and jar.key != keys.key:
         raise DeployError(
@@ -96,7 +110,6 @@ def environment_jar(
             f"({shown_path(config.manifest, config.root)}): it was built for another registration. "
             f"Build it again with `{command}`."
         )
-    return Source(path, path.read_bytes(), jar)
 
 
 def _connector_jars(directory: Path, adapter_name: str) -> list[tuple[Path, ConnectorJar]]:

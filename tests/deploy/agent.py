@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 
-def _manifest(data: bytes) -> dict[str, str]:
+def main_section(data: bytes) -> dict[str, str]:
     """The main section of a MANIFEST.MF (continuation lines start with one space)."""
     attributes: dict[str, str] = {}
     last = None
@@ -40,7 +40,7 @@ def loaded(folder: Path) -> dict[str, list[str]]:
             continue
         try:
             with zipfile.ZipFile(path) as archive:
-                manifest = _manifest(archive.read("META-INF/MANIFEST.MF"))
+                manifest = main_section(archive.read("META-INF/MANIFEST.MF"))
                 if manifest.get("jitterbit-connector", "").lower() != "true":
                     continue
                 ui = json.loads(archive.read(manifest.get("jitterbit-connector-ui", "adapter.json")))
