@@ -12,7 +12,8 @@ group. This package does that step so that it cannot go half wrong:
   locally; `ssh`: the same through the system's OpenSSH client;
 - `plan`: per destination, copy / skip / refuse / roll back, and the order of steps that
   keeps exactly one jar of the connector loaded at every moment;
-- `run`: every destination in turn (an agent group), restart, the report's data.
+- `run`: every destination in turn (an agent group), restart;
+- `watch`: the development loop (`--watch`): rebuild with a development `Version`, deploy, repeat.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ its options, e.g. `ssh -F deploy/ssh_config`, as GIT_SSH_COMMAND does for git.
 
 Each operation is one POSIX shell command on the agent's host (`cat`, `cp`, `mv` within
 the folder, `sync`), so the same plan is as atomic there as here: `mv` within one folder
-is a rename. The listing uses GNU find's -printf, present on the Linux hosts agents run on.
+is a rename. They share one connection per destination (OpenSSH's ControlMaster, stopped at
+the end), so a deploy costs one handshake. The listing uses GNU find's -printf, present on
+the Linux hosts agents run on.
 """
 
 from __future__ import annotations
