@@ -270,3 +270,37 @@ def test_an_interrupted_deploy_leaves_one_jar_loaded_and_a_rerun_finishes(
     assert one_jar_each(folder) == {NAME: built.dev_next.name, "Other Connector": OTHER.name}
     assert (folder / built.dev_next.name).read_bytes() == built.dev_next.data
     assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_environments_jar_is_picked_by_its_manifest_among_newer_ones(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dist/ holding a prod jar and a newer dev jar: `--env prod` deploys the prod one."""
+    project = built.copy(tmp_path / "acme", Jar("prod-build.jar", built.prod.data), built.dev)
+    folder = agent_folder(tmp_path)
+    code, document, err = deploy(capsys, project, "--to", str(folder), env="prod")
+    assert code == 0, err
+    assert document["jar"]["path"].endswith("prod-build.jar")
+    assert (folder / one_jar_each(folder)[NAME]).read_bytes() == built.prod.data
+
+
+def test_only_the_latest_retired_jar_is_kept_and_a_foreign_file_is_never_overwritten(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = built.copy(tmp_path / "acme", built.dev_next)
+    folder = agent_folder(tmp_path, Jar("older.jar.retired", built.dev.data), built.dev_same_version)
+    code, _, err = deploy(capsys, project, "--to", str(folder))
+    assert code == 0, err
+    assert sorted(p.name for p in folder.glob("*.retired")) == [f"{built.dev_same_version.name}.retired"]
+
+    squatter = tmp_path / "squatter"
+    project = built.copy(squatter / "acme", built.dev_next)
+    folder = agent_folder(squatter)
+    (folder / built.dev_next.name).write_bytes(b"not a connector jar")
+    before = digests(folder)
+    code, document, _ = deploy(capsys, project, "--to", str(folder))
+    assert code == 1
+    assert document["destinations"][0]["reason"].startswith(
+        f"{built.dev_next.name} there is not a jar of this"
+    )
+    assert digests(folder) == before
