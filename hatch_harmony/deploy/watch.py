@@ -149,4 +149,8 @@ def _changes(paths: list[Path]) -> Iterable[object]:
         ) from None
     if not paths:
         raise ConfigError("--watch found nothing to watch: compile the classes first, then run it again")
-    return watchfiles.watch(*paths)
+    # Yielding on a timeout (an empty batch) shows the watcher is running: it is started and
+    # waited for here, before the first build, so a change made during that build is not lost.
+    batches = watchfiles.watch(*paths, yield_on_timeout=True, rust_timeout=500)
+    next(batches)
+    return (batch for batch in batches if batch)

@@ -44,8 +44,8 @@ def loaded(folder: Path) -> dict[str, list[str]]:
                 if manifest.get("jitterbit-connector", "").lower() != "true":
                     continue
                 ui = json.loads(archive.read(manifest.get("jitterbit-connector-ui", "adapter.json")))
-        except (zipfile.BadZipFile, KeyError):
-            continue  # an agent skips what it cannot read as a connector jar
+        except (zipfile.BadZipFile, KeyError, FileNotFoundError):
+            continue  # an agent skips what it cannot read as a connector jar (or what was renamed away)
         found.setdefault(ui["name"], []).append(path.name)
     return found
 

@@ -37,8 +37,12 @@ def wait_for(what: str, ready: Callable[[], bool], process: subprocess.Popen[str
 
 
 def loaded_version(folder: Path) -> str | None:
+    """The Version of the connector's one loaded jar; None when there is none (or it was just renamed)."""
     jar = one_jar_each(folder).get(NAME)
-    return None if jar is None else version_in(folder / jar)
+    try:
+        return None if jar is None else version_in(folder / jar)
+    except FileNotFoundError:
+        return None
 
 
 def test_the_loop_deploys_each_change_under_a_growing_dev_version_and_stops_cleanly(
