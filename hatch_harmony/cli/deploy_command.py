@@ -57,7 +57,15 @@ def cmd_deploy(args: argparse.Namespace, out: Output) -> int:
         )
     if args.rollback:
         source = None
-        identity = ConnectorJar("", "", adapter.name, None, None, keys.key if keys else None)
+        # no jar to send: the connector is known by its adapter name and the environment's key
+        identity = ConnectorJar(
+            name="",
+            digest="",
+            adapter_name=adapter.name,
+            version=None,
+            endpoint_id=None,
+            key=keys.key if keys else None,
+        )
     else:
         source = environment_jar(config, adapter, entry, keys)
         identity = source.jar
