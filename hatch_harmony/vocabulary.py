@@ -139,6 +139,7 @@ ORG_ID_VAR = "HARMONY_ORG_ID"
 OFFLINE_VAR = "HARMONY_OFFLINE"
 VERIFY_VAR = "HARMONY_VERIFY"
 NO_WARM_STAMP_VAR = "HARMONY_NO_WARM_STAMP"
+SSH_COMMAND_VAR = "HARMONY_SSH_COMMAND"  # the ssh command `deploy` runs (like GIT_SSH_COMMAND)
 
 
 # --- Harmony ids (organisations, connectors) -----------------------------------------------------

@@ -24,6 +24,7 @@ from hatch_harmony.cli.commands import (
     cmd_validate,
     confirm,
 )
+from hatch_harmony.cli.deploy_command import cmd_deploy
 from hatch_harmony.cli.doctor_command import cmd_doctor
 from hatch_harmony.cli.output import Output
 from hatch_harmony.cli.parser import build_parser
@@ -64,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "login": cmd_login,
         "init": cmd_init,
         "doctor": lambda a, o: cmd_doctor(a, o, confirm),
+        "deploy": cmd_deploy,
     }
     try:
         return commands[args.command](args, out)

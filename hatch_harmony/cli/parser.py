@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument(
         "--strict", action="store_true", help="exit 1 on warnings too (a CI gate), not only on failures"
     )
+    add_deploy(add("deploy", "copy the environment's jar into the agents' connector folders (local or ssh)"))
     add_init(sub)
     emulator = sub.add_parser(
         "emulator",
@@ -100,6 +101,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(emulator)
     return parser
+
+
+def add_deploy(deploy: argparse.ArgumentParser) -> None:
+    deploy.add_argument(
+        "--to",
+        metavar="DEST",
+        action="append",
+        help="a folder or ssh://[user@]host[:port]/path, instead of the configured `deploy` (repeatable)",
+    )
+    deploy.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    deploy.add_argument("--force", action="store_true", help="replace a jar of the same Version")
+    deploy.add_argument("--restart", action="store_true", help="run `restart-command` after the copy")
+    deploy.add_argument(
+        "--rollback", action="store_true", help="put the retired jar back and retire the current one"
+    )
+    deploy.add_argument(
+        "--watch",
+        action="store_true",
+        help="the development loop: rebuild the jar (development Version) and deploy it on every change",
+    )
 
 
 def add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

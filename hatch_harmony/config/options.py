@@ -15,6 +15,7 @@ from typing import Any
 
 from hatch_harmony import jar_manifest
 from hatch_harmony.api.host import REGIONS, Host, HostError
+from hatch_harmony.config.destinations import deploy_option, restart_command_option
 from hatch_harmony.config.problems import Problems, toml_kind, toml_path
 from hatch_harmony.config.values import bool_option, string_option
 from hatch_harmony.vocabulary import (
@@ -214,4 +215,7 @@ PARSERS: dict[str, _Parser] = {
     "org-id": _org_id,
     "verify": lambda v, w, p: bool_option(v, w, "verify = true", p),
     "register-per-version": lambda v, w, p: bool_option(v, w, "register-per-version = true", p),
+    "deploy": deploy_option,
+    "restart": lambda v, w, p: bool_option(v, w, "restart = true", p),
+    "restart-command": restart_command_option,
 }

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hatch_harmony.config.destinations import DEFAULT_RESTART_COMMAND, Destination
 from hatch_harmony.config.options import DEFAULT_LOCK, DEFAULT_MANIFEST, DEFAULT_REGION, DEFAULT_UI_FILE
 from hatch_harmony.config.overlay import apply_env, selected_environment
 from hatch_harmony.config.problems import Problems, toml_path
@@ -46,6 +47,10 @@ class HarmonyConfig:
     attributes: dict[str, str]
     offline: bool
     table_path: str
+    #: `hatch-harmony deploy`'s settings (config/destinations.py); no build reads them.
+    deploy: tuple[Destination, ...] = ()
+    restart: bool = False
+    restart_command: str = DEFAULT_RESTART_COMMAND
 
     @property
     def host_setting(self) -> str:
@@ -121,6 +126,9 @@ def load_config(
         attributes=dict(options.get("attributes", {})),
         offline=offline,
         table_path=table_path,
+        deploy=options.get("deploy", ()),
+        restart=options.get("restart", False),
+        restart_command=options.get("restart-command", DEFAULT_RESTART_COMMAND),
     )
 
 

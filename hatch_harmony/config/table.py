@@ -39,6 +39,9 @@ OPTIONS: tuple[str, ...] = (
     "verify",
     "register-per-version",
     "attributes",
+    "deploy",
+    "restart",
+    "restart-command",
     "environments",
 )
 
