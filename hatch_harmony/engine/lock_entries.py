@@ -100,7 +100,7 @@ def check_adapter(run: RunContext, entry: LockEntry) -> LockEntry:
     """Notices for a changed adapter.json (Harmony caches the UI payload) or version; new digest recorded."""
     if entry.version != run.version:
         run.notices.append(
-            f"adapter.json says version {run.version}, the registration in {run.config.lock.name} is "
+            f"{run.version_source} is {run.version}, the registration in {run.config.lock.name} is "
             f"{entry.version}: keeping the registration so activity ids stay the same. Set "
             "`register-per-version = true` to register each version separately."
         )
