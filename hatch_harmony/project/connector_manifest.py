@@ -175,10 +175,14 @@ def apply_registration(
     wanted = _registration_attributes(key, secret, endpoint_entity_id, activity_ids, ui_file)
     extras = _checked_extras(extra or {})
 
-    version = main.get(MANIFEST_VERSION)
+    spec_version = main.get(MANIFEST_VERSION)
     main.remove(MANIFEST_VERSION)
     first = main.names()[0] if len(main) else None
-    main.set(MANIFEST_VERSION, version if version and version.strip() else DEFAULT_VERSION, before=first)
+    main.set(
+        MANIFEST_VERSION,
+        spec_version if spec_version and spec_version.strip() else DEFAULT_VERSION,
+        before=first,
+    )
 
     _rename_stale(main)
     wanted_names = {attr.lower() for attr, _ in wanted}
