@@ -39,6 +39,14 @@ ADAPTER_KEY = "harmony_adapter"
 ENVIRONMENT_KEY = "harmony_environment"
 
 
+#: Said by sdist and wheel builds of a project that configures the jar target: `hatch build`
+#: builds those two by default, and without this line it exits 0 with no jar and no word.
+JAR_HINT = (
+    "harmony: this builds the sdist and wheel, not the connector jar: `hatch build -t jar` builds it "
+    "(hatch builds only the sdist and wheel by default)"
+)
+
+
 class HarmonyBuildHook(BuildHookInterface[Any]):
     """Registers the connector when needed and writes its MANIFEST.MF before packaging."""
 
@@ -53,6 +61,8 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             self.app.abort(f"hatch-harmony: {exc.message}", code=exc.exit_code)
 
     def _run(self, version: str, build_data: dict[str, Any]) -> None:
+        if self.target_name in ("sdist", "wheel") and version != "editable" and self._jar_configured():
+            self.app.display_info(JAR_HINT)
         root = Path(self.root)
         from_sdist = unpacked_sdist(root)
         if from_sdist and self.target_name != "jar":
@@ -82,6 +92,11 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             build_data[ENVIRONMENT_KEY] = hit.environment
             return
         self._full_run(root, env, build_data, version, from_sdist=from_sdist, run_key=run_key)
+
+    def _jar_configured(self) -> bool:
+        """Whether pyproject.toml has [tool.hatch.build.targets.jar] (a dict lookup: cheap when warm)."""
+        targets = self.build_config.build_config.get("targets")
+        return isinstance(targets, Mapping) and "jar" in targets
 
     def _full_run(
         self,
