@@ -134,7 +134,8 @@ def key(
     )
 
 
-def _cache_dir(env: Mapping[str, str]) -> Path:
+def cache_dir(env: Mapping[str, str]) -> Path:
+    """The user's cache folder for hatch-harmony's build-to-build memory (never in the project)."""
     if os.name == "nt":
         base = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
     else:
@@ -143,7 +144,7 @@ def _cache_dir(env: Mapping[str, str]) -> Path:
 
 
 def _stamp_path(root: Path, target: str, env: Mapping[str, str]) -> Path:
-    return _cache_dir(env) / f"{zlib.crc32(str(root).encode()):08x}-{target}.stamp"
+    return cache_dir(env) / f"{zlib.crc32(str(root).encode()):08x}-{target}.stamp"
 
 
 def _state(path: Path) -> str:

@@ -12,6 +12,7 @@ target is configured or builds. This module is the thin glue: names, clean-up, m
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -126,6 +127,7 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
         from hatch_harmony.jar.archive import write_jar
         from hatch_harmony.jar.config import check_before_build, entry_epoch
         from hatch_harmony.jar.layout import plan_jar
+        from hatch_harmony.jar.said import first_time
 
         manifest = build_data.get(MANIFEST_KEY)
         adapter = build_data.get(ADAPTER_KEY)
@@ -148,6 +150,9 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
             plan = plan_jar(root, config, manifest=manifest, adapter=Path(adapter))
             for notice in plan.notices:
                 self.app.display_warning(f"jar: {notice}")
+            for notice in plan.once:
+                if first_time(root, "class-path", notice, os.environ):
+                    self.app.display_warning(f"jar: {notice}")
             for note in plan.notes:
                 self.app.display_info(f"jar: {note}")
             self.app.display_info(f"jar: {plan.summary}")

@@ -607,6 +607,26 @@ def test_a_real_build_prints_the_class_path_warning_and_the_sdk_note_once(tmp_pa
         assert b"Class-Path: lib/alpha-1.0.jar lib/zeta-2.0.jar\r\n" in archive.read("META-INF/MANIFEST.MF")
 
 
+def test_the_class_path_warning_is_said_again_only_when_it_changes(tmp_path: Path) -> None:
+    """A template the user keeps as it is must not warn on every build; a new dropped entry warns again."""
+    root = make_project(tmp_path / "proj")
+
+    def warned() -> list[str]:
+        done = hatchling_build(root)
+        assert done.returncode == 0, done.stderr
+        return [
+            line for line in (done.stdout + done.stderr).splitlines() if line.startswith("jar: Class-Path")
+        ]
+
+    assert len(warned()) == 1
+    assert warned() == []
+    changed = HOOK_MANIFEST.replace(TEMPLATE_CLASS_PATH.encode(), b"lib/other-2.0.jar")
+    (root / "hook-manifest.mf").write_bytes(changed)
+    [line] = warned()
+    assert "dropped 1 template entry the jar does not bundle: lib/other-2.0.jar" in line
+    assert warned() == []
+
+
 def test_a_generated_manifest_in_an_asset_folder_is_never_packed(tmp_path: Path) -> None:
     """Issue 14, item 6: `assets = ["build"]` packed another environment's manifest and its secret."""
     root = make_project(tmp_path / "proj")
