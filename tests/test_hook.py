@@ -83,6 +83,7 @@ def test_jar_build_registers_once_and_java_reads_the_manifest(
     start = int(reg.function_entity_start_id)
     assert read["main"] == {
         "Manifest-Version": "1.0",
+        "Version": "0.3.0",  # the project version (one version to bump)
         "Jitterbit-Connector": "true",
         "Jitterbit-Connector-UI": "adapter.json",
         "Jitterbit-Connector-Key": reg.key,
