@@ -355,7 +355,8 @@ def test_layout_classes_at_root_lib_and_assets_by_relative_path(tmp_path: Path) 
     ]
     adapter = next(e for e in plan.entries if e.name == "adapter.json")
     assert adapter.source == root / "adapter.json"
-    [notice] = plan.notices
+    assert plan.notices == ()
+    [notice] = plan.once
     assert notice.startswith(
         f"Class-Path: dropped 1 template entry the jar does not bundle: {TEMPLATE_CLASS_PATH}."
     )
@@ -376,12 +377,13 @@ def test_ui_file_name_comes_from_the_manifest_and_stale_copies_are_reported(tmp_
     assert (
         plan.notices[0] == "build/classes/weather-ui.json differs from adapter.json; the jar gets the latter"
     )
-    # no jar bundled: the template's Class-Path is dropped, and the second notice says so
+    # no jar bundled: the template's Class-Path is dropped, and the once-per-change warning says so
     assert b"Class-Path" not in plan.manifest
-    assert plan.notices[1].startswith(
+    [dropped] = plan.once
+    assert dropped.startswith(
         f"Class-Path: dropped 1 template entry the jar does not bundle: {TEMPLATE_CLASS_PATH}."
     )
-    assert len(plan.notices) == 2
+    assert len(plan.notices) == 1
 
 
 def test_default_classes_folders_are_tried_in_order(tmp_path: Path) -> None:
@@ -518,7 +520,7 @@ def test_class_path_lists_every_bundled_lib_jar_whichever_source_sorted(tmp_path
     names = _entry_names(plan.entries)
     assert {"lib/deep/inner-1.0.jar", "lib/NOTICE.txt"} <= set(names)
     # Only the entry not bundled is dropped, named once (percent-encoded and ./ forms are matched).
-    assert plan.notices == (
+    assert plan.once == (
         "Class-Path: dropped 1 template entry the jar does not bundle: lib/gone-1.0.jar. Class-Path lists "
         "exactly the bundled lib/*.jar; to ship a dependency, put its jar in `lib` or in build/classes/lib "
         "(Maven's copy-dependencies), else remove it from the template's Class-Path",
@@ -541,7 +543,7 @@ def test_the_sdk_is_left_out_of_every_source_with_one_note(tmp_path: Path) -> No
         "[tool.hatch.build.targets.jar] to bundle it",
     )
     # The template listed the SDK: it is one of the entries dropped, in the one warning.
-    [notice] = plan.notices
+    [notice] = plan.once
     assert f"dropped 1 template entry the jar does not bundle: lib/{SDK}." in notice
 
 
