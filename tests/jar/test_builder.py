@@ -315,6 +315,18 @@ def test_jar_name_and_the_files_clean_recognises(tmp_path: Path) -> None:
     assert made_jars(tmp_path / "absent", "x") == []
 
 
+def test_environment_jar_names_and_the_ones_clean_recognises(tmp_path: Path) -> None:
+    assert jar_file_name("Weather_Example", "1.0.0", "prod") == "weather-example-1.0.0-prod.jar"
+    assert jar_file_name("Weather_Example", "1.0.0", None) == JAR_NAME
+    assert jar_file_name("weather", "3.0.2-SNAPSHOT", "eu.prod") == "weather-3.0.2_SNAPSHOT-eu.prod.jar"
+    ours = ["weather-1.0.0-prod.jar", "weather-1.0.0-eu.prod.jar", "weather-2.0-dev.jar", "weather-1.0.0.jar"]
+    others = ["weather-1.0.0-staging.jar", "weather-2-1.0.jar", "weather-dev.jar", "weather-1.0.0-prod.zip"]
+    for name in ours + others:
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in made_jars(tmp_path, "weather", ["prod", "eu.prod", "dev"])] == sorted(ours)
+    assert [p.name for p in made_jars(tmp_path, "weather")] == ["weather-1.0.0.jar"]
+
+
 # --------------------------------------------------------------------------- plan_jar: the layout
 
 
