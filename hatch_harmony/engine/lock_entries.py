@@ -107,9 +107,9 @@ def check_adapter(run: RunContext, entry: LockEntry) -> LockEntry:
     if entry.adapter_digest and entry.adapter_digest != run.adapter.digest:
         run.notices.append(
             f"{run.adapter.path.name} changed since it was last built for this registration. Harmony "
-            "caches the connector UI: if the change does not show in Integration Studio, increase the "
-            "manifest `Version` "
-            "and delete the cached payload with `hatch-harmony delete --payload`."
+            "caches the connector UI: if the change does not show in Integration Studio, bump the project "
+            "version (the manifest `Version` follows it) and delete the cached payload with "
+            "`hatch-harmony delete --payload`."
         )
     return replace(entry, adapter_digest=run.adapter.digest)
 

@@ -84,6 +84,10 @@ def test_with_an_adapter_version_the_notice_names_adapter_json_and_the_manifest_
         n.startswith("adapter.json `version` is 1.1.0, the registration in harmony.lock is 1.0.0")
         for n in result.outcome.notices
     )
+    # adapter.json changed: the way to make agents reload is the one version there is to bump
+    assert any(
+        "bump the project version (the manifest `Version` follows it)" in n for n in result.outcome.notices
+    )
 
 
 def test_a_template_version_that_differs_is_overridden_with_one_notice_naming_both(
