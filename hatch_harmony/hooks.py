@@ -35,6 +35,16 @@ if TYPE_CHECKING:
 #: build_data keys the hook fills for the `jar` target (builder.py); the hook runs first.
 MANIFEST_KEY = "harmony_manifest"
 ADAPTER_KEY = "harmony_adapter"
+#: The selected environment table (None: the base table): its jar's name carries it.
+ENVIRONMENT_KEY = "harmony_environment"
+
+
+#: Said by sdist and wheel builds of a project that configures the jar target: `hatch build`
+#: builds those two by default, and without this line it exits 0 with no jar and no word.
+JAR_HINT = (
+    "harmony: this builds the sdist and wheel, not the connector jar: `hatch build -t jar` builds it "
+    "(hatch builds only the sdist and wheel by default)"
+)
 
 
 class HarmonyBuildHook(BuildHookInterface[Any]):
@@ -51,6 +61,8 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             self.app.abort(f"hatch-harmony: {exc.message}", code=exc.exit_code)
 
     def _run(self, version: str, build_data: dict[str, Any]) -> None:
+        if self.target_name in ("sdist", "wheel") and version != "editable" and self._jar_configured():
+            self.app.display_info(JAR_HINT)
         root = Path(self.root)
         from_sdist = unpacked_sdist(root)
         if from_sdist and self.target_name != "jar":
@@ -77,8 +89,14 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             )
             build_data[MANIFEST_KEY] = hit.manifest
             build_data[ADAPTER_KEY] = str(hit.adapter_path)
+            build_data[ENVIRONMENT_KEY] = hit.environment
             return
         self._full_run(root, env, build_data, version, from_sdist=from_sdist, run_key=run_key)
+
+    def _jar_configured(self) -> bool:
+        """Whether pyproject.toml has [tool.hatch.build.targets.jar] (a dict lookup: cheap when warm)."""
+        targets = self.build_config.build_config.get("targets")
+        return isinstance(targets, Mapping) and "jar" in targets
 
     def _full_run(
         self,
@@ -103,6 +121,8 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         def packaging_check(config: HarmonyConfig) -> None:
             if self.target_name in ("sdist", "wheel"):
                 self._refuse_packaging_secret(config.manifest, root, config.table_path, build_data, version)
+            elif self.target_name == "jar":
+                _check_jar_version(config)
 
         run = run_build(
             root,
@@ -120,6 +140,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             return
         build_data[MANIFEST_KEY] = run.result.manifest
         build_data[ADAPTER_KEY] = str(run.result.adapter.path)
+        build_data[ENVIRONMENT_KEY] = run.config.environment
         if run_key is not None and not run.config.verify:
             warm.record(
                 root,
@@ -130,6 +151,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
                 manifest=run.result.path,
                 adapter=run.result.adapter.path,
                 table_path=run.config.table_path,
+                environment=run.config.environment,
             )
 
     def _refuse_packaging_secret(
@@ -172,6 +194,19 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             f"{table_path}.manifest: {rel} would be packaged into the {target}{shipped_as} ({reason}), "
             f"and it holds the connector secret. {fix}"
         )
+
+
+def _check_jar_version(config: HarmonyConfig) -> None:
+    """A `Version` set in `attributes` names the jar: one that cannot stops the build before it registers."""
+    from hatch_harmony.errors import ConfigError
+    from hatch_harmony.jar.builder import jar_version_problem
+    from hatch_harmony.project.connector_manifest import explicit_version
+
+    explicit = explicit_version(config.attributes)
+    problem = None if explicit is None else jar_version_problem(explicit)
+    if problem is not None:
+        env = f" (environment {config.environment!r})" if config.environment else ""
+        raise ConfigError(f"{config.table_path}.attributes{env}: Version {explicit!r} {problem}")
 
 
 def _reason_and_fix(option: str, rel: str, target: str) -> tuple[str, str]:

@@ -29,6 +29,9 @@ ENDPOINT_ID = "Jitterbit-Connector-Endpoint-EntityTypeId"
 ACTIVITY_PREFIX = "Jitterbit-Activity-EntityTypeId-"
 CLASS_PATH = "Class-Path"
 FACTORY_CLASS = "Jitterbit-Connector-Factory-Class"
+#: Free text to the JAR spec; agents reload a connector when it changes. The project version
+#: by default, or the hook's `attributes` (connector_manifest.manifest_version).
+VERSION = "Version"
 
 #: Spellings from the sample's PACKAGING.md that Harmony does not read. A template that
 #: still has them gets them renamed in place to the EntityTypeId forms (their values are

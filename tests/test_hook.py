@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
+from hatch_harmony.hooks import JAR_HINT
 from tests.artifacts import archive_members, assert_no_secret_in
 from tests.plugins.java import JavaManifestReader
 from tests.projects import Project, build_env
@@ -82,6 +83,7 @@ def test_jar_build_registers_once_and_java_reads_the_manifest(
     start = int(reg.function_entity_start_id)
     assert read["main"] == {
         "Manifest-Version": "1.0",
+        "Version": "0.3.0",  # the project version (one version to bump)
         "Jitterbit-Connector": "true",
         "Jitterbit-Connector-UI": "adapter.json",
         "Jitterbit-Connector-Key": reg.key,
@@ -138,6 +140,28 @@ def test_sdist_and_wheel_carry_the_lock_but_no_secret(tmp_path: Path, emulator: 
         emulator, *members.values(), *wheel_members.values(), sdist.read_bytes(), wheel.read_bytes()
     )
     assert emulator.counts()["register"] == 1  # sdist registered; the wheel build was warm
+
+
+def test_sdist_and_wheel_builds_say_in_one_line_where_the_jar_comes_from(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    """`hatch build` builds the sdist and wheel only: a project with a jar target hears where its jar is."""
+    project = PROJECT.make(tmp_path / "acme", package=True)
+    for attempt in ("full", "warm"):
+        result = hatchling(project, build_env(emulator))
+        assert result.returncode == 0, result.stderr
+        output = result.stdout + result.stderr
+        assert output.count(JAR_HINT) == 2, attempt  # one line under the sdist, one under the wheel
+    assert "nothing it depends on changed" in output
+    assert not list((project / "dist").glob("*.jar"))
+    jar = hatchling(project, build_env(emulator), "jar")
+    assert jar.returncode == 0 and JAR_HINT not in jar.stdout + jar.stderr
+    without = Project("Acme Hook", "acme-hook", version="0.3.0", jar=None).make(
+        tmp_path / "plain", package=True
+    )
+    plain = hatchling(without, build_env(emulator))
+    assert plain.returncode == 0, plain.stderr
+    assert JAR_HINT not in plain.stdout + plain.stderr
 
 
 def test_manifest_that_would_be_packaged_is_refused_before_any_request(

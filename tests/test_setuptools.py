@@ -110,6 +110,7 @@ def test_python_m_build_writes_the_manifest_once_and_packages_no_secret(
     start = int(reg.function_entity_start_id)
     assert java_manifest(manifest)["main"] == {
         "Manifest-Version": "1.0",
+        "Version": "0.4.0",  # the project version (one version to bump)
         "Jitterbit-Connector": "true",
         "Jitterbit-Connector-UI": "adapter.json",
         "Author": "ACME",

@@ -27,7 +27,7 @@ from hatch_harmony.cli.commands import (
 from hatch_harmony.cli.deploy_command import cmd_deploy
 from hatch_harmony.cli.doctor_command import cmd_doctor
 from hatch_harmony.cli.output import Output
-from hatch_harmony.cli.parser import build_parser
+from hatch_harmony.cli.parser import build_parser, parse_arguments
 from hatch_harmony.errors import HarmonyError
 
 
@@ -48,7 +48,7 @@ def setup_logging(*, verbose: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(parser, argv)
     if args.command == "emulator":
         from hatch_harmony.emulator import run
 

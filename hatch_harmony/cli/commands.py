@@ -107,9 +107,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
     env, config, adapter, inputs = engine_inputs(args)
     keys, endpoint = inputs.manifest_keys, inputs.manifest_endpoint
     refuse_rename(config, adapter, read_lock(config.lock), host=lock_host(config))  # as a build would
-    decided = plan(
-        config, adapter, env, version=inputs.version, manifest_keys=keys, manifest_endpoint=endpoint
-    )
+    decided = plan(config, adapter, env, inputs)
     exists = config.manifest.exists()
     manifest_info: dict[str, Json] = {"path": str(config.manifest), "exists": exists}
     if exists:
@@ -162,16 +160,7 @@ def cmd_register(args: argparse.Namespace, out: Output) -> int:
     from hatch_harmony.engine.execute import ensure_registration
 
     env, config, adapter, inputs = engine_inputs(args)
-    outcome = ensure_registration(
-        config,
-        adapter,
-        env,
-        version=inputs.version,
-        manifest_keys=inputs.manifest_keys,
-        manifest_endpoint=inputs.manifest_endpoint,
-        shipped=shipped_for(config),
-        new_name=True,
-    )
+    outcome = ensure_registration(config, adapter, env, inputs, shipped=shipped_for(config), new_name=True)
     data: dict[str, Json] = {
         **outcome_json(outcome),
         "lock": str(config.lock),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,7 @@ from hatch_harmony.vocabulary import ORG_ID_VAR, REGION_VAR, URL_VAR
 if TYPE_CHECKING:
     from hatch_harmony.api.client import HarmonyClient
     from hatch_harmony.config import HarmonyConfig
-    from hatch_harmony.engine.decision import KeyPair
+    from hatch_harmony.engine.decision import EngineInputs
     from hatch_harmony.engine.shipped_ids import ShippedIds
     from hatch_harmony.project.adapter import Adapter
     from hatch_harmony.project.lock import LockEntry
@@ -56,15 +55,30 @@ def config_for(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfi
 
 
 def project_version(root: Path) -> str | None:
-    """[project].version when static; None otherwise (adapter.json's version is preferred anyway)."""
+    """The project version as hatchling computes it for a build (normalised, or dynamic: hatch-vcs).
+
+    The same value the hook gets, so `manifest` and `status` agree with `hatch build` on the
+    manifest `Version` and on the version registered when adapter.json has none. A project
+    hatchling cannot compute a version for (setuptools' dynamic versions) falls back to the
+    static `[project] version`, else None.
+    """
     from hatch_harmony.util.long_integers import load_toml
 
     try:
         data = load_toml((root / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, ValueError):  # unreadable or invalid: the config step reports it
         return None
-    version = data.get("project", {}).get("version")
-    return version if isinstance(version, str) else None
+    project = data.get("project")
+    if not isinstance(project, dict):
+        return None
+    try:
+        from hatchling.metadata.core import ProjectMetadata
+        from hatchling.plugin.manager import PluginManager
+
+        return str(ProjectMetadata(str(root), PluginManager()).version)
+    except (ValueError, TypeError, LookupError, OSError, ImportError):  # hatchling's ways of saying "cannot"
+        version = project.get("version")
+        return version if isinstance(version, str) else None
 
 
 def adapter_for(config: HarmonyConfig) -> Adapter:
@@ -84,31 +98,21 @@ def client_for(config: HarmonyConfig, env: Mapping[str, str]) -> HarmonyClient:
 
 
 def lock_entry_for(config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> LockEntry | None:
-    from hatch_harmony.engine.decision import plan
-    from hatch_harmony.engine.pipeline import connector_version
+    from hatch_harmony.engine.decision import inputs_for, plan
 
-    return plan(config, adapter, env, version=connector_version(adapter, project_version(config.root))).entry
-
-
-@dataclass(frozen=True)
-class EngineInputs:
-    """What `status` and `register` hand the engine: the version, the last manifest's key and endpoint."""
-
-    version: str
-    manifest_keys: KeyPair | None
-    manifest_endpoint: str | None
+    return plan(config, adapter, env, inputs_for(adapter, project_version(config.root))).entry
 
 
 def engine_inputs(args: argparse.Namespace) -> tuple[dict[str, str], HarmonyConfig, Adapter, EngineInputs]:
     """Environment, config, adapter and the engine's inputs."""
-    from hatch_harmony.engine.pipeline import connector_version, previous_values
+    from hatch_harmony.engine.decision import inputs_for
+    from hatch_harmony.engine.pipeline import previous_values
 
     env = environ_for(args)
     config = config_for(args, env)
     adapter = adapter_for(config)
     keys, endpoint = previous_values(config.manifest, shown_path(config.manifest, config.root))
-    version = connector_version(adapter, project_version(config.root))
-    return env, config, adapter, EngineInputs(version, keys, endpoint)
+    return env, config, adapter, inputs_for(adapter, project_version(config.root), keys, endpoint)
 
 
 def shipped_for(config: HarmonyConfig) -> tuple[ShippedIds, ...]:

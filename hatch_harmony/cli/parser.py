@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from hatch_harmony import __version__
@@ -141,3 +142,30 @@ def add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init.add_argument("--lib", metavar="DIR", help="a folder whose jars the jar bundles under lib/")
     init.add_argument("--project-name", metavar="NAME", help="[project] name (default: pom artifactId)")
     init.add_argument("--project-version", metavar="VERSION", help="[project] version (default: pom version)")
+
+
+def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parser.parse_args`, with a did-you-mean for an unknown option (`--orgid`: "--org-id").
+
+    argparse reports a subcommand's unknown options from the top-level parser, which does not
+    know the subcommand's options; this asks the subcommand's parser for the close match, the
+    way the configuration errors suggest the key meant (config's `did_you_mean`).
+    """
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        hint = _suggestion(parser, args, unknown)
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}" + (f".{hint}" if hint else ""))
+    return args
+
+
+def _suggestion(parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: list[str]) -> str:
+    from hatch_harmony.config import did_you_mean
+
+    command = getattr(args, "command", None)
+    chosen = parser
+    for action in parser._actions:  # argparse keeps its subcommands here and nowhere public
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            chosen = action.choices[command]
+    known = tuple(option for option in chosen._option_string_actions if option.startswith("--"))
+    hints = [did_you_mean(token.split("=", 1)[0], known) for token in unknown if token.startswith("--")]
+    return "".join(hint for hint in hints if hint)

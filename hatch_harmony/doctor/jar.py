@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -28,9 +29,19 @@ if TYPE_CHECKING:
 NAME = "jar"
 
 
-def newest_jar(dist: Path) -> Path | None:
-    """The most recently written `*.jar` directly in `dist`, or None."""
+def newest_jar(dist: Path, environment: str | None = None, environments: Iterable[str] = ()) -> Path | None:
+    """The most recently written `*.jar` directly in `dist` of `environment`, or None.
+
+    Every environment's jar sits in dist/ beside the others, named `…-<environment>.jar`
+    (builder.jar_file_name), and holds another registration: doctor checks the selected
+    environment's, and without one the newest jar named after none of the declared `environments`.
+    """
     jars = [p for p in dist.glob("*.jar") if p.is_file()] if dist.is_dir() else []
+    if environment:
+        jars = [p for p in jars if p.name.endswith(f"-{environment}.jar")]
+    else:
+        others = tuple(f"-{name}.jar" for name in environments)
+        jars = [p for p in jars if not (others and p.name.endswith(others))]
     return max(jars, key=lambda p: (p.stat().st_mtime_ns, p.name), default=None)
 
 
@@ -49,13 +60,25 @@ def build_directory(root: Path) -> Path:
         return root / "dist"
 
 
-def jar_check(root: Path, entry: LockEntry | None) -> Check:
-    """The newest jar of the build directory: manifest first, Class-Path = bundled lib/*.jar, ids in range."""
+def declared_environments(root: Path) -> list[str]:
+    """The hook's environment names, as the jar target reads them to name and clean its jars."""
+    from hatch_harmony.jar.builder import JarBuilder, declared_environments
+
+    builder = JarBuilder(str(root))
+    try:
+        return declared_environments(builder.build_config, builder.target_config)
+    except (ValueError, TypeError):  # not TOML, or not tables: the config check reports it
+        return []
+
+
+def jar_check(root: Path, entry: LockEntry | None, environment: str | None = None) -> Check:
+    """The newest jar of the build directory (of `environment`): manifest first, Class-Path = bundled
+    lib/*.jar, ids in range."""
     try:
         directory = build_directory(root)
     except TypeError as exc:
         return failed(NAME, "the build directory cannot be read", f"{exc} in pyproject.toml: fix it.")
-    jar = newest_jar(directory)
+    jar = newest_jar(directory, environment, declared_environments(root))
     if jar is None:
         where = shown_path(directory, root).rstrip("/")
         return skipped(NAME, f"no jar in {where}/ yet (`hatch build -t jar` writes one)")

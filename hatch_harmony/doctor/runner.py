@@ -74,7 +74,8 @@ def run_doctor(root: Path, env: Mapping[str, str], *, environment: str | None = 
     found.add(local.jdk_check())
     _local_checks(found, root, env, environment)
     _network_checks(found, env)
-    found.add(guarded(jar.NAME, lambda: jar.jar_check(root, found.entry)))
+    selected = found.config.environment if found.config is not None else None
+    found.add(guarded(jar.NAME, lambda: jar.jar_check(root, found.entry, selected)))
     return Report(tuple(found.checks), found.requests)
 
 

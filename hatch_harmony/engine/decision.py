@@ -43,6 +43,49 @@ class KeyPair:
     source: str  # "environment" or the path of the previously generated manifest
 
 
+@dataclass(frozen=True)
+class EngineInputs:
+    """What a run brings besides config, adapter and lock: the version it registers, and the last manifest.
+
+    `version_source` says whose version it is (adapter.json's `version`, else the project's),
+    so that a message about it names the file that really holds it. `manifest_keys` and
+    `manifest_endpoint` are what the previously generated manifest holds; its keys are
+    trusted only when its endpoint id is the lock entry's (`local_keys`).
+    """
+
+    version: str
+    version_source: str = "the project version"
+    manifest_keys: KeyPair | None = None
+    manifest_endpoint: str | None = None
+
+
+def registered_version(adapter: Adapter, project_version: str | None) -> tuple[str, str]:
+    """The version to register and whose it is: adapter.json's where present, else the project's.
+
+    Harmony registers a connector by name and version, and Jitterbit asks for adapter.json's
+    version where it has one; the project version (what the manifest `Version` shows) fills in.
+    """
+    if adapter.version:
+        return adapter.version, f"{adapter.path.name} `version`"
+    if project_version:
+        return project_version, "the project version"
+    raise ConfigError(
+        f'{adapter.path.name}: no `version`, and the project has none either. Add "version": "1.0.0" '
+        "to adapter.json: Harmony registers a connector by name and version."
+    )
+
+
+def inputs_for(
+    adapter: Adapter,
+    project_version: str | None,
+    manifest_keys: KeyPair | None = None,
+    manifest_endpoint: str | None = None,
+) -> EngineInputs:
+    """`EngineInputs` for this adapter and project version (see `registered_version`)."""
+    version, source = registered_version(adapter, project_version)
+    return EngineInputs(version, source, manifest_keys, manifest_endpoint)
+
+
 def keypair_from_env(env: Mapping[str, str]) -> KeyPair | None:
     """HARMONY_CONNECTOR_KEY and _SECRET, which come as a pair or not at all."""
     key = env.get(KEY_VAR, "").strip()
@@ -108,13 +151,11 @@ def decide(
     lock: LockFile,
     *,
     host: str,
-    version: str,
     env_keys: KeyPair | None,
-    manifest_keys: KeyPair | None,
-    manifest_endpoint: str | None,
+    inputs: EngineInputs,
 ) -> Step:
     """The row a run takes (see the module docstring), without acting on it."""
-    entry = find_entry(config, adapter, lock, host=host, version=version)
+    entry = find_entry(config, adapter, lock, host=host, version=inputs.version)
     lock_name = config.lock.name
     if entry is None:
         return Step(
@@ -126,7 +167,7 @@ def decide(
             f"{lock_name} has no registration of {scope(config, adapter, host)}: a build looks it up "
             "(login, list) and registers it only if Harmony does not have it",
         )
-    keys = local_keys(entry, env_keys, manifest_keys, manifest_endpoint)
+    keys = local_keys(entry, env_keys, inputs.manifest_keys, inputs.manifest_endpoint)
     if keys is None:
         return Step(
             Row.LOOK_UP,
@@ -150,23 +191,13 @@ def decide_for(
     adapter: Adapter,
     env: Mapping[str, str],
     lock: LockFile,
-    *,
-    version: str,
-    manifest_keys: KeyPair | None = None,
-    manifest_endpoint: str | None = None,
+    inputs: EngineInputs,
 ) -> Step:
     """`decide` for this config's host and the keys the environment holds: what a build asks."""
     from hatch_harmony.engine.connection import lock_host
 
     return decide(
-        config,
-        adapter,
-        lock,
-        host=lock_host(config),
-        version=version,
-        env_keys=keypair_from_env(env),
-        manifest_keys=manifest_keys,
-        manifest_endpoint=manifest_endpoint,
+        config, adapter, lock, host=lock_host(config), env_keys=keypair_from_env(env), inputs=inputs
     )
 
 
@@ -174,10 +205,7 @@ def plan(
     config: HarmonyConfig,
     adapter: Adapter,
     env: Mapping[str, str],
-    *,
-    version: str,
-    manifest_keys: KeyPair | None = None,
-    manifest_endpoint: str | None = None,
+    inputs: EngineInputs,
 ) -> Step:
     """`decide_for` on the lock as it is now, as `hatch-harmony status` shows it (no request).
 
@@ -186,15 +214,7 @@ def plan(
     """
     from hatch_harmony.project.lock import read_lock
 
-    step = decide_for(
-        config,
-        adapter,
-        env,
-        read_lock(config.lock),
-        version=version,
-        manifest_keys=manifest_keys,
-        manifest_endpoint=manifest_endpoint,
-    )
+    step = decide_for(config, adapter, env, read_lock(config.lock), inputs)
     if not config.offline or step.row is Row.OFFLINE:
         return step
     return Step(

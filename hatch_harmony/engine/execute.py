@@ -20,7 +20,15 @@ from hatch_harmony.api import protocol
 from hatch_harmony.api.errors import RegisterOutcomeUnknownError
 from hatch_harmony.api.protocol import Registration
 from hatch_harmony.engine.connection import Client, ClientFactory, default_client_factory, lock_host
-from hatch_harmony.engine.decision import KeyPair, Row, Step, decide_for, keypair_from_env, refuse_rename
+from hatch_harmony.engine.decision import (
+    EngineInputs,
+    KeyPair,
+    Row,
+    Step,
+    decide_for,
+    keypair_from_env,
+    refuse_rename,
+)
 from hatch_harmony.engine.lock_entries import (
     bare_entry,
     check_adapter,
@@ -101,10 +109,8 @@ def ensure_registration(
     config: HarmonyConfig,
     adapter: Adapter,
     env: Mapping[str, str],
+    inputs: EngineInputs,
     *,
-    version: str,
-    manifest_keys: KeyPair | None = None,
-    manifest_endpoint: str | None = None,
     shipped: Sequence[ShippedIds] = (),
     client_factory: ClientFactory | None = None,
     allow_register: bool = True,
@@ -113,10 +119,10 @@ def ensure_registration(
 ) -> Outcome:
     """Decide (`decision.decide`) and execute the row; return what to write.
 
-    `version` is the version to register (adapter.json's, else the project's).
-    `manifest_keys`/`manifest_endpoint` are what the previously generated manifest holds;
-    its keys are trusted only when its endpoint id matches the lock entry's, so a
-    manifest left over from another registration or organisation is never reused.
+    `inputs` hold the version to register (adapter.json's, else the project's) and whose it
+    is, and the key and endpoint of the previously generated manifest; its keys are trusted
+    only when its endpoint id matches the lock entry's, so a manifest left over from another
+    registration or organisation is never reused.
     `shipped` are the ids existing manifests (template, last output) already ship: kept, or
     the run stops before writing anything (shipped_ids.py).
     `read_only` runs (`manifest --check`) write no file and never register.
@@ -126,7 +132,8 @@ def ensure_registration(
     run = RunContext(
         config=config,
         adapter=adapter,
-        version=version,
+        version=inputs.version,
+        version_source=inputs.version_source,
         env=env,
         factory=client_factory or default_client_factory,
         host=lock_host(config),
@@ -139,16 +146,7 @@ def ensure_registration(
 
     def decide_and_execute() -> Outcome:
         lock = read_lock(config.lock)
-        step = decide_for(
-            config,
-            adapter,
-            env,
-            lock,
-            version=version,
-            manifest_keys=manifest_keys,
-            manifest_endpoint=manifest_endpoint,
-        )
-        return execute(step, run, lock)
+        return execute(decide_for(config, adapter, env, lock, inputs), run, lock)
 
     try:
         if read_only:

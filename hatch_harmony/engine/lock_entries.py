@@ -101,16 +101,16 @@ def check_adapter(run: RunContext, entry: LockEntry) -> LockEntry:
     """Notices for a changed adapter.json (Harmony caches the UI payload) or version; new digest recorded."""
     if entry.version != run.version:
         run.notices.append(
-            f"adapter.json says version {run.version}, the registration in {run.config.lock.name} is "
+            f"{run.version_source} is {run.version}, the registration in {run.config.lock.name} is "
             f"{entry.version}: keeping the registration so activity ids stay the same. Set "
             "`register-per-version = true` to register each version separately."
         )
     if entry.adapter_digest and entry.adapter_digest != run.adapter.digest:
         run.notices.append(
             f"{run.adapter.path.name} changed since it was last built for this registration. Harmony "
-            "caches the connector UI: if the change does not show in Integration Studio, increase the "
-            "manifest `Version` "
-            "and delete the cached payload with `hatch-harmony delete --payload`."
+            "caches the connector UI: if the change does not show in Integration Studio, bump the project "
+            "version (the manifest `Version` follows it) and delete the cached payload with "
+            "`hatch-harmony delete --payload`."
         )
     return replace(entry, adapter_digest=run.adapter.digest)
 

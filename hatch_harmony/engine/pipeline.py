@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from hatch_harmony import vocabulary as words
 from hatch_harmony.engine.connection import ClientFactory
-from hatch_harmony.engine.decision import KeyPair
+from hatch_harmony.engine.decision import KeyPair, inputs_for, registered_version
 from hatch_harmony.engine.execute import Outcome, ensure_registration
 from hatch_harmony.engine.shipped_ids import ShippedIds, read_shipped
 from hatch_harmony.errors import ConfigError, NeedsNetworkError, shown_path
@@ -107,7 +107,8 @@ def inputs_of(config: HarmonyConfig, adapter_path: Path | None) -> list[Path]:
     return found + [p for p in (adapter_path, config.manifest_template) if p is not None]
 
 
-def render(config: HarmonyConfig, template: Manifest, outcome: Outcome) -> bytes:
+def render(config: HarmonyConfig, template: Manifest, outcome: Outcome, version: str | None = None) -> bytes:
+    """The manifest's bytes; `version` is its `Version` (None: the template's, or `attributes`')."""
     reg = outcome.registration
     result = cm.apply_registration(
         template,
@@ -116,6 +117,7 @@ def render(config: HarmonyConfig, template: Manifest, outcome: Outcome) -> bytes
         endpoint_entity_id=reg.endpoint_entity_id,
         activity_ids=outcome.activity_ids,
         ui_file=config.ui_file,
+        version=version,
         extra=config.attributes,
     )
     return result.to_bytes()
@@ -123,13 +125,32 @@ def render(config: HarmonyConfig, template: Manifest, outcome: Outcome) -> bytes
 
 def connector_version(adapter: Adapter, project_version: str | None) -> str:
     """adapter.json's version where present (registered version = adapter version), else the project's."""
-    if adapter.version:
-        return adapter.version
-    if project_version:
-        return project_version
-    raise ConfigError(
-        f'{adapter.path.name}: no `version`, and the project has none either. Add "version": "1.0.0" '
-        "to adapter.json: Harmony registers a connector by name and version."
+    return registered_version(adapter, project_version)[0]
+
+
+def manifest_version(
+    config: HarmonyConfig, template: Manifest, project_version: str | None
+) -> tuple[str | None, str | None]:
+    """The manifest's `Version` to write (None: leave it to the template) and a notice, if any.
+
+    One version to bump: agents reload a connector when its manifest `Version` changes, and
+    the jar is named after it, so by default it is the project version (`[project] version`,
+    or a dynamic one as hatchling computes it). The hook's `attributes` may set another; a
+    template's literal `Version` never wins silently over the project's. Without a project
+    version (a `hatch-harmony` run on a project whose version hatchling cannot compute) the
+    template's stays.
+    """
+    if cm.explicit_version(config.attributes) is not None or not project_version:
+        return None, None
+    literal = (template.get(words.VERSION) or "").strip()
+    if not literal or literal == project_version or config.manifest_template is None:
+        return project_version, None
+    shown = shown_path(config.manifest_template, config.root)
+    return project_version, (
+        f"{shown} says {words.VERSION}: {literal}, the project version is {project_version}: the manifest "
+        f"says {words.VERSION}: {project_version} (agents reload a connector when it changes, and the jar is "
+        f"named after it). Delete the {words.VERSION} line from the template, or set it in the hook's "
+        "`attributes` to pin another."
     )
 
 
@@ -154,8 +175,8 @@ def generate(
     file at all and never registers (`manifest --check`).
     """
     adapter = load_adapter(find_adapter(config.root, config.adapter))
-    version = connector_version(adapter, project_version)
     template = load_template(config)
+    version, version_notice = manifest_version(config, template, project_version)
     if write:
         check_destination(config, config.manifest, inputs_of(config, adapter.path))
     if not read_only:
@@ -166,17 +187,17 @@ def generate(
         config,
         adapter,
         env,
-        version=version,
-        manifest_keys=keys,
-        manifest_endpoint=endpoint,
+        inputs_for(adapter, project_version, keys, endpoint),
         shipped=shipped_ids(config, template, last),
         client_factory=client_factory,
         allow_register=allow_register,
         read_only=read_only,
     )
+    if version_notice is not None:
+        outcome = replace(outcome, notices=(*outcome.notices, version_notice))
     if config.manifest_template is not None and any(cm.registration_values(template)):
         outcome = replace(outcome, notices=(*outcome.notices, _committed_secret_notice(config)))
-    data = render(config, template, outcome)
+    data = render(config, template, outcome, version)
     written = False
     if write and not read_only:
         written = _write_if_changed(config.manifest, data)

@@ -29,6 +29,7 @@ class RunContext:
     config: HarmonyConfig
     adapter: Adapter
     version: str
+    version_source: str  # whose version it is, for messages (decision.registered_version)
     env: Mapping[str, str]
     factory: ClientFactory
     host: str

@@ -54,7 +54,7 @@ from hatch_harmony.vocabulary import (
     VERIFY_VAR,
 )
 
-STAMP_VERSION = 3
+STAMP_VERSION = 4
 #: Variables that change what a warm build writes and hold no secret.
 KEYED_VARIABLES = (URL_VAR, REGION_VAR, ORG_ID_VAR, ENV_VAR)
 #: Yes/no variables that change what a warm build writes, keyed by meaning.
@@ -73,13 +73,21 @@ class Hit:
     A plain class, not a dataclass: creating a dataclass costs a warm build ~0.8 ms.
     """
 
-    __slots__ = ("adapter_path", "manifest", "manifest_path", "table_path")
+    __slots__ = ("adapter_path", "environment", "manifest", "manifest_path", "table_path")
 
-    def __init__(self, manifest: bytes, manifest_path: Path, adapter_path: Path, table_path: str) -> None:
+    def __init__(
+        self,
+        manifest: bytes,
+        manifest_path: Path,
+        adapter_path: Path,
+        table_path: str,
+        environment: str | None,
+    ) -> None:
         self.manifest = manifest
         self.manifest_path = manifest_path
         self.adapter_path = adapter_path
         self.table_path = table_path
+        self.environment = environment  # the selected environment table: it names the jar
 
 
 def canonical(value: object) -> str:
@@ -126,7 +134,8 @@ def key(
     )
 
 
-def _cache_dir(env: Mapping[str, str]) -> Path:
+def cache_dir(env: Mapping[str, str]) -> Path:
+    """The user's cache folder for hatch-harmony's build-to-build memory (never in the project)."""
     if os.name == "nt":
         base = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
     else:
@@ -135,7 +144,7 @@ def _cache_dir(env: Mapping[str, str]) -> Path:
 
 
 def _stamp_path(root: Path, target: str, env: Mapping[str, str]) -> Path:
-    return _cache_dir(env) / f"{zlib.crc32(str(root).encode()):08x}-{target}.stamp"
+    return cache_dir(env) / f"{zlib.crc32(str(root).encode()):08x}-{target}.stamp"
 
 
 def _state(path: Path) -> str:
@@ -159,16 +168,17 @@ def lookup(root: Path, run_key: str, env: Mapping[str, str], target: str) -> Hit
     """The manifest of the last full run, if nothing it depended on changed since."""
     try:
         lines = _stamp_path(root, target, env).read_text(encoding="utf-8").split("\n")
-        fields = dict(line.split("\t", 1) for line in lines[1:6])
+        fields = dict(line.split("\t", 1) for line in lines[1:7])
         if lines[0] != _HEADER or fields["root"] != str(root) or fields["key"] != run_key:
             return None
-        for line in lines[6:]:
+        for line in lines[7:]:
             recorded, name = line.split("\t", 1)
             if _state(Path(name)) != recorded:
                 return None
         manifest_path = Path(fields["manifest"])
         manifest = manifest_path.read_bytes()
-        return Hit(manifest, manifest_path, Path(fields["adapter"]), fields["table-path"])
+        environment = fields["environment"] or None
+        return Hit(manifest, manifest_path, Path(fields["adapter"]), fields["table-path"], environment)
     except (OSError, ValueError, KeyError):
         return None
 
@@ -183,6 +193,7 @@ def record(
     manifest: Path,
     adapter: Path,
     table_path: str,
+    environment: str | None = None,
 ) -> None:
     """Leave a stamp for the next build; a cache that cannot be written is simply not used."""
     watched = sorted({str(p) for p in files if p is not None})
@@ -192,6 +203,7 @@ def record(
         ("manifest", str(manifest)),
         ("adapter", str(adapter)),
         ("table-path", table_path),
+        ("environment", environment or ""),
     ]
     lines = [_HEADER, *(f"{name}\t{value}" for name, value in fields)]
     lines += [f"{_state(Path(name))}\t{name}" for name in watched]

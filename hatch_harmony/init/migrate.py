@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from hatch_harmony.config import DEFAULT_UI_FILE, HOOK_TABLE, HarmonyConfig, load_config
-from hatch_harmony.engine.decision import plan
-from hatch_harmony.engine.pipeline import SECRET_FILE_MODE, connector_version, previous_values
+from hatch_harmony.engine.decision import inputs_for, plan
+from hatch_harmony.engine.pipeline import SECRET_FILE_MODE, previous_values
 from hatch_harmony.errors import ConfigError, shown_path
 from hatch_harmony.guard import secret_history
 from hatch_harmony.guard.destination import check_destination
@@ -138,10 +138,9 @@ def _pom_change(layout: Layout, manifest: str) -> Change | None:
 
 def _first_build(config: HarmonyConfig, layout: Layout, env: Mapping[str, str]) -> str:
     """What the next build will do, as `decision.plan` predicts it (no request)."""
-    version = connector_version(layout.adapter, layout.project_version)
     keys, endpoint = previous_values(config.manifest, shown_path(config.manifest, config.root))
     decided = plan(
-        config, layout.adapter, env, version=version, manifest_keys=keys, manifest_endpoint=endpoint
+        config, layout.adapter, env, inputs_for(layout.adapter, layout.project_version, keys, endpoint)
     )
     count = f"{decided.requests}"
     if decided.max_requests > decided.requests:

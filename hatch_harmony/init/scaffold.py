@@ -176,8 +176,7 @@ public final class {cls} {{
 
 def _manifest() -> bytes:
     return (
-        "Author: Example Corp\n"
-        f"Version: {VERSION}\n"
+        "Author: Example Corp\n"  # no Version: the build writes the project version there
         f"{words.KEY}: ****\n"
         f"{words.SECRET}: *****\n"
         f"{words.ENDPOINT_ID}: \n"

@@ -12,8 +12,9 @@ target is configured or builds. This module is the thin glue: names, clean-up, m
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,30 +23,68 @@ from hatchling.plugin.manager import PluginManager
 
 from hatch_harmony.errors import ConfigError, HarmonyError
 from hatch_harmony.errors import shown_path as _shown
-from hatch_harmony.hooks import ADAPTER_KEY, MANIFEST_KEY
+from hatch_harmony.hooks import ADAPTER_KEY, ENVIRONMENT_KEY, MANIFEST_KEY
 
 if TYPE_CHECKING:
     from hatch_harmony.jar.config import JarBuilderConfig
 
 
-def jar_file_name(project_name: str, version: str) -> str:
-    """`<name>-<version>.jar`, name as PEP 503 normalises it (`Weather_Example` -> `weather-example`).
+#: What a manifest `Version` may hold to name the jar: a version starting with a digit, in
+#: characters a file name keeps everywhere. `-` becomes `_` in the name (as in a wheel's), so
+#: the name's hyphens keep separating the project name, the version and the environment.
+JAR_VERSION = re.compile(r"[0-9][A-Za-z0-9.+!_-]*")
 
-    Hyphens, as in Maven's `artifactId-version.jar`, which connector developers know; the
-    version (normalised by hatchling) never contains a hyphen, so the last one separates
-    the two and `clean` can recognise this project's jars exactly.
+
+def _stem(project_name: str) -> str:
+    """The project name as PEP 503 normalises it (`Weather_Example` -> `weather-example`)."""
+    return re.sub(r"[-_.]+", "-", project_name).lower()
+
+
+def jar_version_problem(version: str) -> str | None:
+    """Why `version` cannot name the jar, or None."""
+    if JAR_VERSION.fullmatch(version):
+        return None
+    return "names the jar too, so it must start with a digit and hold only letters, digits and . + ! _ -"
+
+
+def jar_file_name(project_name: str, version: str, environment: str | None = None) -> str:
+    """`<name>-<version>.jar`, or `<name>-<version>-<environment>.jar` for an environment's build.
+
+    Hyphens, as in Maven's `artifactId-version.jar`, which connector developers know. The
+    version is the manifest's `Version` (the project version unless `attributes` sets one),
+    with `-` written `_`, so it never holds a hyphen and `clean` can recognise this project's
+    jars exactly. Each environment holds its own registration, so each gets its own file:
+    building prod must not replace the dev jar in dist/.
     """
-    name = re.sub(r"[-_.]+", "-", project_name).lower()
-    return f"{name}-{version}.jar"
+    suffix = f"-{environment}" if environment else ""
+    return f"{_stem(project_name)}-{version.replace('-', '_')}{suffix}.jar"
 
 
-def made_jars(directory: Path, project_name: str) -> list[Path]:
-    """The jars (and leftover temporary files) this target made for this project in `directory`."""
-    stem = re.escape(re.sub(r"[-_.]+", "-", project_name).lower())
-    ours = re.compile(rf"{stem}-[0-9][^-/]*\.jar|\.{stem}-[0-9][^-/]*\.jar\..+\.tmp")
+def made_jars(directory: Path, project_name: str, environments: Iterable[str] = ()) -> list[Path]:
+    """The jars (and leftover temporary files) this target made for this project in `directory`.
+
+    `environments` are the declared environment names: only those count as a suffix, so a
+    neighbouring project's `<name>-2-1.0.jar` is never taken for ours.
+    """
+    names = sorted(set(environments), key=len, reverse=True)
+    suffix = f"(?:-(?:{'|'.join(map(re.escape, names))}))?" if names else ""
+    jar = rf"{re.escape(_stem(project_name))}-[0-9][^-/]*{suffix}\.jar"
+    ours = re.compile(rf"{jar}|\.{jar}\..+\.tmp")
     if not directory.is_dir():
         return []
     return sorted(p for p in directory.iterdir() if ours.fullmatch(p.name) and p.is_file())
+
+
+def declared_environments(build_config: Mapping[str, Any], target_config: Mapping[str, Any]) -> list[str]:
+    """The environment names of the `harmony` hook table ([tool.hatch.build] and the jar's own)."""
+    found: list[str] = []
+    for table in (build_config, target_config):
+        hooks = table.get("hooks")
+        hook = hooks.get("harmony") if isinstance(hooks, Mapping) else None
+        environments = hook.get("environments") if isinstance(hook, Mapping) else None
+        if isinstance(environments, Mapping):
+            found += [name for name in environments if isinstance(name, str)]
+    return found
 
 
 # The config class is named as a string: it is imported only when hatch configures the target.
@@ -73,7 +112,8 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
 
     def clean(self, directory: str, versions: list[str]) -> None:
         """Remove only this project's jars: dist/ is shared with the wheel, sdist and other projects."""
-        for path in made_jars(Path(directory), self.metadata.core.name):
+        environments = declared_environments(self.build_config, self.target_config)
+        for path in made_jars(Path(directory), self.metadata.core.name, environments):
             path.unlink()
 
     def build_standard(self, directory: str, **build_data: Any) -> str:
@@ -87,6 +127,7 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
         from hatch_harmony.jar.archive import write_jar
         from hatch_harmony.jar.config import check_before_build, entry_epoch
         from hatch_harmony.jar.layout import plan_jar
+        from hatch_harmony.jar.said import first_time
 
         manifest = build_data.get(MANIFEST_KEY)
         adapter = build_data.get(ADAPTER_KEY)
@@ -95,7 +136,11 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
         root = Path(self.root)
         config = self.config
         check_before_build(config)
-        target = directory / jar_file_name(self.metadata.core.name, self.metadata.version)
+        environment = build_data.get(ENVIRONMENT_KEY)
+        version = self._version(manifest)
+        target = directory / jar_file_name(
+            self.metadata.core.name, version, environment if isinstance(environment, str) else None
+        )
         if config.unused_global_options:
             self.app.display_info(
                 f"jar: [tool.hatch.build] {', '.join(config.unused_global_options)} select the sdist's and "
@@ -105,6 +150,9 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
             plan = plan_jar(root, config, manifest=manifest, adapter=Path(adapter))
             for notice in plan.notices:
                 self.app.display_warning(f"jar: {notice}")
+            for notice in plan.once:
+                if first_time(root, "class-path", notice, os.environ):
+                    self.app.display_warning(f"jar: {notice}")
             for note in plan.notes:
                 self.app.display_info(f"jar: {note}")
             self.app.display_info(f"jar: {plan.summary}")
@@ -113,6 +161,25 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
             raise ConfigError(f"{_shown(target, root)}: {exc}") from None
         except OSError as exc:  # an unreadable input, a full disk: the previous jar is untouched
             raise HarmonyError(f"could not build {_shown(target, root)}: {exc}") from None
+
+    def _version(self, manifest: bytes) -> str:
+        """The manifest's `Version`, so that the jar's name and what agents compare always agree.
+
+        The hook writes the project version there unless `attributes` sets one (and checks
+        that one before it registers); a manifest without one takes the project version.
+        """
+        from hatch_harmony.jar_manifest import Manifest
+        from hatch_harmony.vocabulary import VERSION
+
+        version = Manifest.parse(manifest, source="the manifest from the harmony build hook").get(VERSION)
+        if not version:
+            return self.metadata.version
+        problem = jar_version_problem(version)
+        if problem is not None:
+            raise ConfigError(
+                f"the manifest's {VERSION} {version!r} {problem}; set it in the hook's `attributes`"
+            )
+        return version
 
     def _missing_hook_message(self) -> str:
         configured = "harmony" in self.build_config.get("hooks", {}) or "harmony" in self.target_config.get(

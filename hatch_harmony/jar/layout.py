@@ -64,9 +64,11 @@ CLASS_PATH_FOLDER = "lib/"
 class JarPlan:
     """What goes into the jar: the final manifest bytes, the other entries, and what to tell the user.
 
-    `notices` are warnings (something in the project disagrees with the jar, e.g. a template
-    Class-Path entry that is not bundled); `notes` are expected decisions worth one line (the
+    `notices` are warnings (something in the project disagrees with the jar, e.g. an asset
+    holding a stale copy of the UI file); `notes` are expected decisions worth one line (the
     SDK left out), shown as information so that a correct Maven layout builds without warnings.
+    `once` are warnings about a committed file that the user may well keep as it is (template
+    Class-Path entries the jar does not bundle): said when they change, not on every build.
     """
 
     manifest: bytes
@@ -74,6 +76,7 @@ class JarPlan:
     notices: tuple[str, ...]
     summary: str
     notes: tuple[str, ...] = ()
+    once: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,8 +173,7 @@ def plan_jar(root: Path, jar: JarBuilderConfig, *, manifest: bytes, adapter: Pat
 
     class_path = sorted(name for name in entries.files if on_class_path(name))
     dropped = _not_bundled(parsed.get(words.CLASS_PATH), class_path)
-    if dropped:
-        entries.notices.append(_dropped_notice(dropped, _shown(classes, root)))
+    once = (_dropped_notice(dropped, _shown(classes, root)),) if dropped else ()
     cm.set_class_path(parsed, class_path)
     notes = [_sdk_note(entries.skipped_sdk, jar.table_path)] if entries.skipped_sdk else []
 
@@ -191,6 +193,7 @@ def plan_jar(root: Path, jar: JarBuilderConfig, *, manifest: bytes, adapter: Pat
         notices=tuple(entries.notices),
         summary=summary,
         notes=tuple(notes),
+        once=once,
     )
 
 

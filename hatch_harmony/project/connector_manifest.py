@@ -41,6 +41,7 @@ from hatch_harmony.vocabulary import (
     SECRET_VAR,
     STALE_ACTIVITY_PREFIX,
     STALE_ENDPOINT_ID,
+    VERSION,
     activity_attribute_name,
     activity_key_of,
     activity_key_problem,
@@ -82,6 +83,11 @@ def registration_values(manifest: Manifest) -> tuple[str | None, str | None]:
         None if key is None or is_placeholder(key) else key,
         None if secret is None or is_placeholder(secret) else secret,
     )
+
+
+def explicit_version(attributes: Mapping[str, str]) -> str | None:
+    """The `Version` the hook's `attributes` set (names are case-insensitive), or None."""
+    return next((value for name, value in attributes.items() if name.lower() == VERSION.lower()), None)
 
 
 def check_shippable(manifest: Manifest) -> None:
@@ -142,6 +148,7 @@ def apply_registration(
     endpoint_entity_id: str,
     activity_ids: Mapping[str, int | str],
     ui_file: str = "adapter.json",
+    version: str | None = None,
     extra: Mapping[str, str] | None = None,
 ) -> Manifest:
     """A new manifest: `template` with the registration written in.
@@ -154,7 +161,8 @@ def apply_registration(
       `Jitterbit-Connector` itself before the first `Jitterbit-*` attribute (else at the end);
     - the stale `-Id` spellings are renamed in place to the EntityTypeId forms;
     - activity attributes for activities not in `activity_ids` are removed;
-    - everything else is kept as-is (Author, Version, Jitterbit-Connector-Factory-Class,
+    - `version`, when given, is the `Version` (in place, else right after `Manifest-Version`);
+    - everything else is kept as-is (Author, Jitterbit-Connector-Factory-Class,
       unknown attributes, entry sections), except that a `Class-Path` continued over many
       lines has its runs of spaces collapsed to one (the same list for Java, readable output);
     - `extra` attributes are set last (they may not override the attributes above).
@@ -167,10 +175,14 @@ def apply_registration(
     wanted = _registration_attributes(key, secret, endpoint_entity_id, activity_ids, ui_file)
     extras = _checked_extras(extra or {})
 
-    version = main.get(MANIFEST_VERSION)
+    spec_version = main.get(MANIFEST_VERSION)
     main.remove(MANIFEST_VERSION)
     first = main.names()[0] if len(main) else None
-    main.set(MANIFEST_VERSION, version if version and version.strip() else DEFAULT_VERSION, before=first)
+    main.set(
+        MANIFEST_VERSION,
+        spec_version if spec_version and spec_version.strip() else DEFAULT_VERSION,
+        before=first,
+    )
 
     _rename_stale(main)
     wanted_names = {attr.lower() for attr, _ in wanted}
@@ -179,6 +191,8 @@ def apply_registration(
             main.remove(attr)
 
     _place(main, wanted)
+    if version is not None:
+        main.set(VERSION, version, after=MANIFEST_VERSION)
 
     class_path = main.get(CLASS_PATH)
     if class_path is not None:

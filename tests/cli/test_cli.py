@@ -161,6 +161,26 @@ def test_a_bad_url_option_is_blamed_on_the_option(project: Path, emulator: Emula
     assert "HARMONY_URL" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (("status", "--orgid", "5"), 'unrecognized arguments: --orgid 5. Did you mean "--org-id"?'),
+        (("manifest", "--org_id=5", "--chek"), 'Did you mean "--org-id"? Did you mean "--check"?'),
+        (("init", "--projct", "x"), 'Did you mean "--project"?'),
+        (("status", "stray"), "unrecognized arguments: stray\n"),
+    ],
+)
+def test_an_unknown_option_gets_the_close_match(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], hint: str
+) -> None:
+    from hatch_harmony.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    assert exc.value.code == 2
+    assert hint in capsys.readouterr().err
+
+
 def test_status_reports_lock_manifest_and_next_step(project: Path, emulator: Emulator) -> None:
     env = env_for(emulator)
     cli(project, env, "manifest")

@@ -89,6 +89,23 @@ def test_a_manifest_that_is_not_the_first_entry_fails(tmp_path: Path) -> None:
     assert check.status is Status.FAILED and "not the first entry" in check.detail
 
 
+def test_each_environment_is_checked_against_its_own_jar(tmp_path: Path) -> None:
+    """dev and prod jars sit side by side in dist/: the newest (prod's) must not be held to dev's range."""
+    PROJECT.make(tmp_path)
+    with (tmp_path / "pyproject.toml").open("a", encoding="utf-8") as f:
+        f.write('[tool.hatch.build.hooks.harmony.environments.prod]\norg-id = "20002"\n')
+    dev = jar(tmp_path, manifest(None, {"fetch": 101}), name="acme-1.0.0-dev.jar")
+    plain = jar(tmp_path, manifest(None, {"fetch": 102}), name="acme-1.0.0.jar")
+    prod = jar(tmp_path, manifest(None, {"fetch": 9001}), name="acme-1.0.0-prod.jar")
+    for age, path in enumerate((prod, plain, dev)):
+        os.utime(path, ns=(10**9 * (3 - age), 10**9 * (3 - age)))  # prod is the newest
+    assert jar_check(tmp_path, ENTRY, "dev").status is Status.OK
+    assert "acme-1.0.0-dev.jar" in jar_check(tmp_path, ENTRY, "dev").detail
+    assert newest_jar(tmp_path / "dist", None, ["prod"]) == plain  # no environment: never prod's jar
+    check = jar_check(tmp_path, ENTRY, "prod")
+    assert check.status is Status.FAILED and "acme-1.0.0-prod.jar" in check.detail
+
+
 def test_a_file_that_is_no_zip_fails_and_the_newest_jar_is_the_one_checked(tmp_path: Path) -> None:
     good = jar(tmp_path, manifest(None, {"fetch": 101}), name="old.jar")
     broken = tmp_path / "dist" / "new.jar"

@@ -18,7 +18,7 @@ import pytest
 from hatch_harmony.api.client import Credentials, HarmonyClient
 from hatch_harmony.config import HarmonyConfig, load_config
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
-from hatch_harmony.engine.decision import KeyPair
+from hatch_harmony.engine.decision import EngineInputs, KeyPair
 from hatch_harmony.engine.execute import Outcome, ensure_registration
 from hatch_harmony.errors import ConfigError, HarmonyError, NeedsNetworkError
 from hatch_harmony.project.adapter import load_adapter
@@ -58,9 +58,11 @@ def run(root: Path, env: dict[str, str], previous: Previous | None = None, **tab
         config,
         adapter,
         env,
-        version=adapter.version or "0",
-        manifest_keys=previous[0] if previous else None,
-        manifest_endpoint=previous[1] if previous else None,
+        EngineInputs(
+            adapter.version or "0",
+            manifest_keys=previous[0] if previous else None,
+            manifest_endpoint=previous[1] if previous else None,
+        ),
     )
 
 
@@ -256,7 +258,7 @@ def test_expired_token_logs_in_again_once(project: Path, emulator: Emulator) -> 
     config = config_for(project, credentials(emulator))
     adapter = load_adapter(project / "adapter.json")
     outcome = ensure_registration(
-        config, adapter, credentials(emulator), version="1.0.0", client_factory=expiring
+        config, adapter, credentials(emulator), EngineInputs("1.0.0"), client_factory=expiring
     )
     assert outcome.action == "registered"
     counts = emulator.counts()
@@ -295,6 +297,7 @@ CHILD = textwrap.dedent(
     from hatch_harmony.project.adapter import load_adapter
     from hatch_harmony.config import load_config
     from hatch_harmony.engine.connection import default_client_factory
+    from hatch_harmony.engine.decision import EngineInputs
     from hatch_harmony.engine.execute import ensure_registration
 
     root = Path(sys.argv[1])
@@ -313,7 +316,7 @@ CHILD = textwrap.dedent(
             client.register = crashing
         return client
 
-    outcome = ensure_registration(config, adapter, env, version="1.0.0", client_factory=factory)
+    outcome = ensure_registration(config, adapter, env, EngineInputs("1.0.0"), client_factory=factory)
     print(json.dumps({"action": outcome.action, "id": outcome.registration.id, "ids": outcome.activity_ids}))
     """
 )
@@ -398,7 +401,7 @@ def test_a_rename_registered_on_purpose_is_a_new_connector_and_keeps_the_old_ent
     write_adapter(project, dict(ADAPTER, name="Acme Gadgets"))
     env = credentials(emulator)
     adapter = load_adapter(project / "adapter.json")
-    second = ensure_registration(config_for(project, env), adapter, env, version="1.0.0", new_name=True)
+    second = ensure_registration(config_for(project, env), adapter, env, EngineInputs("1.0.0"), new_name=True)
     assert second.action == "registered"
     assert second.registration.id != first.registration.id
     assert any("'Acme Widgets'" in n and "new connector" in n for n in second.notices)

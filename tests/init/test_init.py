@@ -321,7 +321,9 @@ def test_init_then_a_jar_build_adopts_with_two_requests_and_ships_the_old_ids(
     assert ids == {n: start + HAND_ORDER[n] for n in ACTIVITIES}
     assert shipped.get("Jitterbit-Connector-Key") == reg.key
     assert shipped.get("Jitterbit-Connector-Secret") == reg.secret
-    assert shipped.get("Author") == "Jitterbit" and shipped.get("Version") == "3.0.2"
+    # One version to bump: the project's (the pom's), not the template's literal, with one notice naming both.
+    assert shipped.get("Author") == "Jitterbit" and shipped.get("Version") == VERSION
+    assert f"says Version: 3.0.2, the project version is {VERSION}" in built.stdout + built.stderr
     (entry,) = read_lock(root / "harmony.lock").entries
     assert entry.connector_id == reg.id and entry.activities == ids
 

@@ -315,6 +315,18 @@ def test_jar_name_and_the_files_clean_recognises(tmp_path: Path) -> None:
     assert made_jars(tmp_path / "absent", "x") == []
 
 
+def test_environment_jar_names_and_the_ones_clean_recognises(tmp_path: Path) -> None:
+    assert jar_file_name("Weather_Example", "1.0.0", "prod") == "weather-example-1.0.0-prod.jar"
+    assert jar_file_name("Weather_Example", "1.0.0", None) == JAR_NAME
+    assert jar_file_name("weather", "3.0.2-SNAPSHOT", "eu.prod") == "weather-3.0.2_SNAPSHOT-eu.prod.jar"
+    ours = ["weather-1.0.0-prod.jar", "weather-1.0.0-eu.prod.jar", "weather-2.0-dev.jar", "weather-1.0.0.jar"]
+    others = ["weather-1.0.0-staging.jar", "weather-2-1.0.jar", "weather-dev.jar", "weather-1.0.0-prod.zip"]
+    for name in ours + others:
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in made_jars(tmp_path, "weather", ["prod", "eu.prod", "dev"])] == sorted(ours)
+    assert [p.name for p in made_jars(tmp_path, "weather")] == ["weather-1.0.0.jar"]
+
+
 # --------------------------------------------------------------------------- plan_jar: the layout
 
 
@@ -355,7 +367,8 @@ def test_layout_classes_at_root_lib_and_assets_by_relative_path(tmp_path: Path) 
     ]
     adapter = next(e for e in plan.entries if e.name == "adapter.json")
     assert adapter.source == root / "adapter.json"
-    [notice] = plan.notices
+    assert plan.notices == ()
+    [notice] = plan.once
     assert notice.startswith(
         f"Class-Path: dropped 1 template entry the jar does not bundle: {TEMPLATE_CLASS_PATH}."
     )
@@ -376,12 +389,13 @@ def test_ui_file_name_comes_from_the_manifest_and_stale_copies_are_reported(tmp_
     assert (
         plan.notices[0] == "build/classes/weather-ui.json differs from adapter.json; the jar gets the latter"
     )
-    # no jar bundled: the template's Class-Path is dropped, and the second notice says so
+    # no jar bundled: the template's Class-Path is dropped, and the once-per-change warning says so
     assert b"Class-Path" not in plan.manifest
-    assert plan.notices[1].startswith(
+    [dropped] = plan.once
+    assert dropped.startswith(
         f"Class-Path: dropped 1 template entry the jar does not bundle: {TEMPLATE_CLASS_PATH}."
     )
-    assert len(plan.notices) == 2
+    assert len(plan.notices) == 1
 
 
 def test_default_classes_folders_are_tried_in_order(tmp_path: Path) -> None:
@@ -518,7 +532,7 @@ def test_class_path_lists_every_bundled_lib_jar_whichever_source_sorted(tmp_path
     names = _entry_names(plan.entries)
     assert {"lib/deep/inner-1.0.jar", "lib/NOTICE.txt"} <= set(names)
     # Only the entry not bundled is dropped, named once (percent-encoded and ./ forms are matched).
-    assert plan.notices == (
+    assert plan.once == (
         "Class-Path: dropped 1 template entry the jar does not bundle: lib/gone-1.0.jar. Class-Path lists "
         "exactly the bundled lib/*.jar; to ship a dependency, put its jar in `lib` or in build/classes/lib "
         "(Maven's copy-dependencies), else remove it from the template's Class-Path",
@@ -541,7 +555,7 @@ def test_the_sdk_is_left_out_of_every_source_with_one_note(tmp_path: Path) -> No
         "[tool.hatch.build.targets.jar] to bundle it",
     )
     # The template listed the SDK: it is one of the entries dropped, in the one warning.
-    [notice] = plan.notices
+    [notice] = plan.once
     assert f"dropped 1 template entry the jar does not bundle: lib/{SDK}." in notice
 
 
@@ -605,6 +619,26 @@ def test_a_real_build_prints_the_class_path_warning_and_the_sdk_note_once(tmp_pa
     with zipfile.ZipFile(root / "dist" / JAR_NAME) as archive:
         assert f"lib/{SDK}" not in archive.namelist()
         assert b"Class-Path: lib/alpha-1.0.jar lib/zeta-2.0.jar\r\n" in archive.read("META-INF/MANIFEST.MF")
+
+
+def test_the_class_path_warning_is_said_again_only_when_it_changes(tmp_path: Path) -> None:
+    """A template the user keeps as it is must not warn on every build; a new dropped entry warns again."""
+    root = make_project(tmp_path / "proj")
+
+    def warned() -> list[str]:
+        done = hatchling_build(root)
+        assert done.returncode == 0, done.stderr
+        return [
+            line for line in (done.stdout + done.stderr).splitlines() if line.startswith("jar: Class-Path")
+        ]
+
+    assert len(warned()) == 1
+    assert warned() == []
+    changed = HOOK_MANIFEST.replace(TEMPLATE_CLASS_PATH.encode(), b"lib/other-2.0.jar")
+    (root / "hook-manifest.mf").write_bytes(changed)
+    [line] = warned()
+    assert "dropped 1 template entry the jar does not bundle: lib/other-2.0.jar" in line
+    assert warned() == []
 
 
 def test_a_generated_manifest_in_an_asset_folder_is_never_packed(tmp_path: Path) -> None:
