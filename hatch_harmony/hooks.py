@@ -26,15 +26,12 @@ from hatchling.plugin import hookimpl
 
 from hatch_harmony.engine import warm
 from hatch_harmony.errors import shown_path
+from hatch_harmony.jar import ADAPTER_KEY, MANIFEST_KEY
 from hatch_harmony.util.git import unpacked_sdist
 
 if TYPE_CHECKING:
     from hatch_harmony.config import HarmonyConfig
     from hatch_harmony.jar.builder import JarBuilder
-
-#: build_data keys the hook fills for the `jar` target (builder.py); the hook runs first.
-MANIFEST_KEY = "harmony_manifest"
-ADAPTER_KEY = "harmony_adapter"
 
 
 class HarmonyBuildHook(BuildHookInterface[Any]):

@@ -31,12 +31,13 @@ import httpx
 from hatch_harmony import vocabulary as words
 from hatch_harmony.api import errors as api_errors
 from hatch_harmony.api import protocol, replies
+from hatch_harmony.api.call import Call
 from hatch_harmony.api.errors import ApiError, Context, InsecureUrlError
 from hatch_harmony.api.host import Host, HostError
 from hatch_harmony.api.limits import DEADLINE_SECONDS, MAX_REPLY_BYTES
 from hatch_harmony.api.server_text import Scrubber
 from hatch_harmony.api.session import DEFAULT_SESSION_SECONDS, Credentials, Org, Session, parse_session
-from hatch_harmony.api.transport import Bounds, Call, Transport
+from hatch_harmony.api.transport import Bounds, Transport
 from hatch_harmony.errors import ConfigError
 from hatch_harmony.vocabulary import KEY_VAR, SECRET_VAR, is_harmony_id
 

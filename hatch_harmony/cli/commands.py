@@ -13,17 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hatch_harmony.cli.inputs import (
-    adapter_for,
-    bare_config,
-    client_for,
-    config_for,
-    engine_inputs,
-    environ_for,
-    lock_entry_for,
-    project_version,
-    shipped_for,
-)
+from hatch_harmony.cli.inputs import bare_config, config_for, engine_inputs, environ_for
 from hatch_harmony.cli.output import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -34,6 +24,7 @@ from hatch_harmony.cli.output import (
     outcome_json,
     outcome_lines,
 )
+from hatch_harmony.engine.inputs import adapter_for, client_for, lock_entry_for, project_version, shipped_for
 from hatch_harmony.errors import ConfigError, HarmonyError, shown_path
 from hatch_harmony.vocabulary import KEY_VAR, REGION_VAR, SECRET_VAR, URL_VAR, entity_id
 

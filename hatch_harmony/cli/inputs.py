@@ -1,7 +1,8 @@
-"""What a command starts from: the environment with flags applied, the config, the adapter, the client.
+"""What a command starts from: the environment with flags applied, and the config.
 
 Flags are checked as flags (an error names `--url`, not the variable it is passed on as),
-then handed to the same config and engine a build uses.
+then handed to the same config and engine a build uses; what follows from the config (the
+adapter, the lock entry, the client) is the engine's (`engine/inputs.py`), which doctor asks too.
 """
 
 from __future__ import annotations
@@ -10,19 +11,16 @@ import argparse
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hatch_harmony.engine.inputs import adapter_for, project_version
 from hatch_harmony.errors import ConfigError, shown_path
 from hatch_harmony.vocabulary import ORG_ID_VAR, REGION_VAR, URL_VAR
 
 if TYPE_CHECKING:
-    from hatch_harmony.api.client import HarmonyClient
     from hatch_harmony.config import HarmonyConfig
     from hatch_harmony.engine.decision import KeyPair
-    from hatch_harmony.engine.shipped_ids import ShippedIds
     from hatch_harmony.project.adapter import Adapter
-    from hatch_harmony.project.lock import LockEntry
 
 
 def environ_for(args: argparse.Namespace) -> dict[str, str]:
@@ -55,41 +53,6 @@ def config_for(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfi
     return load_config(table, root, env, table_path=table_path, environment=args.env)
 
 
-def project_version(root: Path) -> str | None:
-    """[project].version when static; None otherwise (adapter.json's version is preferred anyway)."""
-    from hatch_harmony.util.long_integers import load_toml
-
-    try:
-        data = load_toml((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # unreadable or invalid: the config step reports it
-        return None
-    version = data.get("project", {}).get("version")
-    return version if isinstance(version, str) else None
-
-
-def adapter_for(config: HarmonyConfig) -> Adapter:
-    from hatch_harmony.project.adapter import find_adapter, load_adapter
-
-    return load_adapter(find_adapter(config.root, config.adapter))
-
-
-def client_for(config: HarmonyConfig, env: Mapping[str, str]) -> HarmonyClient:
-    """The full client (list, delete, login), through the engine's checks for offline and credentials."""
-    from hatch_harmony.api.client import HarmonyClient
-    from hatch_harmony.engine.connection import open_client
-
-    client = open_client(config, env, "This command talks to Harmony")
-    assert isinstance(client, HarmonyClient)  # the default factory's client
-    return client
-
-
-def lock_entry_for(config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> LockEntry | None:
-    from hatch_harmony.engine.decision import plan
-    from hatch_harmony.engine.pipeline import connector_version
-
-    return plan(config, adapter, env, version=connector_version(adapter, project_version(config.root))).entry
-
-
 @dataclass(frozen=True)
 class EngineInputs:
     """What `status` and `register` hand the engine: the version, the last manifest's key and endpoint."""
@@ -109,13 +72,6 @@ def engine_inputs(args: argparse.Namespace) -> tuple[dict[str, str], HarmonyConf
     keys, endpoint = previous_values(config.manifest, shown_path(config.manifest, config.root))
     version = connector_version(adapter, project_version(config.root))
     return env, config, adapter, EngineInputs(version, keys, endpoint)
-
-
-def shipped_for(config: HarmonyConfig) -> tuple[ShippedIds, ...]:
-    """The ids the template and the last generated manifest ship: `register` keeps them as builds do."""
-    from hatch_harmony.engine.pipeline import load_template, shipped_ids
-
-    return shipped_ids(config, load_template(config))
 
 
 def bare_config(args: argparse.Namespace, env: Mapping[str, str]) -> HarmonyConfig:

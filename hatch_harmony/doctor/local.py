@@ -150,7 +150,7 @@ def problem_lines(message: str) -> list[str]:
 
 
 def adapter_check(config: HarmonyConfig) -> tuple[Check, Adapter | None]:
-    from hatch_harmony.cli.inputs import adapter_for
+    from hatch_harmony.engine.inputs import adapter_for
 
     try:
         adapter = adapter_for(config)
@@ -203,8 +203,7 @@ def manifest_path_check(config: HarmonyConfig, adapter: Adapter | None) -> Check
 
 def secrets_check(root: Path) -> Check:
     """No tracked file and no commit on any ref holds a real key or secret (commits and paths, no value)."""
-    from hatch_harmony.guard.secret_history import scan
-    from hatch_harmony.init.report import ADVICE_ON_COMMITTED_VALUES
+    from hatch_harmony.guard.secret_history import ADVICE_ON_COMMITTED_VALUES, scan
 
     found = scan(root)
     if not found.in_git:

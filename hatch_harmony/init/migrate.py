@@ -41,7 +41,8 @@ from hatch_harmony.init.pyproject import (
     read_pyproject,
     wanted_tables,
 )
-from hatch_harmony.jar.config import JAR_TABLE, load_jar_table
+from hatch_harmony.jar.builder import load_jar_table
+from hatch_harmony.jar.config import JAR_TABLE
 from hatch_harmony.util.files import atomic_write
 from hatch_harmony.vocabulary import ENV_VAR, OFFLINE_VAR
 

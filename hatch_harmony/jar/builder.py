@@ -22,7 +22,7 @@ from hatchling.plugin.manager import PluginManager
 
 from hatch_harmony.errors import ConfigError, HarmonyError
 from hatch_harmony.errors import shown_path as _shown
-from hatch_harmony.hooks import ADAPTER_KEY, MANIFEST_KEY
+from hatch_harmony.jar import ADAPTER_KEY, MANIFEST_KEY
 
 if TYPE_CHECKING:
     from hatch_harmony.jar.config import JarBuilderConfig
@@ -127,3 +127,12 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
             "the jar target needs the manifest of the `harmony` build hook, which is not configured. "
             'Add to pyproject.toml:\n\n    [tool.hatch.build.hooks.harmony]\n    adapter = "adapter.json"\n'
         )
+
+
+def load_jar_table(table: Mapping[str, Any], root: Path) -> JarBuilderConfig:
+    """A `jar` table checked as a build checks it, without a build (for `hatch-harmony init`)."""
+    from hatch_harmony.jar.config import JarBuilderConfig
+
+    config = JarBuilderConfig(JarBuilder(str(root)), str(root), JarBuilder.PLUGIN_NAME, {}, dict(table))
+    config.validate()
+    return config
