@@ -40,10 +40,12 @@ def adapter_for(config: HarmonyConfig) -> Adapter:
 
 def client_for(config: HarmonyConfig, env: Mapping[str, str]) -> HarmonyClient:
     """The full client (list, delete, login), through the engine's checks for offline and credentials."""
-    from hatch_harmony.api.client import HarmonyClient
     from hatch_harmony.engine.connection import open_client
 
     client = open_client(config, env, "This command talks to Harmony")
+    # Only now: offline or without credentials, a command stops above without importing httpx.
+    from hatch_harmony.api.client import HarmonyClient
+
     assert isinstance(client, HarmonyClient)  # the default factory's client
     return client
 
