@@ -4,11 +4,12 @@ hatch imports this module for every build of a project that enables the hook, so
 imports only hatchling's hook interface and the warm-build stamp (standard library only):
 the jar builder is imported when hatchling asks for build targets it does not ship (never
 for a wheel or sdist), the engine when the hook has real work to do.
-All decisions live in `pipeline` and `registration`; this module only translates between
-hatch and them:
+All decisions live in the engine (`engine.pipeline`, `engine.execute`) and the guards; this
+module only translates between hatch and them:
 
 * where the manifest must not go (the sdist and wheel file selections, asked the way
-  hatchling selects files: `shipping`), and hatchling's selection errors as one message,
+  hatchling selects files, with the fix for each option that selects it: `guard.packaging`),
+  and hatchling's selection errors as one message,
 * when not to touch the network (editable installs) or not to register (a build from an
   unpacked sdist, whose lock file is a temporary copy),
 * status lines through hatch's `app`, and errors as one message without a traceback.
@@ -27,7 +28,7 @@ from hatchling.plugin import hookimpl
 from hatch_harmony.engine import warm
 from hatch_harmony.errors import shown_path
 from hatch_harmony.jar import ADAPTER_KEY, MANIFEST_KEY
-from hatch_harmony.util.git import unpacked_sdist
+from hatch_harmony.util.git import UNPACKED_SDIST_SKIPPED, unpacked_sdist
 
 if TYPE_CHECKING:
     from hatch_harmony.config import HarmonyConfig
@@ -53,9 +54,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         if from_sdist and self.target_name != "jar":
             if self.target_name == "wheel":  # still one clear message when the wheel has no files
                 self._refuse_packaging_secret(None, root, "", build_data, version)
-            self.app.display_info(
-                "harmony: building from an unpacked sdist; the manifest belongs to the source tree, skipped"
-            )
+            self.app.display_info(UNPACKED_SDIST_SKIPPED)
             return
         env = os.environ
         editable = version == "editable"
@@ -163,30 +162,12 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             ) from None
         if found is None or rel is None:
             return
-        reason, fix = _reason_and_fix(found.option, rel, target)
+        reason, fix = shipping.reason_and_fix(found.option, rel, target)
         shipped_as = "" if found.archive_path == rel else f" as {found.archive_path}"
         raise ConfigError(
             f"{table_path}.manifest: {rel} would be packaged into the {target}{shipped_as} ({reason}), "
             f"and it holds the connector secret. {fix}"
         )
-
-
-def _reason_and_fix(option: str, rel: str, target: str) -> tuple[str, str]:
-    """Why hatchling selects the manifest, and what to change, by the option that selects it."""
-    exclude = (
-        f"Exclude it: add `{rel.split('/', maxsplit=1)[0]}/` to .gitignore, or "
-        f'`exclude = ["{rel}"]` under [tool.hatch.build.targets.{target}].'
-    )
-    if option == "file selection":
-        return "neither .gitignore nor `exclude` leaves it out", exclude
-    if option in ("only-include", "packages"):
-        return f"it is under `{option}` and neither .gitignore nor `exclude` leaves it out", exclude
-    if option == "artifacts":
-        return "it matches `artifacts`", "Narrow `artifacts`: matching files ship whatever .gitignore says."
-    where = "[tool.hatch.build.targets.wheel]"
-    if option == "force-include":
-        where = f"[tool.hatch.build] or [tool.hatch.build.targets.{target}], or the hook that adds it"
-    return f"`{option}` puts it there", f"Take it (or its folder) out of `{option}` ({where})."
 
 
 @hookimpl

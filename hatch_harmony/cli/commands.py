@@ -137,10 +137,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
         lines += [f"  reserved (removed) {name}: {value}" for name, value in e.reserved.items()]
     state = "missing" if not exists else ("holds a key and secret" if keys else "holds no usable key")
     lines.append(f"manifest: {shown_path(config.manifest, config.root)} {state}")
-    count = f"{decided.requests}" + (
-        f"-{decided.max_requests}" if decided.max_requests > decided.requests else ""
-    )
-    lines.append(f"next build: {decided.action} ({count} requests) — {decided.reason}")
+    lines.append(f"next build: {decided.action} ({decided.requests_text}) — {decided.reason}")
     out.emit(data, lines)
     return EXIT_OK
 

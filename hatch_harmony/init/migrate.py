@@ -127,18 +127,13 @@ def _first_build(config: HarmonyConfig, layout: Layout, env: Mapping[str, str]) 
     decided = plan(
         config, layout.adapter, env, version=version, manifest_keys=keys, manifest_endpoint=endpoint
     )
-    count = f"{decided.requests}"
-    if decided.max_requests > decided.requests:
-        count += f"-{decided.max_requests}"
-    return f"{decided.action} ({count} requests): {decided.reason}"
+    return f"{decided.action} ({decided.requests_text}): {decided.reason}"
 
 
 def _write_manifest(config: HarmonyConfig, layout: Layout, data: bytes, changes: list[Change]) -> bool:
     """The adopted registration's manifest, 0600, where destination.py allows it (git ignores it by now)."""
     path = config.manifest
-    reads = [layout.adapter.path, config.lock, config.root / "pyproject.toml", config.root / ".gitignore"]
-    reads += [c.path for c in changes] + list(filter(None, [config.manifest_template]))
-    check_destination(config, path, reads)
+    check_destination(config, path, layout.adapter.path, also_read=[c.path for c in changes])
     try:
         if path.read_bytes() == data and _mode(path) == SECRET_FILE_MODE:
             return False

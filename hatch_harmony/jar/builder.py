@@ -35,13 +35,16 @@ def jar_file_name(project_name: str, version: str) -> str:
     version (normalised by hatchling) never contains a hyphen, so the last one separates
     the two and `clean` can recognise this project's jars exactly.
     """
-    name = re.sub(r"[-_.]+", "-", project_name).lower()
-    return f"{name}-{version}.jar"
+    from packaging.utils import canonicalize_name  # hatchling's dependency; loaded by any build anyway
+
+    return f"{canonicalize_name(project_name)}-{version}.jar"
 
 
 def made_jars(directory: Path, project_name: str) -> list[Path]:
     """The jars (and leftover temporary files) this target made for this project in `directory`."""
-    stem = re.escape(re.sub(r"[-_.]+", "-", project_name).lower())
+    from packaging.utils import canonicalize_name
+
+    stem = re.escape(canonicalize_name(project_name))
     ours = re.compile(rf"{stem}-[0-9][^-/]*\.jar|\.{stem}-[0-9][^-/]*\.jar\..+\.tmp")
     if not directory.is_dir():
         return []
