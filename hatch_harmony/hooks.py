@@ -93,7 +93,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
 
         # The archives take their timestamps (hatchling's reproducible settings) only after this
         # hook, and the jar reads its table then: a bad value must stop the build before it
-        # registers, not after (issue 14, item 17).
+        # registers, not after.
         check_before_build(self.build_config)
 
         def packaging_check(config: HarmonyConfig) -> None:
@@ -133,7 +133,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
     ) -> None:
         """The generated manifest holds the secret: refuse when this sdist or wheel would ship it.
 
-        `shipping` asks hatchling's own file selection (see there why one `include_path`
+        `guard.packaging` asks hatchling's own file selection (see there why one `include_path`
         was not enough). Whatever hatchling raises while selecting becomes one message:
         for a connector project without a Python package, how to build its wheel.
         """

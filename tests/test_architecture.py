@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,3 +245,19 @@ def test_a_cycle_and_an_upward_import_are_caught() -> None:
     assert cycles({"a": {"b"}, "b": set()}) == []
     assert layer_of("engine") > layer_of("config") > layer_of("util")
     assert layer_of("doctor") == layer_of("init") < layer_of("cli")
+
+
+def test_comments_stand_alone() -> None:
+    """What a module's comments rely on is in the repository: no file outside it, no issue number.
+
+    The design rationale, the request table and the facts about Harmony are in docs/architecture.md.
+    """
+    outside = re.compile(r"DESIGN\.md|FACTS\.md|\.\./shared|issue [0-9]")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in modules().values()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if outside.search(line)
+    ]
+    assert found == []
+    assert (ROOT / "docs" / "architecture.md").is_file()

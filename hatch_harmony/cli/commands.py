@@ -1,6 +1,6 @@
 """The commands: each one asks the engine or the client, and hands the result to `Output`.
 
-Thin on purpose: every decision is the engine's (`pipeline`, `decision`, `registration`),
+Thin on purpose: every decision is the engine's (`pipeline`, `decision`, `execute`),
 every request the client's.
 """
 

@@ -5,8 +5,8 @@ is built by hatch itself, with the manifest the `harmony` build hook just genera
 
 hatch imports this module whenever it lists the build targets of a project that has
 hatch-harmony installed (`hatch_register_builder`, called by `hatch build` for the wheel
-too), so it imports only hatchling's interfaces: the table (`jar_config`), the layout
-(`jar_layout`: planning and walking) and the writer (`jarfile`) are imported when the jar
+too), so it imports only hatchling's interfaces: the table (`config`), the layout
+(`layout`: planning and walking) and the writer (`archive`) are imported when the jar
 target is configured or builds. This module is the thin glue: names, clean-up, messages.
 """
 
@@ -55,7 +55,7 @@ def made_jars(directory: Path, project_name: str) -> list[Path]:
 class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
     """`hatch build -t jar` -> `dist/<name>-<version>.jar`, the deployable connector jar.
 
-    Options live under `[tool.hatch.build.targets.jar]` (`jar_config.JarBuilderConfig`). The
+    Options live under `[tool.hatch.build.targets.jar]` (`config.JarBuilderConfig`). The
     manifest and adapter path come from the `harmony` build hook through build_data, which
     hatchling passes to `build_standard` as keywords.
     """
