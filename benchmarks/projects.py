@@ -26,7 +26,7 @@ _NOT_COPIED = ("build", "dist", ".demo-venv", "harmony.lock", "harmony.lock.*", 
 BASELINE_MANIFEST = "benchmark-manifest.MF"
 
 #: The baseline's build hook: supplies the build_data keys the `harmony` hook would fill
-#: (hatch_harmony.hooks.MANIFEST_KEY / ADAPTER_KEY) from a file, and does nothing else.
+#: (hatch_harmony.jar.MANIFEST_KEY / ADAPTER_KEY) from a file, and does nothing else.
 _BASELINE_HOOK = f'''\
 """Benchmark baseline: hand the jar target a fixed manifest instead of running the harmony hook."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.cli_startup import PYTHON, CliStartupResult
 from benchmarks.harness import Summary
 from benchmarks.imports import ImportResult
 from benchmarks.machine import Machine
@@ -48,6 +49,7 @@ class Report:
     requests: RequestsResult | None
     scale: ScaleResult | None
     newman: Newman
+    cli_startup: CliStartupResult | None = None
 
 
 def _verdict(ok: bool) -> str:
@@ -140,6 +142,8 @@ def render(report: Report) -> str:
         out += _overhead(report.overhead)
     if report.imports:
         out += _imports(report.imports)
+    if report.cli_startup:
+        out += cli_startup_rows(report.cli_startup)
     if report.requests:
         out += _requests(report.requests)
     if report.scale:
@@ -285,6 +289,29 @@ def _imports(i: ImportResult) -> list[str]:
         for module, (ms, by_hook) in i.build_modules.items()
     ]
     return [*out, ""]
+
+
+def cli_startup_rows(c: CliStartupResult) -> list[str]:
+    """Section 2's last part: `hatch-harmony status` against the interpreter and hatchling alone."""
+    out = [
+        "### `hatch-harmony status` start-up",
+        "",
+        f"`{c.status_shown}` on the warm example project (`HARMONY_OFFLINE=1`, 0 requests) against "
+        f'`{PYTHON}` and `python -c "import hatchling"`: {c.runs} rounds of the three, interleaved (order '
+        "rotated each round) after 2 warm-up rounds, each a fresh process timed from outside.",
+        "",
+        *summary_rows(c.summaries, PYTHON),
+        "",
+        f"- `status` / `python -c pass`: median of per-round ratios **{c.ratio_vs_python:.2f}**; "
+        f'`status` / `python -c "import hatchling"`: **{c.ratio_vs_hatchling:.2f}**.',
+        f"- Of `status`'s imports, hatch_harmony's own {c.own_modules} modules take {_ms(c.own_self_ms)} of "
+        "self time (`PYTHONPROFILEIMPORTTIME=1`, median).",
+        "- The emulator, `http.server`, httpx: "
+        + (f"**IMPORTED** ({', '.join(c.not_run_imported)})" if c.not_run_imported else "**none imported**")
+        + " (`tests/cli/test_imports.py` checks the same for `status`, `manifest --check` and `list`).",
+        "",
+    ]
+    return out
 
 
 def _requests(r: RequestsResult) -> list[str]:

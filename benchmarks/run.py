@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import imports, maven, overhead, request_counts, scale, wheel_model  # noqa: E402
+from benchmarks import cli_startup, imports, maven, overhead, request_counts, scale, wheel_model  # noqa: E402
 from benchmarks.harness import BenchmarkError  # noqa: E402
 from benchmarks.machine import describe, load_average  # noqa: E402
 from benchmarks.report import Newman, Report, kept_section, render, write_section  # noqa: E402
@@ -133,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
                 workdir, warm, overhead.warm_env(pycache, emulator), over.probe.new_modules, args.runs
             )
             step(f"    own imports {imp.hooks_own_self_ms:.1f} ms, httpx imported: {imp.httpx_imported}")
+            cli = cli_startup.measure(warm, overhead.warm_env(pycache, emulator), args.runs)
+            step(
+                f"    hatch-harmony status: x {cli.ratio_vs_python:.2f} python -c pass, "
+                f"x {cli.ratio_vs_hatchling:.2f} import hatchling"
+            )
             step("3/5 request counts per situation")
             req = request_counts.measure(workdir, pycache)
             step(f"    {sum(r.ok for r in req.rows)}/{len(req.rows)} rows as DESIGN.md says")
@@ -169,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         requests=req,
         scale=big,
         newman=newman,
+        cli_startup=cli,
     )
     text = render(report)
     leaked = [value for value in secrets if value and value in text]
@@ -185,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     correct = (
         req.ok
         and not imp.httpx_imported
+        and cli.correct
         and over.jars_identical
         and over.same_files_as_jar_tool
         and big.jars_identical

@@ -4,11 +4,12 @@ hatch imports this module for every build of a project that enables the hook, so
 imports only hatchling's hook interface and the warm-build stamp (standard library only):
 the jar builder is imported when hatchling asks for build targets it does not ship (never
 for a wheel or sdist), the engine when the hook has real work to do.
-All decisions live in `pipeline` and `registration`; this module only translates between
-hatch and them:
+All decisions live in the engine (`engine.pipeline`, `engine.execute`) and the guards; this
+module only translates between hatch and them:
 
 * where the manifest must not go (the sdist and wheel file selections, asked the way
-  hatchling selects files: `shipping`), and hatchling's selection errors as one message,
+  hatchling selects files, with the fix for each option that selects it: `guard.packaging`),
+  and hatchling's selection errors as one message,
 * when not to touch the network (editable installs) or not to register (a build from an
   unpacked sdist, whose lock file is a temporary copy),
 * status lines through hatch's `app`, and errors as one message without a traceback.
@@ -26,18 +27,12 @@ from hatchling.plugin import hookimpl
 
 from hatch_harmony.engine import warm
 from hatch_harmony.errors import shown_path
-from hatch_harmony.util.git import unpacked_sdist
+from hatch_harmony.jar import ADAPTER_KEY, ENVIRONMENT_KEY, MANIFEST_KEY
+from hatch_harmony.util.git import UNPACKED_SDIST_SKIPPED, unpacked_sdist
 
 if TYPE_CHECKING:
     from hatch_harmony.config import HarmonyConfig
     from hatch_harmony.jar.builder import JarBuilder
-
-#: build_data keys the hook fills for the `jar` target (builder.py); the hook runs first.
-MANIFEST_KEY = "harmony_manifest"
-ADAPTER_KEY = "harmony_adapter"
-#: The selected environment table (None: the base table): its jar's name carries it.
-ENVIRONMENT_KEY = "harmony_environment"
-
 
 #: Said by sdist and wheel builds of a project that configures the jar target: `hatch build`
 #: builds those two by default, and without this line it exits 0 with no jar and no word.
@@ -45,6 +40,7 @@ JAR_HINT = (
     "harmony: this builds the sdist and wheel, not the connector jar: `hatch build -t jar` builds it "
     "(hatch builds only the sdist and wheel by default)"
 )
+
 
 
 class HarmonyBuildHook(BuildHookInterface[Any]):
@@ -68,9 +64,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         if from_sdist and self.target_name != "jar":
             if self.target_name == "wheel":  # still one clear message when the wheel has no files
                 self._refuse_packaging_secret(None, root, "", build_data, version)
-            self.app.display_info(
-                "harmony: building from an unpacked sdist; the manifest belongs to the source tree, skipped"
-            )
+            self.app.display_info(UNPACKED_SDIST_SKIPPED)
             return
         env = os.environ
         editable = version == "editable"
@@ -115,7 +109,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
 
         # The archives take their timestamps (hatchling's reproducible settings) only after this
         # hook, and the jar reads its table then: a bad value must stop the build before it
-        # registers, not after (issue 14, item 17).
+        # registers, not after.
         check_before_build(self.build_config)
 
         def packaging_check(config: HarmonyConfig) -> None:
@@ -159,7 +153,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
     ) -> None:
         """The generated manifest holds the secret: refuse when this sdist or wheel would ship it.
 
-        `shipping` asks hatchling's own file selection (see there why one `include_path`
+        `guard.packaging` asks hatchling's own file selection (see there why one `include_path`
         was not enough). Whatever hatchling raises while selecting becomes one message:
         for a connector project without a Python package, how to build its wheel.
         """
@@ -188,7 +182,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             ) from None
         if found is None or rel is None:
             return
-        reason, fix = _reason_and_fix(found.option, rel, target)
+        reason, fix = shipping.reason_and_fix(found.option, rel, target)
         shipped_as = "" if found.archive_path == rel else f" as {found.archive_path}"
         raise ConfigError(
             f"{table_path}.manifest: {rel} would be packaged into the {target}{shipped_as} ({reason}), "
@@ -207,24 +201,6 @@ def _check_jar_version(config: HarmonyConfig) -> None:
     if problem is not None:
         env = f" (environment {config.environment!r})" if config.environment else ""
         raise ConfigError(f"{config.table_path}.attributes{env}: Version {explicit!r} {problem}")
-
-
-def _reason_and_fix(option: str, rel: str, target: str) -> tuple[str, str]:
-    """Why hatchling selects the manifest, and what to change, by the option that selects it."""
-    exclude = (
-        f"Exclude it: add `{rel.split('/', maxsplit=1)[0]}/` to .gitignore, or "
-        f'`exclude = ["{rel}"]` under [tool.hatch.build.targets.{target}].'
-    )
-    if option == "file selection":
-        return "neither .gitignore nor `exclude` leaves it out", exclude
-    if option in ("only-include", "packages"):
-        return f"it is under `{option}` and neither .gitignore nor `exclude` leaves it out", exclude
-    if option == "artifacts":
-        return "it matches `artifacts`", "Narrow `artifacts`: matching files ship whatever .gitignore says."
-    where = "[tool.hatch.build.targets.wheel]"
-    if option == "force-include":
-        where = f"[tool.hatch.build] or [tool.hatch.build.targets.{target}], or the hook that adds it"
-    return f"`{option}` puts it there", f"Take it (or its folder) out of `{option}` ({where})."
 
 
 @hookimpl

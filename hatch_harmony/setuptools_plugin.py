@@ -83,10 +83,10 @@ def finalize_distribution_options(dist: _Distribution) -> None:
     pyproject = _read_pyproject(root)
     if pyproject is None:
         return
-    from hatch_harmony.util.git import unpacked_sdist
+    from hatch_harmony.util.git import UNPACKED_SDIST_SKIPPED, unpacked_sdist
 
     if unpacked_sdist(root):
-        _say("harmony: building from an unpacked sdist; the manifest belongs to the source tree, skipped")
+        _say(UNPACKED_SDIST_SKIPPED)
         return
     from hatch_harmony.errors import HarmonyError
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# --- manifest attribute names: the Jitterbit mapping (FACTS.md, "The manifest") ---------------
+# --- manifest attribute names: the Jitterbit mapping ([DOC], docs/architecture.md) -------------
 
 #: Every attribute Harmony's agent reads starts with it (a connector manifest is one that has any).
 JITTERBIT_PREFIX = "Jitterbit-"

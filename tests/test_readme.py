@@ -159,3 +159,34 @@ def test_release_workflow_env_is_accepted_by_the_config(tmp_path: Path) -> None:
     table = {"environments": {"prod": {"org-id": "22222"}}}
     config = load_config(table, tmp_path, env)
     assert config.environment == "prod" and config.offline and config.region == "na"
+
+
+def development_tree() -> list[tuple[str, str]]:
+    """(path, rule) of each line of the Development section's tree; a package's line is its __init__.py."""
+    section = README.split("\n## Development\n", 1)[1]
+    blocks = re.findall(r"^```\n(.*?)^```", section, flags=re.S | re.M)
+    [block] = [b for b in blocks if b.startswith("hatch_harmony/")]
+    entries: list[tuple[str, str]] = []
+    parents: list[str] = []
+    for line in block.splitlines():
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        name, _, rule = line.strip().partition(" ")
+        del parents[depth:]
+        parents.append(name)
+        path = "".join(parents)
+        entries.append((path + "__init__.py" if path.endswith("/") else path, rule.strip()))
+    return entries
+
+
+def test_the_development_tree_is_the_package() -> None:
+    """README's tree lists every module of hatch_harmony/ once, each with its rule: it cannot drift."""
+    listed = [path for path, _ in development_tree()]
+    actual = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "hatch_harmony").rglob("*.py"))
+    twice = sorted({path for path in listed if listed.count(path) > 1})
+    assert twice == [], f"listed more than once in README's Development tree: {twice}"
+    missing, stale = sorted(set(actual) - set(listed)), sorted(set(listed) - set(actual))
+    assert (missing, stale) == ([], []), (
+        f"README's Development tree: add {missing} (one line each, with the module's rule); remove {stale}"
+    )
+    assert [path for path, rule in development_tree() if not rule] == [], "a line without its rule"
+    assert "docs/architecture.md" in README.split("\n## Development\n", 1)[1]

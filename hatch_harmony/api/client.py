@@ -1,11 +1,12 @@
 """The Connector Manager API: every call, typed results, one session.
 
-This module says what to call; `transport` says how a call travels and when a failure is
-final (the retry table, Retry-After, the one re-login, bounded replies), `session` and
-`replies` what a reply means, `verdict` how one reply is judged, and `api_errors` how
-failures are worded. It is the network client's one public face, and with `transport`
-the only module that imports httpx; nothing on the warm build path imports it: the
-engine creates a client only when a registration really needs the network.
+This module says what to call (a `call.Call`); `call` says when a call may be sent again
+(the retry table: never a register that may have reached the server), `transport` how it
+travels (the attempts, Retry-After, the one re-login, bounded replies), `verdict` how one
+reply is judged, `session` and `replies` what a reply means, and `errors` how failures are
+worded. It is the network client's one public face, and with `transport` the only module
+that imports httpx at run time; nothing on the warm build path imports it: the engine
+creates a client only when a registration really needs the network.
 
 Where Harmony lives: `resolve_base_url` takes a region (na, emea, apac) or any URL and
 adds `/jitterbit-cloud-restful-service/`, by the rule of `host` (its one owner). Plain
@@ -14,7 +15,7 @@ only plain Harmony ids are accepted, and the org id is quoted all the same.
 
 Every piece of server text that reaches a message, a log record or a `Session`
 (errorMessage, errorCode, status, Location, Content-Type, an HTML title, org names and
-URLs) goes through `servertext.Scrubber`: the secrets the client knows and anything
+URLs) goes through `server_text.Scrubber`: the secrets the client knows and anything
 shaped like a Harmony key or token masked, one line, length-capped.
 """
 
@@ -31,12 +32,13 @@ import httpx
 from hatch_harmony import vocabulary as words
 from hatch_harmony.api import errors as api_errors
 from hatch_harmony.api import protocol, replies
+from hatch_harmony.api.call import Call
 from hatch_harmony.api.errors import ApiError, Context, InsecureUrlError
 from hatch_harmony.api.host import Host, HostError
 from hatch_harmony.api.limits import DEADLINE_SECONDS, MAX_REPLY_BYTES
 from hatch_harmony.api.server_text import Scrubber
 from hatch_harmony.api.session import DEFAULT_SESSION_SECONDS, Credentials, Org, Session, parse_session
-from hatch_harmony.api.transport import Bounds, Call, Transport
+from hatch_harmony.api.transport import Bounds, Transport
 from hatch_harmony.errors import ConfigError
 from hatch_harmony.vocabulary import KEY_VAR, SECRET_VAR, is_harmony_id
 

@@ -10,7 +10,7 @@ detects itself (timeouts, dropped connections, malformed replies, exhausted retr
 Every message says which call failed against which host and what to do next. Messages
 never carry a secret and never grow with the reply: the client passes every piece of
 server text (errorMessage, errorCode, status, headers, HTML titles) through
-`servertext.Scrubber` before it gets here.
+`server_text.Scrubber` before it gets here.
 """
 
 from __future__ import annotations

@@ -31,10 +31,10 @@ from urllib.parse import urlsplit
 
 from hatch_harmony.vocabulary import EMAIL_VAR, PASSWORD_VAR
 
-#: The Connector Manager API lives below this path on every host ([DOC] FACTS.md).
+#: The Connector Manager API lives below this path on every host [DOC].
 BASE_PATH = "/jitterbit-cloud-restful-service/"
 
-#: Region names accepted wherever a host is configured ([DOC] FACTS.md).
+#: Region names accepted wherever a host is configured [DOC].
 REGIONS: dict[str, str] = {
     "na": "https://na-east.jitterbit.com",
     "emea": "https://emea-west.jitterbit.com",

@@ -2,7 +2,8 @@
 
 Pure (no HTTP, no I/O): the client and the emulator are two edges that must agree on
 paths, field names and error codes, so both import them from here instead of each
-spelling them out. See `../shared/reference/FACTS.md` for where each fact comes from.
+spelling them out. Where each fact comes from ([DOC], [OBS], [INF]): docs/architecture.md,
+"Facts about Harmony we build on".
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def validate_path(org_id: str) -> str:
 class ErrorCode:
     """`errorCode` values of `{"status": false, ...}` replies.
 
-    Only VALIDATE_TFA_LOGIN_EMAIL is documented ([DOC/OBS] FACTS.md); the others are our
+    Only VALIDATE_TFA_LOGIN_EMAIL is documented [DOC/OBS]; the others are our
     own names [INF], used by the emulator. The client classifies errors by HTTP status
     first and treats codes as hints, so an unknown code from real Harmony still maps
     to a sensible error.
@@ -69,7 +70,7 @@ def identity(text: str) -> str:
 
     Registering is not idempotent, so "is this listed connector ours?" must not depend on the
     server echoing the name byte for byte: a server that upper-cases or trims what it stores
-    would otherwise make every build register again (issue 14, item 9). adapter.json names are
+    would otherwise make every build register again. adapter.json names are
     letters, digits, spaces and `_ - .`, so case and runs of spaces are all a server could
     plausibly normalise.
     """

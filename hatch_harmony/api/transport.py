@@ -1,8 +1,11 @@
-"""How one API call travels: the attempts, the retry table, Retry-After, the one re-login, reply decoding.
+"""How one API call travels: the attempts, Retry-After, the one re-login, bounded replies.
 
-`client.HarmonyClient` says what to call (a `Call`); this module decides when a failure
-is final, so the rule "never resend a register that may have reached the server" is
-written once, here. What failures mean and how they are worded lives in `api_errors`.
+`client.HarmonyClient` says what to call (a `call.Call`); this module sends it and repeats it
+as the call's rule allows (`call.py`: the retry table, and "never resend a register that may
+have reached the server", written there once). It decides the rows of that table before a
+reply arrived (connect failed, connection dropped, timeouts); what a reply that arrived means
+(its status, a refused token, its shape, a delete answered "not found" after an ambiguous
+attempt) is judged by `verdict`. What failures mean and how they are worded lives in `errors`.
 
 The connection: certificates are always verified; a redirect is followed only within the
 same scheme, host and port (`verdict.Follow`, at most `MAX_REDIRECTS` per call), never to
@@ -17,35 +20,16 @@ Domain attribute that would widen them is refused, a Secure one travels only ove
 never written anywhere, never logged (requests are logged from our own headers, replies by
 body), and their values are masked in server text like the token (`cookie_values`).
 
-Bounds (`bounded`): a reply body of at most `max_reply_bytes` (16 MiB) and a whole
+Bounds (`limits`): a reply body of at most `max_reply_bytes` (16 MiB) and a whole
 request within `deadline` seconds (60), whatever the pace of the bytes. Either failure
 is final: a server that sent too much or too slowly would do it again.
 
-Retries (`max_retries` bounds every row; delays go through the injected `sleep`):
-
-===================================  ============================  ==============================
-what happened                        login, list, validate,        register
-                                     delete, delete payload
-===================================  ============================  ==============================
-connect failed / connect timeout     retried, backoff 0.5, 1, 2 s  retried (it was never sent)
-HTTP 429                             retried after Retry-After     retried (refused unprocessed)
-HTTP 502, 503, 504                   retried after Retry-After     RegisterOutcomeUnknownError
-other 5xx                            ServerError, not retried      RegisterOutcomeUnknownError
-connection dropped before reply      retried, backoff              RegisterOutcomeUnknownError
-read (or write) timeout              TransportError, not retried   RegisterOutcomeUnknownError
-reply not JSON, or wrong shape       MalformedReplyError           RegisterOutcomeUnknownError
-HTTP 401 / INVALID_AUTH_TOKEN        log in again once, repeat     the same (a 401 was not
-                                     once; AuthenticationError     processed)
-                                     after that
-===================================  ============================  ==============================
-
 `Retry-After` may be seconds or an HTTP date; it is capped at `max_retry_after`, and the
-backoff is used when it is absent or unreadable. Read timeouts are not retried even for
-safe calls [decision]: the server is slow, and repeating would multiply a 60 s wait.
-What a reply that arrived means (the status rows, a refused token, the shape, a delete
-answered "not found" after an ambiguous attempt) is judged by `verdict`.
+backoff (0.5, 1, 2 s ...) is used when it is absent or unreadable. Read timeouts are not
+retried even for safe calls [decision]: the server is slow, and repeating would multiply a
+60 s wait.
 
-Logging (`hatch_harmony.api.client`): one DEBUG record per request and per response, with
+Logging (`hatch_harmony.client`): one DEBUG record per request and per response, with
 the `authToken` header and the password/key/secret/token fields of bodies replaced by
 `***`; a WARNING per retry.
 """
@@ -58,7 +42,7 @@ import logging
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,6 +51,7 @@ import httpx
 from hatch_harmony import __version__
 from hatch_harmony.api import errors as api_errors
 from hatch_harmony.api import protocol
+from hatch_harmony.api.call import Call
 from hatch_harmony.api.errors import Context
 from hatch_harmony.api.host import Host
 from hatch_harmony.api.limits import (
@@ -100,24 +85,6 @@ class Bounds:
     max_retry_after: float = 30.0
     max_reply_bytes: int = MAX_REPLY_BYTES
     deadline: float = DEADLINE_SECONDS
-
-
-@dataclass(frozen=True)
-class Call:
-    """One API call: what to send, and how to describe it."""
-
-    name: str  # login | register | list | delete | delete_payload | validate
-    method: str
-    path: str
-    doing: str  # "register connector 'X' version '1' in org 1", for messages
-    body: dict[str, str] | None = field(default=None, repr=False)
-    subject: str = ""  # what a 404 is about
-    secrets: tuple[str, ...] = field(default=(), repr=False)  # more values to scrub (validate's key/secret)
-
-    @property
-    def repeatable(self) -> bool:
-        """Everything but register: repeating it cannot create anything twice."""
-        return self.name != "register"
 
 
 class Transport:

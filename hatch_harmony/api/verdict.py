@@ -2,9 +2,9 @@
 
 Apart from `transport` (which sends and repeats) so that the order in which a reply is
 judged reads in one place: a retryable status, another 5xx, a redirect, a refused token,
-a body that is not JSON, a refusal, then the shape. Whether a status may be repeated
-depends on the call: 429 means "refused, not processed", so even register may repeat it;
-502/503/504 may have been processed, so register never does (transport's table).
+a body that is not JSON, a refusal, then the shape. Whether a status may be repeated is
+the call's rule (`call.py`, the retry table): 429 means "refused, not processed", so even
+register may repeat it; 502/503/504 may have been processed, so register never does.
 
 `Retry-After` may be seconds or an HTTP date; when it is absent or unreadable the
 transport uses its backoff.
@@ -41,13 +41,10 @@ from hatch_harmony.api.server_text import Scrubber, json_type
 if TYPE_CHECKING:  # httpx at run time only through transport, the one module that sends
     import httpx
 
-    from hatch_harmony.api.transport import Call
+    from hatch_harmony.api.call import Call
 
 #: The client's one logger, whichever of its modules writes: users configure one name.
 log = logging.getLogger("hatch_harmony.client")
-
-#: Statuses worth repeating for a call that is safe to repeat (429 also for register).
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
 class Retry(Exception):
@@ -142,8 +139,7 @@ def _check_status(
     said = (f", {code}" if code else "") + (
         f": {message.rstrip('.')}" if message else f" ({excerpt})" if excerpt else ""
     )
-    if status in RETRY_STATUSES and (call.repeatable or status == 429):
-        # 429 means "refused, not processed", so even register may repeat it.
+    if call.may_repeat_status(status):
         final = api_errors.gave_up(ctx, status, said, code, message)
         raise Retry(f"HTTP {status}", _retry_after(response), final, ambiguous=status != 429)
     if status >= 500:

@@ -1,8 +1,10 @@
 """`hatch-harmony`: the engine and the client for release pipelines and Maven builds.
 
 Exit codes: 0 ok · 1 failure · 2 usage or configuration error · 3 network needed but
-offline or no credentials. The package: `parser` (options), `inputs` (environment,
-config, client), `commands`, `output` (lines, JSON, exit codes); this module wires them.
+offline or no credentials. The package: `parser` (options), `inputs` (environment and
+config from the flags), `commands`, `doctor_command`, `output` (lines, JSON, exit codes); this
+module wires them. A command imports only what it runs: the emulator (an HTTP server) only for
+`hatch-harmony emulator`, httpx only when a request is about to be sent.
 """
 
 from __future__ import annotations
@@ -47,7 +49,10 @@ def setup_logging(*, verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The command is the first word (the only options before it, -h and --version, exit): the
+    # emulator's options, and the emulator with them, are loaded only for `hatch-harmony emulator`.
+    parser = build_parser(emulator=argv[:1] == ["emulator"])
     args = parse_arguments(parser, argv)
     if args.command == "emulator":
         from hatch_harmony.emulator import run

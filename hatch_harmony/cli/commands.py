@@ -1,6 +1,6 @@
 """The commands: each one asks the engine or the client, and hands the result to `Output`.
 
-Thin on purpose: every decision is the engine's (`pipeline`, `decision`, `registration`),
+Thin on purpose: every decision is the engine's (`pipeline`, `decision`, `execute`),
 every request the client's.
 """
 
@@ -13,17 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hatch_harmony.cli.inputs import (
-    adapter_for,
-    bare_config,
-    client_for,
-    config_for,
-    engine_inputs,
-    environ_for,
-    lock_entry_for,
-    project_version,
-    shipped_for,
-)
+from hatch_harmony.cli.inputs import bare_config, config_for, engine_inputs, environ_for
 from hatch_harmony.cli.output import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -34,6 +24,7 @@ from hatch_harmony.cli.output import (
     outcome_json,
     outcome_lines,
 )
+from hatch_harmony.engine.inputs import adapter_for, client_for, lock_entry_for, project_version, shipped_for
 from hatch_harmony.errors import ConfigError, HarmonyError, shown_path
 from hatch_harmony.vocabulary import KEY_VAR, REGION_VAR, SECRET_VAR, URL_VAR, entity_id
 
@@ -148,10 +139,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
         lines += [f"  reserved (removed) {name}: {value}" for name, value in e.reserved.items()]
     state = "missing" if not exists else ("holds a key and secret" if keys else "holds no usable key")
     lines.append(f"manifest: {shown_path(config.manifest, config.root)} {state}")
-    count = f"{decided.requests}" + (
-        f"-{decided.max_requests}" if decided.max_requests > decided.requests else ""
-    )
-    lines.append(f"next build: {decided.action} ({count} requests) — {decided.reason}")
+    lines.append(f"next build: {decided.action} ({decided.requests_text}) — {decided.reason}")
     out.emit(data, lines)
     return EXIT_OK
 

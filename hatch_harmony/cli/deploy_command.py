@@ -7,8 +7,9 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from hatch_harmony.cli.inputs import adapter_for, config_for, environ_for, lock_entry_for
+from hatch_harmony.cli.inputs import config_for, environ_for
 from hatch_harmony.cli.output import EXIT_FAILURE, EXIT_OK, Json, Output
+from hatch_harmony.engine.inputs import adapter_for, lock_entry_for
 from hatch_harmony.errors import ConfigError, shown_path
 
 if TYPE_CHECKING:

@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from hatch_harmony.cli.inputs import bare_config, client_for, config_for, environ_for
+from hatch_harmony.cli.inputs import bare_config, config_for, environ_for
 from hatch_harmony.cli.output import EXIT_FAILURE, EXIT_OK, Output
+from hatch_harmony.engine.inputs import client_for
 from hatch_harmony.errors import ConfigError
 from hatch_harmony.vocabulary import REGION_VAR, URL_VAR
 

@@ -41,7 +41,13 @@ def common_options(*, environments: bool = True) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, emulator: bool = True) -> argparse.ArgumentParser:
+    """Every command and its options; `emulator=False` leaves out the emulator's options.
+
+    They are the emulator package's (`python -m hatch_harmony.emulator` takes the same), and
+    importing it loads a whole HTTP server: `main` asks for them only when the command is
+    `emulator`, so the other commands import only what they run. The command is listed either way.
+    """
     common = common_options()
     parser = argparse.ArgumentParser(
         prog="hatch-harmony",
@@ -92,15 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_deploy(add("deploy", "copy the environment's jar into the agents' connector folders (local or ssh)"))
     add_init(sub)
-    emulator = sub.add_parser(
+    emulator_command = sub.add_parser(
         "emulator",
         help="run the local Connector Manager API emulator (not Harmony)",
         description="Run the local Connector Manager API emulator (a stand-in for Harmony: demos, tests).",
         formatter_class=formatter,
     )
-    from hatch_harmony.emulator import add_arguments
+    if emulator:
+        from hatch_harmony.emulator import add_arguments
 
-    add_arguments(emulator)
+        add_arguments(emulator_command)
     return parser
 
 

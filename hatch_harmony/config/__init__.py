@@ -3,7 +3,7 @@
 Why one package for the hatch hook table and the setuptools table: the hook, the CLI and
 the setuptools integration must agree on every option, default and message, so they all go
 through `load_config` (modelled on hatch-fancy-pypi-readme's config module; the `jar`
-target's table is the jar builder's own, `jar_config`, which reports through the same
+target's table is the jar builder's own, `jar.config`, which reports through the same
 collector). Validation is pure: it collects every problem with its full TOML path and
 raises one `ConfigError` listing them all, so a user fixes their pyproject in one round
 instead of one error per build. The only I/O is `read_project_table`.

@@ -4,7 +4,7 @@ Why variables win over the file: they are how CI and a developer's shell pick an
 environment, a host or an org without editing a committed file. A variable is checked by
 the same rule as the option it overrides (the helpers of `options.py`, which ask host.py
 and vocabulary.py), and reported under its own name, so the user knows which of the two to
-fix. Unset and empty are the same, and yes/no values follow the one rule of yes_no.py
+fix. Unset and empty are the same, and yes/no values follow the one rule of util/env.py
 (which the warm-build shortcut follows too).
 """
 
@@ -80,7 +80,7 @@ def _apply_host(options: dict[str, Any], env: Mapping[str, str], problems: Probl
 
 
 def _env_bool(env: Mapping[str, str], name: str, problems: Problems) -> bool | None:
-    """A yes/no variable by the one rule (yes_no.py); None when unset, or wrong and reported."""
+    """A yes/no variable by the one rule (util/env.py); None when unset, or wrong and reported."""
     try:
         return yes_no.read(env, name)
     except yes_no.NotYesNoError as exc:

@@ -3,7 +3,7 @@
 Why collect instead of raising at the first problem: a user who fixes their pyproject one
 error per build gives up; one `ConfigError` listing everything lets them fix it in one
 round (hatch-fancy-pypi-readme's config module does the same). Both tables report here, the
-hook table (`config`) and the jar target's (`jar_config`), so a message reads the same
+hook table (`config`) and the jar target's (`jar.config`), so a message reads the same
 whichever table it comes from: a full TOML path (or a variable or CLI option name), what is
 wrong, and what to write instead.
 

@@ -1,7 +1,7 @@
 """The checks of plain values every table shares: a one-line string, a boolean, a project path.
 
 Why here and not in one table's module: the hook table (`config.options`) and the jar
-target's table (`jar_config`) take strings and booleans with the same rules and the same
+target's table (`jar.config`) take strings and booleans with the same rules and the same
 messages; the jar table's options are hatchling's target options, so it asks this module
 rather than importing the hook table.
 """
@@ -32,7 +32,7 @@ def string_option(value: object, where: str, example: str, problems: Problems) -
 def bool_option(value: object, where: str, example: str, problems: Problems) -> bool | None:
     """A TOML boolean, or None after reporting why not.
 
-    A quoted yes/no word ("true", "yes", "1": the words of yes/no variables, yes_no.py) is
+    A quoted yes/no word ("true", "yes", "1": the words of yes/no variables, util/env.py) is
     still refused, since TOML says it is a string, but the fix names the boolean it meant.
     """
     if isinstance(value, bool):

@@ -36,7 +36,7 @@ CONTRACT_PREFIX = "hatch-harmony-contract-"
 #: The version registered. Any valid adapter.json version would do.
 CONTRACT_VERSION = "1.0.0"
 #: Random hex digits after the prefix. 8 keep the name at 31 characters: a run of 32 or more
-#: letters and digits looks like a secret to `servertext.mask_opaque`, and error messages
+#: letters and digits looks like a secret to `server_text.mask_opaque`, and error messages
 #: about this connector must show its name.
 RANDOM_DIGITS = 8
 #: The longest detail: room for a client error message in full (they are bounded already).

@@ -4,8 +4,8 @@ Three promises of the jar target (README "The jar"), checked on the file itself,
 jar may come from an older build, another tool or a hand edit:
 
 * `META-INF/MANIFEST.MF` is the first entry (or the second, after `META-INF/`), else
-  `java.util.jar.JarInputStream` does not see it (FACTS.md);
-* `Class-Path` lists exactly the bundled `lib/*.jar` (jar_layout's rule, asked of it);
+  `java.util.jar.JarInputStream` does not see it (the JAR format's rules: docs/architecture.md);
+* `Class-Path` lists exactly the bundled `lib/*.jar` (jar/layout.py's rule, asked of it);
 * every activity id lies in the registration's range (the lock's entry; doctor's
   lock-entry check compares that entry with Harmony).
 """

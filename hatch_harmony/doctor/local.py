@@ -151,7 +151,7 @@ def problem_lines(message: str) -> list[str]:
 
 
 def adapter_check(config: HarmonyConfig) -> tuple[Check, Adapter | None]:
-    from hatch_harmony.cli.inputs import adapter_for
+    from hatch_harmony.engine.inputs import adapter_for
 
     try:
         adapter = adapter_for(config)
@@ -187,12 +187,11 @@ def template_check(config: HarmonyConfig) -> tuple[Check, Manifest | None]:
 
 def manifest_path_check(config: HarmonyConfig, adapter: Adapter | None) -> Check:
     """Where the secret manifest goes: destination.py's rule (inside the project, git-ignored, no input)."""
-    from hatch_harmony.engine.pipeline import inputs_of
     from hatch_harmony.guard.destination import check_destination, check_lock_path
     from hatch_harmony.util.git import GitStatus, git_status
 
     try:
-        check_destination(config, config.manifest, inputs_of(config, adapter.path if adapter else None))
+        check_destination(config, config.manifest, adapter.path if adapter else None)
         check_lock_path(config)
     except HarmonyError as exc:
         return error_check("manifest-path", "the generated manifest's path is not safe", exc)

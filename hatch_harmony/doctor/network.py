@@ -4,7 +4,7 @@ Read-only by construction: the only calls made are login, list and validate (3 r
 most; the lock entry is compared with the list the org check already fetched). Register and
 delete are never called, and nothing is written. The list is read for ids only
 (`HarmonyClient.listed`): doctor needs no key from it, so a server that lists connectors
-without their keys passes. Each API error is the client's, worded by api_errors (which
+without their keys passes. Each API error is the client's, worded by api/errors.py (which
 already says whether two-factor authentication or SSO refused a login), and becomes that
 check's failure.
 """

@@ -111,8 +111,8 @@ def _secrets(found: _Found, root: Path) -> Check:
 
 
 def _read_entry(found: _Found, config: HarmonyConfig, adapter: Adapter, env: Mapping[str, str]) -> None:
-    """The lock's entry for this connector, as a build finds it (decision.plan via cli.inputs)."""
-    from hatch_harmony.cli.inputs import lock_entry_for
+    """The lock's entry for this connector, as a build finds it (decision.plan via engine.inputs)."""
+    from hatch_harmony.engine.inputs import lock_entry_for
 
     try:
         found.entry = lock_entry_for(config, adapter, env)

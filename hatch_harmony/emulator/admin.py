@@ -20,25 +20,39 @@ these paths are unknown (404), so a demo emulator cannot be steered by whoever r
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from hatch_harmony.emulator.state import DEFAULT_ORG_ID
-
-if TYPE_CHECKING:
-    from hatch_harmony.emulator.server import Emulator
+from hatch_harmony.emulator.store import Connector
 
 PREFIX = "/__emulator__/"
 
 Result = tuple[int, dict[str, Any]]
 
 
+class Controlled(Protocol):
+    """What the controls steer: the methods of `server.Emulator` they call (server imports this module)."""
+
+    def counts(self) -> dict[str, int]: ...
+    def reset_counts(self) -> None: ...
+    def fail_next(
+        self, n: int, status: int, *, route: str | None, retry_after: float | None, body: bytes | None
+    ) -> None: ...
+    def drop_after_register(self, n: int) -> None: ...
+    def set_latency(self, seconds: float) -> None: ...
+    def expire_tokens(self) -> None: ...
+    def set_in_use(self, connector_id: str, in_use: bool) -> None: ...
+    def override_next(self, route: str, patch: Mapping[str, Any]) -> None: ...
+    def connectors(self, org_id: str | None) -> list[Connector]: ...
+
+
 class _BadControl(ValueError):
     pass
 
 
-def handle(emulator: Emulator, method: str, path: str, query: str, body: bytes) -> Result:
+def handle(emulator: Controlled, method: str, path: str, query: str, body: bytes) -> Result:
     """(HTTP status, JSON reply) for one control request."""
     name = path[len(PREFIX) :]
     entry = _CONTROLS.get(name)
@@ -82,16 +96,16 @@ def _int(data: dict[str, Any], key: str, default: int | None = None) -> int:
     return value
 
 
-def _counts(emulator: Emulator, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+def _counts(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     return {"counts": emulator.counts()}
 
 
-def _reset_counts(emulator: Emulator, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+def _reset_counts(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     emulator.reset_counts()
     return {}
 
 
-def _fail_next(emulator: Emulator, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+def _fail_next(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     route = data.get("route")
     body = data.get("body")
     if route is not None and not isinstance(route, str):
@@ -108,22 +122,22 @@ def _fail_next(emulator: Emulator, data: dict[str, Any], query: dict[str, list[s
     return {}
 
 
-def _drop(emulator: Emulator, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+def _drop(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     emulator.drop_after_register(_int(data, "n", 1))
     return {}
 
 
-def _latency(emulator: Emulator, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+def _latency(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     emulator.set_latency(_number(data, "seconds") or 0.0)
     return {}
 
 
-def _expire(emulator: Emulator, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+def _expire(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     emulator.expire_tokens()
     return {}
 
 
-def _in_use(emulator: Emulator, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+def _in_use(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     connector_id = data.get("connector_id")
     in_use = data.get("in_use", True)
     if not isinstance(connector_id, str) or not isinstance(in_use, bool):
@@ -132,7 +146,7 @@ def _in_use(emulator: Emulator, data: dict[str, Any], query: dict[str, list[str]
     return {}
 
 
-def _override(emulator: Emulator, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+def _override(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     route, patch = data.get("route"), data.get("patch")
     if not isinstance(route, str) or not isinstance(patch, dict):
         raise _BadControl('expected {"route": "<route>", "patch": {...}}')
@@ -140,7 +154,7 @@ def _override(emulator: Emulator, data: dict[str, Any], query: dict[str, list[st
     return {}
 
 
-def _registrations(emulator: Emulator, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+def _registrations(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     org_id = query.get("org", [DEFAULT_ORG_ID])[0]
     return {
         "orgId": org_id,
@@ -151,7 +165,7 @@ def _registrations(emulator: Emulator, data: dict[str, Any], query: dict[str, li
     }
 
 
-_Action = Callable[["Emulator", dict[str, Any], dict[str, list[str]]], dict[str, Any]]
+_Action = Callable[[Controlled, dict[str, Any], dict[str, list[str]]], dict[str, Any]]
 _CONTROLS: dict[str, tuple[str, _Action]] = {
     "counts": ("GET", _counts),
     "reset-counts": ("POST", _reset_counts),

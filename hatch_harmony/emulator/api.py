@@ -2,7 +2,7 @@
 
 `route_of` maps a method and path to one of `faults.ROUTES`; `handle` checks headers and
 bodies as Harmony would and turns `State` answers into the documented JSON replies
-(FACTS.md, connector-manager-api.txt). The HTTP server only moves bytes.
+(Jitterbit's Connector Manager API documentation). The HTTP server only moves bytes.
 
 Strictness [INF]: paths must match exactly (no doubled or trailing slash), and a PUT or POST
 must say `Content-Type: application/json` (415 otherwise), so a client bug shows up here
@@ -209,7 +209,7 @@ def _register(state: State, user: User, route: Route, body: bytes) -> Reply:
     data = _json_object(body)
     name, version = _text(data, "name"), _text(data, "version")
     if "/" in name or "\\" in name:
-        # FACTS.md: connector names must not contain special characters or "/".
+        # [DOC] connector names must not contain special characters or "/".
         raise Refusal(400, ErrorCode.BAD_REQUEST, 'The connector name must not contain "/" or "\\".')
     registration = state.register(route.org_id, name, version)
     wire = registration.to_wire()

@@ -1,6 +1,6 @@
 """Request counters and injected faults: the emulator's test controls.
 
-The project's contract counts requests (DESIGN.md: 0, 2 or 3 per build), and its hardest
+The project's contract counts requests (0, 2 or 3 per build: docs/architecture.md), and its hardest
 rules are about failures (never resend a register that may have reached the server), so
 tests need to count calls per route and to make the next calls fail in precise ways.
 Nothing here is active unless a test asks for it.

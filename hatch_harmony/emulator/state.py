@@ -2,7 +2,8 @@
 
 No HTTP here: `api.py` turns requests into calls on `State`, and `State` answers with
 values or raises `Refusal` (an API error reply). Keeping the rules of the Connector
-Manager API in one socket-free place makes them easy to read next to FACTS.md.
+Manager API in one socket-free place makes them easy to read next to Jitterbit's documentation
+of the API (summed up in docs/architecture.md).
 
 Decisions where Harmony is silent [INF]:
 - Ids are allocated from emulator-wide counters, like Harmony's global entity ids:

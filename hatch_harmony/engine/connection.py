@@ -1,6 +1,6 @@
 """Reaching Harmony: the client the engine needs, credentials, and which organisation to ask.
 
-Shared by the engine (registration.py), the CLI, init and doctor, so the rules for "may we
+Shared by the engine (execute.py), the CLI, init and doctor, so the rules for "may we
 go online, with which account, in which organisation" are written once. The network
 client is created lazily through a factory: the offline path never imports httpx.
 """

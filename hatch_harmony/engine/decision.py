@@ -1,4 +1,4 @@
-"""The decision table, pure: which row of DESIGN.md's "when is a registration needed?" a run takes.
+"""The decision table: which row of "when does a build talk to Harmony?" a run takes.
 
 =====================================================  ========  =====================
 situation                                              requests  row
@@ -11,10 +11,11 @@ network needed, but no credentials or offline          0         NeedsNetworkErr
 no entry by this name, the lock has it by another      0         ConfigError (refuse_rename)
 =====================================================  ========  =====================
 
-`decide` reads nothing and writes nothing: given the lock as read, the adapter, the
-version and the keys at hand, it names the row, the entry, the keys, the request count
-and the reason. `registration.execute` does the I/O of the row; `hatch-harmony status`
-shows the same decision (`plan`), so what status predicts is what a build does.
+`decide` (and `decide_for`) read nothing and write nothing: given the lock as read, the
+adapter, the version and the keys at hand, it names the row, the entry, the keys, the request
+count and the reason. `execute.py` does the I/O of the row. `plan` is the one function here that
+reads a file: it reads harmony.lock as it is now and decides, for `hatch-harmony status`, `init`
+and `doctor`, so what they predict is what a build does. docs/architecture.md explains the table.
 """
 
 from __future__ import annotations
@@ -137,6 +138,12 @@ class Step:
     @property
     def action(self) -> str:
         return self.row.value
+
+    @property
+    def requests_text(self) -> str:
+        """The request count as `status` and `init` word it: "0 requests", "2 requests", "2-3 requests"."""
+        most = f"-{self.max_requests}" if self.max_requests > self.requests else ""
+        return f"{self.requests}{most} requests"
 
 
 def scope(config: HarmonyConfig, adapter: Adapter, host: str) -> str:

@@ -1,6 +1,7 @@
 """The engine's I/O: execute the row `decision.decide` chose, and keep harmony.lock.
 
-`decision.py` names the row of DESIGN.md's table (0, 2 or 3 requests); this module does
+`decision.py` names the row of the request table (0, 2 or 3 requests; docs/architecture.md,
+"When does a build talk to Harmony?"); this module does
 what that row needs: log in, list, register, validate, assign activity ids, and write
 the lock entry. Registering is not idempotent, so a run that may register holds the
 build mutex from reading the lock to writing it, reads the lock under it, and writes

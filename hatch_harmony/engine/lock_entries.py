@@ -1,9 +1,10 @@
 """Lock entries from a registration: ids kept from what already ships, the rest assigned.
 
-The rules that keep activity ids stable (DESIGN.md: ids never move) meet here: the entry
-already in the lock, the ids a shipped manifest holds (`shipped_ids`), and the lowest free
-ids for new activities (`activity_ids`). Name and version are always this project's, never
-a server's echo (issue 14, item 9).
+The rules that keep activity ids stable (ids never move: Harmony projects refer to them) meet
+here: the entry already in the lock, the ids a shipped manifest holds (`shipped_ids`), and the
+lowest free ids for new activities (`activity_ids`). Name and version are always this project's,
+never a server's echo: a server that stores them normalised must not make the next build miss
+the entry.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def bare_entry(run: RunContext, reg: Registration, org_id: str, kept: LockEntry 
 
     Name and version are what this project registers with (adapter.json's, or the entry's
     when it already records the registration), never the server's echo: a server that
-    normalises names must not make the next build miss the entry (issue 14, item 9).
+    normalises names must not make the next build miss the entry.
     """
     return LockEntry(
         host=run.host,

@@ -19,7 +19,7 @@ from hatch_harmony.engine.decision import KeyPair, inputs_for, registered_versio
 from hatch_harmony.engine.execute import Outcome, ensure_registration
 from hatch_harmony.engine.shipped_ids import ShippedIds, read_shipped
 from hatch_harmony.errors import ConfigError, NeedsNetworkError, shown_path
-from hatch_harmony.guard.destination import check_destination, check_lock_path
+from hatch_harmony.guard.destination import build_inputs, check_destination, check_lock_path
 from hatch_harmony.jar_manifest import Manifest
 from hatch_harmony.project import connector_manifest as cm
 from hatch_harmony.project.adapter import Adapter, find_adapter, load_adapter
@@ -101,12 +101,6 @@ def shipped_ids(
     return tuple(found)
 
 
-def inputs_of(config: HarmonyConfig, adapter_path: Path | None) -> list[Path]:
-    """The files the manifest step reads: the manifest may be written over none of them."""
-    found = [config.lock, config.root / "pyproject.toml", config.root / ".gitignore"]
-    return found + [p for p in (adapter_path, config.manifest_template) if p is not None]
-
-
 def render(config: HarmonyConfig, template: Manifest, outcome: Outcome, version: str | None = None) -> bytes:
     """The manifest's bytes; `version` is its `Version` (None: the template's, or `attributes`')."""
     reg = outcome.registration
@@ -178,7 +172,7 @@ def generate(
     template = load_template(config)
     version, version_notice = manifest_version(config, template, project_version)
     if write:
-        check_destination(config, config.manifest, inputs_of(config, adapter.path))
+        check_destination(config, config.manifest, adapter.path)
     if not read_only:
         check_lock_path(config)
     last = previous_path or config.manifest
@@ -324,14 +318,5 @@ def files_read(config: HarmonyConfig, result: Generated) -> tuple[Path, ...]:
 
     root = config.root
     tried = [root / c for c in DEFAULT_LOCATIONS] if config.adapter is None else [config.adapter]
-    files = [
-        root / "pyproject.toml",
-        root / ".gitignore",
-        git_index(root),
-        *tried,
-        result.adapter.path,
-        config.manifest_template,
-        config.lock,
-        result.path,
-    ]
+    files = [*build_inputs(config, result.adapter.path), git_index(root), *tried, result.path]
     return tuple(dict.fromkeys(f for f in files if f is not None))

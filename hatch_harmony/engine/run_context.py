@@ -1,8 +1,9 @@
 """One engine run: its inputs, the notices it collects, and its client, opened on first need.
 
-`registration` executes a row of the decision table with it, `lock_entries` builds the
+`execute` carries out a row of the decision table with it, `lock_entries` builds the
 lock entry from it; neither opens a connection any other way, so "no network unless the
-row needs it" (DESIGN.md) holds in one place: `RunContext.connect`.
+row needs it" (the request table of docs/architecture.md) holds in one place:
+`RunContext.connect`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ full engine runs, exactly as without the stamp. The mode counts because the engi
 the manifest 0600 and a `chmod` leaves size and mtime alone: a warm build must not hand
 over a secret that others can read, where a full run would have made it 0600 again.
 
-Yes/no variables mean here exactly what they mean to the engine (`yes_no`, the one rule):
+Yes/no variables mean here exactly what they mean to the engine (`util/env.py`, the one rule):
 `HARMONY_NO_WARM_STAMP=0` keeps the stamp, `=1` turns it off, and a value that is neither
 makes this module step aside so that the engine reports it. The stamp is keyed on what a
 value means (`on` and `1` are one key), not on how it is spelled.

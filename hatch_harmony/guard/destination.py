@@ -7,8 +7,9 @@ configured text alone:
 * inside the project, after resolving symlinks: a `build/` that links elsewhere would put
   the secret outside it;
 * not a symlink itself, not a folder, and every existing parent a folder;
-* never a file the build reads: adapter.json, the template, the lock, pyproject.toml,
-  .gitignore (writing the secret there would ship it as the UI file or commit it);
+* never a file the build reads (`build_inputs`, the one list of them): adapter.json, the
+  template, the lock, pyproject.toml, .gitignore (writing the secret there would ship it as
+  the UI file or commit it);
 * in a git work tree, a path git ignores: a tracked file puts the secret in the history,
   an untracked one is a `git add .` away from it.
 
@@ -29,8 +30,25 @@ if TYPE_CHECKING:
     from hatch_harmony.config import HarmonyConfig
 
 
-def check_destination(config: HarmonyConfig, path: Path, inputs: Iterable[Path]) -> None:
-    """Raise ConfigError naming `<table>.manifest` (or the path) and the fix; return when `path` is safe."""
+def build_inputs(config: HarmonyConfig, adapter: Path | None) -> list[Path]:
+    """The files a build reads, which the manifest may never be written over: harmony.lock,
+    pyproject.toml, .gitignore, adapter.json (when found) and the template (when configured).
+
+    The warm-build stamp watches them too (`pipeline.files_read`): one list for both.
+    """
+    found = [config.lock, config.root / "pyproject.toml", config.root / ".gitignore"]
+    return found + [p for p in (adapter, config.manifest_template) if p is not None]
+
+
+def check_destination(
+    config: HarmonyConfig, path: Path, adapter: Path | None, *, also_read: Iterable[Path] = ()
+) -> None:
+    """Raise ConfigError naming `<table>.manifest` (or the path) and the fix; return when `path` is safe.
+
+    `adapter` is the adapter.json the build reads (None when not found yet); `also_read` names
+    more files the caller reads or writes in the same run (`init`'s edits).
+    """
+    inputs = [*build_inputs(config, adapter), *also_read]
     where = f"{config.table_path}.manifest" if path == config.manifest else shown_path(path, config.root)
     shown = shown_path(path, config.root)
     root = config.root.resolve()

@@ -79,6 +79,25 @@ def shipped(
         return _shipped(fresh, path, build_data, editable=editable)
 
 
+def reason_and_fix(option: str, rel: str, target: str) -> tuple[str, str]:
+    """Why hatchling selects the manifest at `rel` for `target`, and what to change: one row per option
+    that `shipped` may name (the hook words its refusal with them)."""
+    exclude = (
+        f"Exclude it: add `{rel.split('/', maxsplit=1)[0]}/` to .gitignore, or "
+        f'`exclude = ["{rel}"]` under [tool.hatch.build.targets.{target}].'
+    )
+    if option == "file selection":
+        return "neither .gitignore nor `exclude` leaves it out", exclude
+    if option in ("only-include", "packages"):
+        return f"it is under `{option}` and neither .gitignore nor `exclude` leaves it out", exclude
+    if option == "artifacts":
+        return "it matches `artifacts`", "Narrow `artifacts`: matching files ship whatever .gitignore says."
+    where = "[tool.hatch.build.targets.wheel]"
+    if option == "force-include":
+        where = f"[tool.hatch.build] or [tool.hatch.build.targets.{target}], or the hook that adds it"
+    return f"`{option}` puts it there", f"Take it (or its folder) out of `{option}` ({where})."
+
+
 def _check_wheel_selection(config: BuilderConfig) -> None:
     """hatchling's wheel heuristics raise when a project has no package (editable wheels too)."""
     if not isinstance(config, WheelBuilderConfig):

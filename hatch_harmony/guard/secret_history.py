@@ -51,6 +51,15 @@ _LINE = re.compile(
 )
 _REFERENCE_CHARS = frozenset(" \t\"'`$%(<{")
 
+#: What to do about a key or secret found in a commit: `init` and `doctor` both give this advice.
+ADVICE_ON_COMMITTED_VALUES = (
+    "Anyone who can read this repository, a clone or a fork can read them. What to do: review who has "
+    "access to the repository and its copies; to take the values out of the history, rewrite it (`git "
+    "filter-repo --replace-text`, or BFG), force-push, and have every clone made again. Re-registering the "
+    "connector would give it a new key and secret, but also a new endpoint id and new activity ids: "
+    "every Harmony project that uses the connector would break."
+)
+
 
 @dataclass(frozen=True)
 class SecretCommit:

@@ -41,7 +41,8 @@ from hatch_harmony.init.pyproject import (
     read_pyproject,
     wanted_tables,
 )
-from hatch_harmony.jar.config import JAR_TABLE, load_jar_table
+from hatch_harmony.jar.builder import load_jar_table
+from hatch_harmony.jar.config import JAR_TABLE
 from hatch_harmony.util.files import atomic_write
 from hatch_harmony.vocabulary import ENV_VAR, OFFLINE_VAR
 
@@ -142,18 +143,13 @@ def _first_build(config: HarmonyConfig, layout: Layout, env: Mapping[str, str]) 
     decided = plan(
         config, layout.adapter, env, inputs_for(layout.adapter, layout.project_version, keys, endpoint)
     )
-    count = f"{decided.requests}"
-    if decided.max_requests > decided.requests:
-        count += f"-{decided.max_requests}"
-    return f"{decided.action} ({count} requests): {decided.reason}"
+    return f"{decided.action} ({decided.requests_text}): {decided.reason}"
 
 
 def _write_manifest(config: HarmonyConfig, layout: Layout, data: bytes, changes: list[Change]) -> bool:
     """The adopted registration's manifest, 0600, where destination.py allows it (git ignores it by now)."""
     path = config.manifest
-    reads = [layout.adapter.path, config.lock, config.root / "pyproject.toml", config.root / ".gitignore"]
-    reads += [c.path for c in changes] + list(filter(None, [config.manifest_template]))
-    check_destination(config, path, reads)
+    check_destination(config, path, layout.adapter.path, also_read=[c.path for c in changes])
     try:
         if path.read_bytes() == data and _mode(path) == SECRET_FILE_MODE:
             return False

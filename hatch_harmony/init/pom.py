@@ -1,7 +1,7 @@
 """What a connector's pom.xml says about packaging, read the way Maven would for the default build.
 
 `hatch-harmony init` must build the jar Maven's `maven-jar-plugin` builds, so it reads the
-sections that decide it (FACTS.md, "How Jitterbit's own connectors are built"):
+sections that decide it (docs/architecture.md: how Jitterbit's own connectors are built):
 
 * `build/outputDirectory` (default `${project.build.directory}/classes`): the folder the jar
   packs, where Maven's resources phase copies every resource folder (honouring `targetPath`,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+from packaging.utils import canonicalize_name
 
 from hatch_harmony.config import HOOK_TABLE, find_harmony_table
 from hatch_harmony.errors import ConfigError
@@ -74,11 +75,11 @@ def render(tables: Tables) -> str:
 
 
 def _requirement_names(requires: Any) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for item in requires if isinstance(requires, list) else []:
         match = _REQUIREMENT_NAME.match(item) if isinstance(item, str) else None
         if match:
-            names.add(re.sub(r"[-_.]+", "-", match.group(1)).lower())
+            names.add(canonicalize_name(match.group(1)))
     return names
 
 

@@ -11,20 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from hatch_harmony.errors import shown_path
-from hatch_harmony.guard.secret_history import SecretScan
+from hatch_harmony.guard.secret_history import ADVICE_ON_COMMITTED_VALUES, SecretScan
 from hatch_harmony.init.adopt import adoption_json
 from hatch_harmony.init.migrate import Migration
 from hatch_harmony.init.scaffold import ACTIVITY, Scaffold
 from hatch_harmony.vocabulary import EMAIL_VAR, PASSWORD_VAR, URL_VAR
 
 BUILD_COMMAND = "hatch build -t jar"
-ADVICE_ON_COMMITTED_VALUES = (
-    "Anyone who can read this repository, a clone or a fork can read them. What to do: review who has "
-    "access to the repository and its copies; to take the values out of the history, rewrite it (`git "
-    "filter-repo --replace-text`, or BFG), force-push, and have every clone made again. Re-registering the "
-    "connector would give it a new key and secret, but also a new endpoint id and new activity ids: "
-    "every Harmony project that uses the connector would break."
-)
 
 
 def _secrets_json(scan: SecretScan, tracked: tuple[str, ...]) -> dict[str, Any]:

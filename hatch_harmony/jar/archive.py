@@ -1,7 +1,7 @@
 """Writing a reproducible jar: the same entries give the same bytes, on any machine.
 
 This module knows zip and the two jar rules Java enforces, nothing about connectors:
-which files go into a connector jar is decided in `jar_layout.py`. Keeping the archive
+which files go into a connector jar is decided in `layout.py`. Keeping the archive
 mechanics here makes them testable without hatch and reusable by the CLI.
 
 What makes the output reproducible (the same choices as hatchling's wheels, flit and
@@ -11,7 +11,7 @@ Maven's `project.build.outputTimestamp`):
   sorted by name, with a directory entry for every parent folder (the JDK's `jar` tool
   writes them too, and `ClassLoader.getResource("dir/")` needs them);
 * one timestamp for every entry, the `epoch` the caller passes (the jar target takes it from
-  hatchling's reproducible settings, `jar_config.entry_epoch`), DEFAULT_EPOCH when nothing
+  hatchling's reproducible settings, `config.entry_epoch`), DEFAULT_EPOCH when nothing
   sets one, clamped to what a zip date can hold;
 * permissions fixed to 0644 for files and 0755 for folders, "made on Unix" whatever the
   host, and no extra fields (no extended timestamps, no uid/gid);

@@ -5,8 +5,8 @@ is built by hatch itself, with the manifest the `harmony` build hook just genera
 
 hatch imports this module whenever it lists the build targets of a project that has
 hatch-harmony installed (`hatch_register_builder`, called by `hatch build` for the wheel
-too), so it imports only hatchling's interfaces: the table (`jar_config`), the layout
-(`jar_layout`: planning and walking) and the writer (`jarfile`) are imported when the jar
+too), so it imports only hatchling's interfaces: the table (`config`), the layout
+(`layout`: planning and walking) and the writer (`archive`) are imported when the jar
 target is configured or builds. This module is the thin glue: names, clean-up, messages.
 """
 
@@ -23,7 +23,7 @@ from hatchling.plugin.manager import PluginManager
 
 from hatch_harmony.errors import ConfigError, HarmonyError
 from hatch_harmony.errors import shown_path as _shown
-from hatch_harmony.hooks import ADAPTER_KEY, ENVIRONMENT_KEY, MANIFEST_KEY
+from hatch_harmony.jar import ADAPTER_KEY, ENVIRONMENT_KEY, MANIFEST_KEY
 
 if TYPE_CHECKING:
     from hatch_harmony.jar.config import JarBuilderConfig
@@ -37,7 +37,9 @@ JAR_VERSION = re.compile(r"[0-9][A-Za-z0-9.+!_-]*")
 
 def _stem(project_name: str) -> str:
     """The project name as PEP 503 normalises it (`Weather_Example` -> `weather-example`)."""
-    return re.sub(r"[-_.]+", "-", project_name).lower()
+    from packaging.utils import canonicalize_name  # hatchling's dependency; loaded by any build anyway
+
+    return canonicalize_name(project_name)
 
 
 def jar_version_problem(version: str) -> str | None:
@@ -91,7 +93,7 @@ def declared_environments(build_config: Mapping[str, Any], target_config: Mappin
 class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
     """`hatch build -t jar` -> `dist/<name>-<version>.jar`, the deployable connector jar.
 
-    Options live under `[tool.hatch.build.targets.jar]` (`jar_config.JarBuilderConfig`). The
+    Options live under `[tool.hatch.build.targets.jar]` (`config.JarBuilderConfig`). The
     manifest and adapter path come from the `harmony` build hook through build_data, which
     hatchling passes to `build_standard` as keywords.
     """
@@ -194,3 +196,12 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
             "the jar target needs the manifest of the `harmony` build hook, which is not configured. "
             'Add to pyproject.toml:\n\n    [tool.hatch.build.hooks.harmony]\n    adapter = "adapter.json"\n'
         )
+
+
+def load_jar_table(table: Mapping[str, Any], root: Path) -> JarBuilderConfig:
+    """A `jar` table checked as a build checks it, without a build (for `hatch-harmony init`)."""
+    from hatch_harmony.jar.config import JarBuilderConfig
+
+    config = JarBuilderConfig(JarBuilder(str(root)), str(root), JarBuilder.PLUGIN_NAME, {}, dict(table))
+    config.validate()
+    return config

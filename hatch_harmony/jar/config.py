@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -291,15 +290,6 @@ def _assets(value: object, where: str, root: Path, problems: Problems) -> list[P
         else:
             result.append(path)
     return result
-
-
-def load_jar_table(table: Mapping[str, Any], root: Path) -> JarBuilderConfig:
-    """A `jar` table checked as a build checks it, without a build (for `hatch-harmony init`)."""
-    from hatch_harmony.jar.builder import JarBuilder
-
-    config = JarBuilderConfig(JarBuilder(str(root)), str(root), JarBuilder.PLUGIN_NAME, {}, dict(table))
-    config.validate()
-    return config
 
 
 # --------------------------------------------------------------------------- timestamps

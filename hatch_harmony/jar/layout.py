@@ -24,7 +24,7 @@ are dropped with one warning naming them. The Jitterbit connector SDK is provide
 agent (a system-scope dependency in Jitterbit's pom, never bundled by Maven), so it is left
 out from every source unless `bundle-sdk = true`.
 
-Pure but for reading folders; `builder.JarBuilder` shows the result and `jarfile` writes it.
+Pure but for reading folders; `builder.JarBuilder` shows the result and `archive` writes it.
 """
 
 from __future__ import annotations

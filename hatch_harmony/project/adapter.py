@@ -21,13 +21,13 @@ from hatch_harmony.errors import ConfigError
 from hatch_harmony.util.long_integers import LongIntegerError, load_json
 from hatch_harmony.vocabulary import ACTIVITY_PREFIX, activity_key_problem, case_clash
 
-#: Harmony accepts at most 99 activities per connector ([DOC] FACTS.md).
+#: Harmony accepts at most 99 activities per connector [DOC].
 MAX_ACTIVITIES = 99
 
 #: Files looked for, in this order, when no adapter path is configured.
 DEFAULT_LOCATIONS: tuple[str, ...] = ("adapter.json", "ui/adapter.json")
 
-#: Connector names: FACTS.md says only "no special characters or `/`" [DOC]. Decision [INF]:
+#: Connector names: Jitterbit's documentation says only "no special characters or `/`" [DOC]. Decision [INF]:
 #: ASCII letters and digits, plus space, `_`, `-` and `.` inside; starting with a letter or
 #: digit and not ending with a space. Conservative on purpose: a name we accept but
 #: Harmony rejects fails only after login, one we reject fails here with a fix.

@@ -1,6 +1,6 @@
 """The Jitterbit connector attributes on top of the JAR manifest format (jar_manifest/).
 
-What a connector manifest must hold (FACTS.md, "The manifest"): `Jitterbit-Connector:
+What a connector manifest must hold ([DOC], docs/architecture.md): `Jitterbit-Connector:
 true`, the UI file, the registration's key, secret and endpoint id, one
 `Jitterbit-Activity-EntityTypeId-<activity>` per activity, a `Class-Path` of the bundled
 jars. Generating one (`apply_registration`) refuses placeholders and non-numeric ids

@@ -76,7 +76,7 @@ def _version_key(version: str) -> tuple[tuple[int, int, str], ...]:
 
     Numbers compare by length, then digits (leading zeros dropped), never through int():
     Python refuses to convert more than 4300 digits, and a registered version with 5000
-    once crashed the lock write right after the register request (issue 14, item 14).
+    once crashed the lock write right after the register request.
     """
     parts = re.findall(r"[0-9]+|[^0-9]+", version)  # ASCII digits only
     key = []
@@ -230,7 +230,7 @@ def _entry(path: Path, index: int, table: Any) -> LockEntry:
         raise r.error(unknown[0], f"is not a lock key (known: {', '.join(_ENTRY_KEYS)})")
     # Never empty: a register reply without an id is "outcome unknown" (found again by listing),
     # so only a hand edit or an older hatch-harmony leaves `connector-id = ""`, which made every
-    # later build call the registration deleted (issue 14, item 10).
+    # later build call the registration deleted.
     if r.table.get("connector-id") == "":
         raise r.error(
             "connector-id",

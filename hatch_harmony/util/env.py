@@ -1,10 +1,10 @@
 """Environment variables' values, and for yes/no variables the one rule for what they mean.
 
 Why a module of its own: HARMONY_OFFLINE and HARMONY_VERIFY are read by the engine
-(config/overlay.py), HARMONY_NO_WARM_STAMP by the warm-build shortcut (warm.py), which must
-stay cheap to import (standard library only, never the config package). Read in two places, the rule
-drifted: `HARMONY_NO_WARM_STAMP=0` turned the stamp off just as `=1` did (issue 14, item
-18). Both now call `read`, and the README lists the accepted values once.
+(config/overlay.py), HARMONY_NO_WARM_STAMP by the warm-build shortcut (engine/warm.py), which
+must stay cheap to import (standard library only, never the config package). A rule read in two
+places drifts: once `HARMONY_NO_WARM_STAMP=0` turned the stamp off just as `=1` did. Both now
+call `read`, and the README lists the accepted values once.
 
 The rule: 1, true, yes, on mean yes; 0, false, no, off mean no; any case, surrounding
 spaces ignored; empty counts as unset (CI systems often set a missing secret to "").

@@ -202,7 +202,7 @@ def build_mutex(path: Path, *, timeout: float = 120.0, what: str = "this build")
     its name would make the mutex create or lock a file outside the project). Only the
     body's errors leave this function: a failure to release (a full disk when closing) is
     swallowed, since the mutex file holds no data and the OS drops the lock when the
-    descriptor closes or the process ends (issue 14, item 15).
+    descriptor closes or the process ends.
     """
     from filelock import FileLock, Timeout  # only registering builds and lock edits pay for it
 

@@ -69,6 +69,12 @@ def git_index(root: Path) -> Path | None:
     return None
 
 
+#: What every frontend says when it skips the manifest step there (`unpacked_sdist`).
+UNPACKED_SDIST_SKIPPED = (
+    "harmony: building from an unpacked sdist; the manifest belongs to the source tree, skipped"
+)
+
+
 def unpacked_sdist(root: Path) -> bool:
     """An unpacked sdist (PKG-INFO, no .git): its lock is a temporary copy, so it never registers.
 

@@ -4,7 +4,7 @@ Why this exists: since 3.11 (and 3.10.7) Python refuses to turn more than 4300 d
 digits into an int (a guard against quadratic-time parsing), and `json.loads` and
 `tomllib.loads` pass that refusal on as a bare `ValueError` that names neither the key
 nor the line. A hand-edited harmony.lock or adapter.json holding such a number then
-ended the build with a traceback (issue 14, item 14). Every reader of a project file asks
+ended the build with a traceback. Every reader of a project file asks
 this module, so the rule and its wording live in one place: adapter.json and harmony.lock
 do; pyproject.toml readers should too.
 

@@ -13,9 +13,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-from hatch_harmony.cli.inputs import project_version
 from hatch_harmony.config import load_config
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
+from hatch_harmony.engine.inputs import project_version
 from hatch_harmony.engine.pipeline import Generated, generate
 from hatch_harmony.init.scaffold import TEMPLATE, scaffold
 from hatch_harmony.jar_manifest import Manifest

@@ -18,7 +18,7 @@ from hatchling.builders.wheel import WheelBuilder
 
 from hatch_harmony.errors import ConfigError
 from hatch_harmony.jar.archive import DEFAULT_EPOCH, ZIP_MAX_EPOCH, ZIP_MIN_EPOCH
-from hatch_harmony.jar.builder import JarBuilder
+from hatch_harmony.jar.builder import JarBuilder, load_jar_table
 from hatch_harmony.jar.config import (
     DEFAULT_CLASSES_DIRS,
     JAR_TABLE,
@@ -28,7 +28,6 @@ from hatch_harmony.jar.config import (
     JarBuilderConfig,
     check_before_build,
     entry_epoch,
-    load_jar_table,
 )
 
 CANARY = "canary-Zq8v-do-not-print"
