@@ -42,7 +42,6 @@ JAR_HINT = (
 )
 
 
-
 class HarmonyBuildHook(BuildHookInterface[Any]):
     """Registers the connector when needed and writes its MANIFEST.MF before packaging."""
 
