@@ -16,6 +16,7 @@ hatch and them:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,6 +31,7 @@ from hatch_harmony.util.git import unpacked_sdist
 
 if TYPE_CHECKING:
     from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.guard import archive_scan
     from hatch_harmony.jar.builder import JarBuilder
 
 #: build_data keys the hook fills for the `jar` target (builder.py); the hook runs first.
@@ -41,6 +43,9 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
     """Registers the connector when needed and writes its MANIFEST.MF before packaging."""
 
     PLUGIN_NAME = "harmony"
+
+    #: Where this build's manifest is (set by `initialize`), for `finalize`'s messages.
+    _manifest_path: Path | None = None
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         from hatch_harmony.errors import HarmonyError
@@ -77,6 +82,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             )
             build_data[MANIFEST_KEY] = hit.manifest
             build_data[ADAPTER_KEY] = str(hit.adapter_path)
+            self._manifest_path = hit.manifest_path
             return
         self._full_run(root, env, build_data, version, from_sdist=from_sdist, run_key=run_key)
 
@@ -120,6 +126,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             return
         build_data[MANIFEST_KEY] = run.result.manifest
         build_data[ADAPTER_KEY] = str(run.result.adapter.path)
+        self._manifest_path = run.result.path
         if run_key is not None and not run.config.verify:
             warm.record(
                 root,
@@ -131,6 +138,90 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
                 adapter=run.result.adapter.path,
                 table_path=run.config.table_path,
             )
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        """The archive as written: no sdist or wheel leaves the build holding the key or secret.
+
+        `initialize` checked hatchling's selection, but hooks that run after ours may still add
+        files (a `force_include` of `build/`); hatchling calls every hook's `finalize` once the
+        archive exists, so the archive itself is read back (`archive_scan`). On a hit the
+        archive is removed and the build fails, naming the entry and what put it there.
+        """
+        manifest = build_data.get(MANIFEST_KEY)
+        if self.target_name not in ("sdist", "wheel") or not isinstance(manifest, bytes):
+            return
+        from hatch_harmony.guard import archive_scan
+
+        artifact = Path(artifact_path)
+        rel = self._relative_manifest()
+        leak = archive_scan.scan(artifact, manifest, manifest_path=rel)
+        if leak is None:
+            return
+        with contextlib.suppress(OSError):
+            artifact.unlink()
+        self.app.abort(
+            f"hatch-harmony: {self._leak_message(leak, artifact, rel, build_data, version)}", code=2
+        )
+
+    def _relative_manifest(self) -> str | None:
+        if self._manifest_path is None:
+            return None
+        try:
+            return self._manifest_path.relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+    def _leak_message(
+        self,
+        leak: archive_scan.Leak,
+        artifact: Path,
+        rel: str | None,
+        build_data: Mapping[str, Any],
+        version: str,
+    ) -> str:
+        """Which entry, why it must not ship, and (where hatchling's selection tells) what added it."""
+        from hatch_harmony.guard import packaging as shipping
+
+        root = Path(self.root)
+        what = (
+            "the generated manifest"
+            if leak.generated
+            else f"a file holding the connector key or secret of {rel or 'the generated manifest'}"
+        )
+        text = (
+            f"{shown_path(artifact, root)} held {leak.entry}, {what}: no sdist or wheel may hold the "
+            "connector secret, so the archive was removed."
+        )
+        later = [name for name in build_data.get("build_hooks", ()) if name != self.PLUGIN_NAME]
+        hooks = ", ".join(f"`{name}`" for name in later) or "none"
+        found = None
+        if rel is not None:
+            with contextlib.suppress(shipping.NothingToShip, TypeError, ValueError):
+                found = shipping.shipped(self.build_config, rel, build_data, editable=version == "editable")
+        if found is not None and found.option == "force-include" and not self._selected_without_hooks(rel):
+            return (
+                f"{text} A build hook ({hooks}) put {rel} (or its folder) into build_data['force_include'] "
+                "after the harmony hook checked the selection: take it out of what that hook adds. The "
+                "manifest ships only inside the jar (`hatch build -t jar`)."
+            )
+        if found is not None:
+            reason, fix = _reason_and_fix(found.option, rel or "", self.target_name)
+            return f"{text} It is there because {reason}. {fix}"
+        return (
+            f"{text} Neither hatchling's file selection nor its options put {rel or 'the manifest'} there "
+            f"under that name: a build hook ({hooks}) or a link/copy of the manifest did. Remove it from "
+            "what that hook adds, or the link from the project."
+        )
+
+    def _selected_without_hooks(self, rel: str | None) -> bool:
+        """Whether the project's own options (no hook's build data) select `rel`."""
+        from hatch_harmony.guard import packaging as shipping
+
+        if rel is None:
+            return False
+        with contextlib.suppress(shipping.NothingToShip, TypeError, ValueError):
+            return shipping.shipped(self.build_config, rel, {}) is not None
+        return False
 
     def _refuse_packaging_secret(
         self, manifest: Path | None, root: Path, table_path: str, build_data: Mapping[str, Any], version: str
