@@ -126,12 +126,17 @@ def key(
     )
 
 
-def _cache_dir(env: Mapping[str, str]) -> Path:
+def user_cache(env: Mapping[str, str]) -> Path:
+    """hatch-harmony's folder in the user's cache: warm stamps here, machine-wide mutexes beside them."""
     if os.name == "nt":
         base = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
     else:
         base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hatch-harmony" / "warm"
+    return Path(base) / "hatch-harmony"
+
+
+def _cache_dir(env: Mapping[str, str]) -> Path:
+    return user_cache(env) / "warm"
 
 
 def _stamp_path(root: Path, target: str, env: Mapping[str, str]) -> Path:
