@@ -11,6 +11,7 @@ and the hook.
 from __future__ import annotations
 
 import os
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -157,3 +158,23 @@ def test_a_secret_across_two_read_chunks_is_found(tmp_path: Path, monkeypatch: p
     leak = archive_scan.scan(wheel, manifest)
     assert leak is not None and leak.entry == "pkg/data.bin" and not leak.generated
     assert "SECRET" not in repr(leak)
+
+
+@pytest.mark.usefixtures("build_env")
+def test_a_symlink_to_the_manifest_under_another_name_never_ships(
+    tmp_path: Path, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`acme_late_hook/notes.txt` -> the manifest: selected by its own name, it is the manifest by content.
+
+    The wheel stores what the link points to and is refused; the sdist stores the link itself
+    (a dangling link once unpacked, no secret) and ships.
+    """
+    root = make(tmp_path / "acme", "", "adapter.json", "acme_late_hook/adapter.json")
+    (root / "acme_late_hook" / "notes.txt").symlink_to(Path("../build/harmony/MANIFEST.MF"))
+    err = refused(root, "wheel", capsys)
+    assert "held acme_late_hook/notes.txt, a file holding the connector key or secret" in err
+    [sdist] = build(root, "sdist")
+    with tarfile.open(sdist) as tar:
+        assert tar.getmember("acme_late_hook-0.1.0/acme_late_hook/notes.txt").issym()
+        blobs = [tar.extractfile(m).read() for m in tar if m.isfile()]  # type: ignore[union-attr]
+    assert not any(secret in blob for blob in blobs for secret in emulator_secrets(emulator))
