@@ -125,7 +125,8 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
             )
         hidden = self._hidden_by_hatch_toml()
         if hidden is not None:
-            return f"the jar target needs the manifest of the `harmony` build hook, never run: {hidden}"
+            needs = "the jar target needs the manifest of the `harmony` build hook"
+            return f"{needs}, which is not run: {hidden}"
         return (
             "the jar target needs the manifest of the `harmony` build hook, which is not configured. "
             'Add to pyproject.toml:\n\n    [tool.hatch.build.hooks.harmony]\n    adapter = "adapter.json"\n'
