@@ -190,7 +190,7 @@ def _git_still_agrees(manifest: Path) -> bool:
     top of the work tree (a monorepo's), .git/info/exclude, core.excludesFile and the config
     files that set it, environment variables. Watching all of that would be a second copy of
     git's rules; asking git the very question the full engine asks (`git_status`) is exact,
-    and costs one `git check-ignore` (~2 ms, benchmarks/RESULTS.md "Warm build and git") of the
+    and costs one `git check-ignore` (benchmarks/RESULTS.md section 8) of the
     ~40 ms a stamp saves. Outside a work tree it costs a few stats and no process.
     """
     from hatch_harmony.util.git import GitStatus, git_status

@@ -14,7 +14,7 @@ committed template with placeholders (`****`) holds neither and ships as before.
 
 Cost: every entry is decompressed once and searched for a few short byte strings, in
 chunks (memory stays flat for large files). zlib inflates at hundreds of MB/s, so a wheel
-of a few MB costs a few ms (benchmarks/RESULTS.md, "Archive scan"). Standard library only:
+of a few MB costs a few ms (benchmarks/RESULTS.md, section 8). Standard library only:
 hatchling has already imported zipfile and tarfile to write the archive.
 """
 
