@@ -8,7 +8,9 @@ All decisions live in `pipeline` and `registration`; this module only translates
 hatch and them:
 
 * where the manifest must not go (the sdist and wheel file selections, asked the way
-  hatchling selects files: `shipping`), and hatchling's selection errors as one message,
+  hatchling selects files: `shipping`), and hatchling's selection errors as one message;
+  then, in `finalize`, the finished archive read back (`archive_scan`), since hooks that
+  run after ours may add files,
 * when not to touch the network (editable installs) or not to register (a build from an
   unpacked sdist, whose lock file is a temporary copy),
 * status lines through hatch's `app`, and errors as one message without a traceback.
@@ -192,8 +194,9 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             f"{shown_path(artifact, root)} held {leak.entry}, {what}: no sdist or wheel may hold the "
             "connector secret, so the archive was removed."
         )
-        later = [name for name in build_data.get("build_hooks", ()) if name != self.PLUGIN_NAME]
-        hooks = ", ".join(f"`{name}`" for name in later) or "none"
+        order = list(build_data.get("build_hooks", ()))
+        later = order[order.index(self.PLUGIN_NAME) + 1 :] if self.PLUGIN_NAME in order else order
+        hooks = ", ".join(f"`{name}`" for name in later) or "none after harmony"
         found = None
         if rel is not None:
             with contextlib.suppress(shipping.NothingToShip, TypeError, ValueError):

@@ -84,3 +84,17 @@ def test_a_removed_ignore_rule_outside_the_project_makes_the_warm_build_refuse(
     full = build(root, emulator)
     assert full.returncode != 0, full.stderr
     assert REFUSED in full.stderr and WARM not in full.stderr
+
+
+def test_a_git_work_tree_made_around_the_project_makes_the_warm_build_refuse(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    """Outside git the manifest may go anywhere; once `git init` makes it a work tree, it must be ignored."""
+    root = PROJECT.make(tmp_path / "conn", gitignore=False)
+    assert build(root, emulator).returncode == 0
+    warm = build(root, emulator)
+    assert warm.returncode == 0 and WARM in warm.stderr, warm.stderr
+    git(root, "init", "-q")
+    full = build(root, emulator)
+    assert full.returncode != 0, full.stderr
+    assert REFUSED in full.stderr and WARM not in full.stderr
