@@ -15,14 +15,12 @@ committed template with placeholders (`****`) holds neither and ships as before.
 Cost: every entry is decompressed once and searched for a few short byte strings, in
 chunks (memory stays flat for large files). zlib inflates at hundreds of MB/s, so a wheel
 of a few MB costs a few ms (benchmarks/RESULTS.md, section 8). Standard library only:
-hatchling has already imported zipfile and tarfile to write the archive.
+hatchling has already imported the archive module it wrote with.
 """
 
 from __future__ import annotations
 
 import re
-import tarfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -92,8 +90,14 @@ def scan(artifact: Path, manifest: bytes, *, manifest_path: str | None = None) -
 
 
 def _entries(artifact: Path) -> Iterator[tuple[str, IO[bytes]]]:
-    """(name, open stream) of every regular file in the archive."""
+    """(name, open stream) of every regular file in the archive.
+
+    Each format's module is imported when an archive of it is read: a wheel build never loads
+    tarfile, an sdist build never zipfile (hatchling loaded the one it wrote with).
+    """
     if artifact.name.endswith((".tar.gz", ".tgz", ".tar")):
+        import tarfile
+
         with tarfile.open(artifact) as tar:
             for member in tar:
                 if member.isfile():
@@ -102,6 +106,8 @@ def _entries(artifact: Path) -> Iterator[tuple[str, IO[bytes]]]:
                         with handle:
                             yield member.name, handle
         return
+    import zipfile
+
     with zipfile.ZipFile(artifact) as archive:
         for info in archive.infolist():
             if not info.is_dir():
