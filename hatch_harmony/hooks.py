@@ -182,18 +182,19 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         version: str,
     ) -> str:
         """Which entry, why it must not ship, and (where hatchling's selection tells) what added it."""
+        from hatch_harmony.guard import archive_scan
         from hatch_harmony.guard import packaging as shipping
 
         root = Path(self.root)
-        what = (
-            "the generated manifest"
-            if leak.generated
-            else f"a file holding the connector key or secret of {rel or 'the generated manifest'}"
+        text = f"{shown_path(artifact, root)} held {leak.entry}, "
+        template = self._template()
+        if template is not None and (leak.entry == template or leak.entry.endswith("/" + template)):
+            return text + archive_scan.template_fix(template)
+        text += archive_scan.what(leak, rel) + (
+            ": no sdist or wheel may hold the connector secret, so the archive was removed."
         )
-        text = (
-            f"{shown_path(artifact, root)} held {leak.entry}, {what}: no sdist or wheel may hold the "
-            "connector secret, so the archive was removed."
-        )
+        if leak.kind == archive_scan.MANIFEST:  # not this build's manifest: hatchling's selection cannot tell
+            rel = None
         order = list(build_data.get("build_hooks", ()))
         later = order[order.index(self.PLUGIN_NAME) + 1 :] if self.PLUGIN_NAME in order else order
         hooks = ", ".join(f"`{name}`" for name in later) or "none after harmony"
@@ -215,6 +216,19 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             f"under that name: a build hook ({hooks}) or a link/copy of the manifest did. Remove it from "
             "what that hook adds, or the link from the project."
         )
+
+    def _template(self) -> str | None:
+        """The configured template's project-relative path, read only when a leak is reported."""
+        from hatch_harmony.config import HOOK_TABLE, load_config
+        from hatch_harmony.errors import HarmonyError
+
+        try:
+            template = load_config(
+                self.config, Path(self.root), os.environ, table_path=HOOK_TABLE
+            ).manifest_template
+            return None if template is None else template.relative_to(self.root).as_posix()
+        except (HarmonyError, ValueError):
+            return None
 
     def _selected_without_hooks(self, rel: str | None) -> bool:
         """Whether the project's own options (no hook's build data) select `rel`."""

@@ -269,9 +269,15 @@ def _check_archives(dist: _Distribution, config: HarmonyConfig, already: int) ->
             continue
         with contextlib.suppress(OSError):
             artifact.unlink()
-        what = "the generated manifest" if leak.generated else "a file holding the connector key or secret"
+        template = config.manifest_template
+        if template is not None and template.is_relative_to(config.root):
+            shown = template.relative_to(config.root).as_posix()
+            if leak.entry == shown or leak.entry.endswith("/" + shown):
+                raise SystemExit(
+                    f"hatch-harmony: {artifact.name} held {leak.entry}, {archive_scan.template_fix(shown)}"
+                )
         raise SystemExit(
-            f"hatch-harmony: {artifact.name} held {leak.entry}, {what} of {_relative(config)} "
+            f"hatch-harmony: {artifact.name} held {leak.entry}, {archive_scan.what(leak, _relative(config))} "
             f"({config.table_path}.manifest): no sdist or wheel may hold the connector secret, so the "
             "archive was removed. Find what puts it there (a link or copy of the manifest, MANIFEST.in, "
             "package_data, data_files, a custom command) and take it out."

@@ -156,7 +156,7 @@ def test_a_secret_across_two_read_chunks_is_found(tmp_path: Path, monkeypatch: p
         archive.writestr("pkg/data.bin", b"x" * 60 + b"SECRET-VALUE-123" + b"y" * 100)
     manifest = b"Jitterbit-Connector-Secret: SECRET-VALUE-123\r\n"
     leak = archive_scan.scan(wheel, manifest)
-    assert leak is not None and leak.entry == "pkg/data.bin" and not leak.generated
+    assert leak is not None and leak.entry == "pkg/data.bin" and leak.kind == archive_scan.HOLDS
     assert "SECRET" not in repr(leak)
 
 
@@ -178,3 +178,48 @@ def test_a_symlink_to_the_manifest_under_another_name_never_ships(
         assert tar.getmember("acme_late_hook-0.1.0/acme_late_hook/notes.txt").issym()
         blobs = [tar.extractfile(m).read() for m in tar if m.isfile()]  # type: ignore[union-attr]
     assert not any(secret in blob for blob in blobs for secret in emulator_secrets(emulator))
+
+
+@pytest.mark.usefixtures("build_env")
+def test_another_environments_manifest_never_ships(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its secret is not this build's: a `*.MF` entry holding a real secret is refused all the same."""
+    root = make(tmp_path / "acme", GLOBAL_HOOK, "build", "acme_late_hook/build")
+    prod = root / "build" / "harmony" / "prod" / "MANIFEST.MF"
+    prod.parent.mkdir(parents=True)
+    prod.write_bytes(b"Manifest-Version: 1.0\r\nJitterbit-Connector-Secret: prod-secret-canary-79\r\n\r\n")
+    (root / "hatch_build.py").write_text(
+        LATE_HOOK.format(source="build/harmony/prod", target="acme_late_hook/prod"), encoding="utf-8"
+    )
+    err = refused(root, "wheel", capsys)
+    assert "held acme_late_hook/prod/MANIFEST.MF, a manifest holding a real connector secret" in err
+    assert "prod-secret-canary-79" not in err
+
+
+@pytest.mark.usefixtures("build_env")
+def test_a_template_holding_the_real_secret_never_ships_and_the_fix_is_placeholders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Jitterbit's sample commits its manifest with the real key and secret: the sdist must not carry it."""
+    root = PROJECT.make(tmp_path / "acme", package=True)
+    build(root, "wheel")  # registers; the manifest holds this registration's key, secret and ids
+    template = root / "src" / "META-INF" / "MANIFEST.MF"
+    template.parent.mkdir(parents=True)
+    template.write_bytes((root / "build" / "harmony" / "MANIFEST.MF").read_bytes())
+    (root / "pyproject.toml").write_text(PROJECT.pyproject('manifest-template = "src/META-INF/MANIFEST.MF"'))
+    for path in (root / "dist").iterdir():
+        path.unlink()
+    err = refused(root, "sdist", capsys)
+    assert "held acme_late_hook-0.1.0/src/META-INF/MANIFEST.MF, the manifest template" in err
+    assert "Put placeholders (****)" in err and "hatch-harmony init" in err
+
+
+def test_a_manifest_entry_with_placeholders_is_no_leak(tmp_path: Path) -> None:
+    wheel = tmp_path / "w.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(
+            "pkg/META-INF/MANIFEST.MF",
+            b"Jitterbit-Connector-Key: ****\r\nJitterbit-Connector-Secret: ****\r\n",
+        )
+    assert archive_scan.scan(wheel, b"Jitterbit-Connector-Secret: SECRET-VALUE-123\r\n") is None
