@@ -99,7 +99,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         run_key: str | None,
     ) -> None:
         """The engine, through the pipeline's one entry; then a stamp for the next warm build."""
-        from hatch_harmony.config import HOOK_TABLE
+        from hatch_harmony.config import HOOK_TABLE, hatch_toml
         from hatch_harmony.engine.pipeline import run_build
         from hatch_harmony.jar.config import check_before_build
 
@@ -112,12 +112,14 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             if self.target_name in ("sdist", "wheel"):
                 self._refuse_packaging_secret(config.manifest, root, config.table_path, build_data, version)
 
+        # hatchling took the table from hatch.toml's [build] when it has one: messages name it there
+        table_path = hatch_toml.HATCH_TOML_TABLE if hatch_toml.read_build(root) is not None else HOOK_TABLE
         run = run_build(
             root,
             self.config,
             env,
             project_version=self.metadata.version,
-            table_path=HOOK_TABLE,
+            table_path=table_path,
             editable=version == "editable",
             from_sdist=from_sdist,
             check=packaging_check,

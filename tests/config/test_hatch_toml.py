@@ -112,3 +112,17 @@ def test_a_hatch_toml_without_build_changes_nothing(
     _, checks = doctor_json(root, monkeypatch, capsys)
     assert checks["config"]["status"] == "ok", checks["config"]
     assert "[tool.hatch.build.hooks.harmony]" in json.dumps(checks["config"])
+
+
+def test_a_problem_in_hatch_tomls_hook_table_is_named_there(tmp_path: Path, emulator: Emulator) -> None:
+    root = PROJECT.make(tmp_path / "acme")
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "acme-hatch-toml"\nversion = "0.1.0"\n', encoding="utf-8"
+    )
+    (root / "hatch.toml").write_text(
+        '[build.hooks.harmony]\nregoin = "na"\n\n[build.targets.jar]\nclasses = "build/classes"\n',
+        encoding="utf-8",
+    )
+    done = jar_build(root, emulator)
+    assert done.returncode == 2
+    assert "build.hooks.harmony.regoin" in done.stderr and "tool.hatch.build" not in done.stderr
