@@ -12,8 +12,9 @@ The mutex file lives in the user's cache folder, beside the warm-build stamps (t
 folder for every checkout of this user), named by a digest of the key: no name, host or
 organisation shows in the file name, and any text is a valid key. It is taken after the
 checkout's own mutex, always in that order, so two builds never wait on each other in a
-circle. Builds of different users on one machine do not share a cache folder; they also do
-not share credentials, and Harmony's own listing still makes the later one adopt.
+circle. Builds of different users on one machine do not share a cache folder, so they are not
+kept apart: two people building one connector of one organisation at the same instant, on one
+machine, is left to the heal (the next build adopts the oldest and names the other).
 """
 
 from __future__ import annotations
