@@ -14,7 +14,8 @@ organisation shows in the file name, and any text is a valid key. It is taken af
 checkout's own mutex, always in that order, so two builds never wait on each other in a
 circle. Builds of different users on one machine do not share a cache folder, so they are not
 kept apart: two people building one connector of one organisation at the same instant, on one
-machine, is left to the heal (the next build adopts the oldest and names the other).
+machine, may still register it twice (a later build without a lock entry then adopts the oldest
+registration and names the other, as after any duplicate).
 """
 
 from __future__ import annotations
