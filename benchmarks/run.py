@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import cli_startup, imports, maven, overhead, request_counts, scale, wheel_model  # noqa: E402
+from benchmarks import cli_startup, guards, imports, maven, overhead, request_counts, scale, wheel_model  # noqa: E402
 from benchmarks.harness import BenchmarkError  # noqa: E402
 from benchmarks.machine import describe, load_average  # noqa: E402
 from benchmarks.report import Newman, Report, kept_section, render, write_section  # noqa: E402
@@ -96,11 +96,11 @@ def run_newman(mode: str) -> Newman:
 
 #: Sections that their own commands measure (maven.py: needs Maven; wheel_overhead.py: needs the
 #: package registry for its baseline venv), kept between their markers when run.py rewrites the rest.
-KEPT_SECTIONS = ((maven.START, maven.END), (wheel_model.START, wheel_model.END))
+KEPT_SECTIONS = ((maven.START, maven.END), (wheel_model.START, wheel_model.END), (guards.START, guards.END))
 
 
 def write_results(output: Path, text: str) -> None:
-    """Write RESULTS.md, keeping the sections that maven.py and wheel_overhead.py measure on their own."""
+    """Write RESULTS.md, keeping the sections that maven.py, wheel_overhead.py and guards.py measure."""
     previous = output.read_text(encoding="utf-8") if output.is_file() else ""
     output.write_text(text, encoding="utf-8")
     for start, end in KEPT_SECTIONS:

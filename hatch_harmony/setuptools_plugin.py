@@ -24,9 +24,13 @@ When it runs, and why there:
 
 The secret must never be packaged. hatch answers "is this file selected?" before the build;
 setuptools only knows once it has computed its selections, so the check runs on setuptools'
-own answers: the sdist's file list right after `egg_info` computed it, and the wheel's
-package data right before `build_py` copies it. A hit stops the build before any archive is
-written (after the engine ran: the registration is in the lock, so nothing is lost).
+own answers: setup()'s `data_files` and `scripts` before the first command, the sdist's file
+list right after `egg_info` computed it, and the wheel's package data right before `build_py`
+copies it. A hit stops the build before any archive is written (after the engine ran: the
+registration is in the lock, so nothing is lost). Whatever road those miss (a link to the
+manifest under another name, a custom command), each archive `sdist` or `bdist_wheel` writes
+is read back (guard/archive_scan.py, as the hatch hook's `finalize` does) and removed when it
+holds the generated manifest or its key or secret.
 
 Errors stop the build with `SystemExit("hatch-harmony: <message>")`: setuptools and both
 frontends print exactly that line, without a traceback. (A `DistutilsSetupError` would come
@@ -35,6 +39,7 @@ out as "error in setup command: ..." from setup(), and a plain exception as a tr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -202,15 +207,81 @@ def _guard_packaging(dist: _Distribution, config: HarmonyConfig) -> None:
     if config.root not in manifest.parents:
         return  # outside the project: nothing can package it
     original = dist.run_command
+    checked: list[bool] = []
 
     def run_command(command: str) -> None:
+        if not checked:  # setup()'s own lists are final once a command runs
+            checked.append(True)
+            _check_setup_lists(dist, config)
         if command == "build_py":
             _check_package_data(dist, config)
+        already = len(getattr(dist, "dist_files", ()))
         original(command)
         if command == "egg_info":
             _check_sdist_files(dist, config)
+        if command in ARCHIVE_COMMANDS:
+            _check_archives(dist, config, already)
 
     dist.run_command = run_command
+
+
+#: Commands that write an archive and record it in `Distribution.dist_files`.
+ARCHIVE_COMMANDS = frozenset({"sdist", "bdist_wheel", "bdist", "bdist_egg", "bdist_dumb"})
+
+
+def _check_setup_lists(dist: _Distribution, config: HarmonyConfig) -> None:
+    """`data_files` and `scripts` name files to ship outright, in the wheel and the sdist."""
+    for entry in getattr(dist, "data_files", None) or ():
+        folder, names = ("", [entry]) if isinstance(entry, str) else entry
+        if any(_join(config.root, name) == config.manifest for name in names):
+            _refuse(
+                config,
+                f"the wheel and the sdist as data_files (into {folder or 'the data folder'!r})",
+                fix=f"Take {_relative(config)} out of `data_files` (setup() or "
+                "[tool.setuptools.data-files]): the manifest ships only inside the connector jar.",
+            )
+    for name in getattr(dist, "scripts", None) or ():
+        if _join(config.root, name) == config.manifest:
+            _refuse(
+                config,
+                "the wheel and the sdist as a script",
+                fix=f"Take {_relative(config)} out of setup()'s `scripts`: the manifest ships only inside "
+                "the connector jar.",
+            )
+
+
+def _check_archives(dist: _Distribution, config: HarmonyConfig, already: int) -> None:
+    """The archives this command just wrote, read back (guard/archive_scan): any other road is caught.
+
+    setuptools has more roads into an archive than the checks above name (a custom command, a
+    plugin's file finder); what the archive holds is the final answer. A hit removes it.
+    """
+    from hatch_harmony.guard import archive_scan
+
+    try:
+        manifest = config.manifest.read_bytes()
+    except OSError:
+        return  # never written (an editable install): nothing to find
+    for _command, _python, filename in list(getattr(dist, "dist_files", ()))[already:]:
+        artifact = Path(filename)
+        leak = archive_scan.scan(artifact, manifest, manifest_path=_relative(config))
+        if leak is None:
+            continue
+        with contextlib.suppress(OSError):
+            artifact.unlink()
+        template = config.manifest_template
+        if template is not None and template.is_relative_to(config.root):
+            shown = template.relative_to(config.root).as_posix()
+            if leak.entry == shown or leak.entry.endswith("/" + shown):
+                raise SystemExit(
+                    f"hatch-harmony: {artifact.name} held {leak.entry}, {archive_scan.template_fix(shown)}"
+                )
+        raise SystemExit(
+            f"hatch-harmony: {artifact.name} held {leak.entry}, {archive_scan.what(leak, _relative(config))} "
+            f"({config.table_path}.manifest): no sdist or wheel may hold the connector secret, so the "
+            "archive was removed. Find what puts it there (a link or copy of the manifest, MANIFEST.in, "
+            "package_data, data_files, a custom command) and take it out."
+        )
 
 
 def _check_sdist_files(dist: _Distribution, config: HarmonyConfig) -> None:
@@ -248,10 +319,14 @@ def _relative(config: HarmonyConfig) -> str:
     return config.manifest.relative_to(config.root).as_posix()
 
 
-def _refuse(config: HarmonyConfig, where: str, exclusion: str) -> None:
+def _refuse(config: HarmonyConfig, where: str, exclusion: str = "", *, fix: str = "") -> None:
+    """Stop the build: `exclusion` is what to add to leave the manifest out, `fix` a whole other remedy."""
     rel = _relative(config)
+    fix = fix or (
+        "Write it outside your packages (the default, build/harmony/MANIFEST.MF, is never packaged), "
+        f"or exclude it: add {exclusion}."
+    )
     raise SystemExit(
         f"hatch-harmony: {config.table_path}.manifest: {rel} would be packaged into {where}, and it "
-        "holds the connector secret. Write it outside your packages (the default, build/harmony/MANIFEST.MF, "
-        f"is never packaged), or exclude it: add {exclusion}."
+        f"holds the connector secret. {fix}"
     )

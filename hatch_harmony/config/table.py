@@ -245,7 +245,11 @@ def _get_table(table: Mapping[str, Any], keys: tuple[str, ...]) -> Mapping[str, 
 
 
 def read_project_table(root: Path) -> tuple[dict[str, Any], str]:
-    """root/pyproject.toml's harmony table and its TOML path, for the CLI and setuptools."""
+    """root/pyproject.toml's harmony table and its TOML path, for the CLI and setuptools.
+
+    Read as hatchling reads it: a hatch.toml beside it with a `[build]` table replaces
+    `[tool.hatch.build]` (config/hatch_toml.py), which may hide the hook: that is an error.
+    """
     path = root / "pyproject.toml"
     try:
         text = path.read_bytes().decode("utf-8")
@@ -263,7 +267,14 @@ def read_project_table(root: Path) -> tuple[dict[str, Any], str]:
         raise ConfigError(f"{path}: {exc.describe()}; fix that value") from None
     except TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}; fix that line") from None
+    from hatch_harmony.config import hatch_toml
+
+    data, from_hatch_toml = hatch_toml.apply(root, data)  # hatchling's reading: it may hide the hook
     found = find_harmony_table(data)
+    if found is not None and from_hatch_toml and found[1].startswith("tool.hatch.build."):
+        return found[0], found[1].removeprefix("tool.hatch.")  # its path inside hatch.toml
+    if found is None and from_hatch_toml:
+        raise ConfigError(f"{path} has no hatch-harmony table, and {hatch_toml.hidden_message(False)}")
     if found is None:
         raise ConfigError(
             f"{path} has no hatch-harmony table: add [{HOOK_TABLE}] (hatch builds) or [{SETUPTOOLS_TABLE}] "

@@ -11,6 +11,7 @@ these paths are unknown (404), so a demo emulator cannot be steered by whoever r
 | `POST fail-next` | `{"n": 1, "status": 503, "route": "list", "retry_after": 1, "body": "<html>..."}` |
 | `POST drop-after-register` | `{"n": 1}` (optional) |
 | `POST latency` | `{"seconds": 0.05}` |
+| `POST hold-next` | `{"route": "list", "others": 1, "timeout": 5}` |
 | `POST expire-tokens` | - |
 | `POST in-use` | `{"connector_id": "4471", "in_use": true}` |
 | `POST override-next` | `{"route": "register", "patch": {"key": "bad\\r\\nvalue"}}` |
@@ -43,6 +44,7 @@ class Controlled(Protocol):
     def drop_after_register(self, n: int) -> None: ...
     def set_latency(self, seconds: float) -> None: ...
     def expire_tokens(self) -> None: ...
+    def hold_next(self, route: str, *, others: int, timeout: float) -> None: ...
     def set_in_use(self, connector_id: str, in_use: bool) -> None: ...
     def override_next(self, route: str, patch: Mapping[str, Any]) -> None: ...
     def connectors(self, org_id: str | None) -> list[Connector]: ...
@@ -132,6 +134,14 @@ def _latency(emulator: Controlled, data: dict[str, Any], query: dict[str, list[s
     return {}
 
 
+def _hold(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+    route = data.get("route")
+    if not isinstance(route, str):
+        raise _BadControl("'route' must be a string")
+    emulator.hold_next(route, others=_int(data, "others", 1), timeout=_number(data, "timeout", 5.0) or 0.0)
+    return {}
+
+
 def _expire(emulator: Controlled, data: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     emulator.expire_tokens()
     return {}
@@ -172,6 +182,7 @@ _CONTROLS: dict[str, tuple[str, _Action]] = {
     "fail-next": ("POST", _fail_next),
     "drop-after-register": ("POST", _drop),
     "latency": ("POST", _latency),
+    "hold-next": ("POST", _hold),
     "expire-tokens": ("POST", _expire),
     "in-use": ("POST", _in_use),
     "override-next": ("POST", _override),

@@ -19,6 +19,16 @@ COUNTED = (*ROUTES, "other")
 
 
 @dataclass
+class Hold:
+    """The next reply of `route` waits until `others` more requests to it arrived, or `timeout` s."""
+
+    route: str
+    others: int
+    timeout: float
+    target: int = 0  # the route's count at which the reply goes out (set when the request is held)
+
+
+@dataclass
 class Fault:
     """The next `remaining` requests to `route` (any route when None) get this reply, unprocessed."""
 
@@ -52,6 +62,9 @@ class Controls:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._holds: list[Hold] = []
+        self._held = 0
         self._counts = dict.fromkeys(COUNTED, 0)
         self._faults: list[Fault] = []
         self._drops = 0
@@ -63,6 +76,7 @@ class Controls:
     def count(self, route: str) -> None:
         with self._lock:
             self._counts[route] += 1
+            self._changed.notify_all()
 
     def counts(self) -> dict[str, int]:
         with self._lock:
@@ -103,6 +117,48 @@ class Controls:
                         self._faults.remove(fault)
                     return fault
         return None
+
+    # --- holding a reply ---------------------------------------------------------------------
+
+    def hold_next(self, route: str, *, others: int = 1, timeout: float = 5.0) -> None:
+        """Hold the next reply of `route` (computed as usual) until `others` more requests to
+        `route` have arrived, or `timeout` seconds have passed: a stale reply on purpose, for
+        races (two builds that both list before either registers)."""
+        check_route(route)
+        if route == "other":
+            raise ValueError("hold a route of the API, not 'other'")
+        if others < 1:
+            raise ValueError("others must be at least 1")
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        with self._lock:
+            self._holds.append(Hold(route, others, timeout))
+
+    def take_hold(self, route: str) -> Hold | None:
+        """The hold for this request, if one is queued (consumed); call after `count`."""
+        with self._lock:
+            for hold in self._holds:
+                if hold.route == route:
+                    self._holds.remove(hold)
+                    hold.target = self._counts[route] + hold.others
+                    return hold
+        return None
+
+    def wait(self, hold: Hold) -> None:
+        """Block (a server thread) until the hold's requests arrived or its timeout passed."""
+        with self._changed:
+            self._held += 1
+            self._changed.notify_all()
+            try:
+                self._changed.wait_for(lambda: self._counts[hold.route] >= hold.target, hold.timeout)
+            finally:
+                self._held -= 1
+
+    @property
+    def held(self) -> int:
+        """How many replies are being held right now."""
+        with self._lock:
+            return self._held
 
     def drop_after_register(self, n: int = 1) -> None:
         if n < 1:

@@ -197,6 +197,11 @@ class Emulator:
         """Delay every API request (not the controls) by `seconds`."""
         self.controls.set_latency(seconds)
 
+    def hold_next(self, route: str, *, others: int = 1, timeout: float = 5.0) -> None:
+        """Hold the next reply of `route`, computed when its request arrives, until `others` more
+        requests to `route` arrived (or `timeout` s): both of two racing builds see the old state."""
+        self.controls.hold_next(route, others=others, timeout=timeout)
+
     def expire_tokens(self) -> None:
         """Every token issued so far is now expired (401 INVALID_AUTH_TOKEN)."""
         self.state.expire_tokens()
@@ -324,6 +329,9 @@ class _Handler(BaseHTTPRequestHandler):
             patch = emulator.controls.take_override(route.name)
             if patch is not None:
                 payload = merge_patch(payload, patch)
+        hold = emulator.controls.take_hold(route.name)
+        if hold is not None:
+            emulator.controls.wait(hold)
         self._send_json(reply.status, payload, reply.headers)
 
     def _read_body(self) -> bytes | None:

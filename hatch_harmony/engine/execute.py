@@ -37,6 +37,7 @@ from hatch_harmony.engine.lock_entries import (
     registration_from,
     same_ids_or_fail,
 )
+from hatch_harmony.engine.machine_mutex import registering
 from hatch_harmony.engine.run_context import RunContext
 from hatch_harmony.engine.shipped_ids import ShippedIds, claims_about, refuse_new_registration
 from hatch_harmony.errors import ConfigError, HarmonyError
@@ -241,6 +242,16 @@ def _adopt_or_register(run: RunContext, lock: LockFile) -> Outcome:
             "--registration --id ID` removes it."
         )
     client = run.connect(f"{run.scope()} is not in {config.lock.name}, so it must be looked up or registered")
+    if run.read_only or not run.allow_register:  # never registers: nothing to keep apart
+        return _look_up_or_register(run, lock, client)
+    # Another checkout of this connector may be registering it right now: from the lookup to the
+    # lock write, one build per (host, organisation, name) on this machine (machine_mutex).
+    with registering(run.env, run.host, client.org_id, run.adapter.name):
+        return _look_up_or_register(run, lock, client)
+
+
+def _look_up_or_register(run: RunContext, lock: LockFile, client: Client) -> Outcome:
+    """The lookup, the register when it finds nothing, and the lock entry."""
     org_id = client.org_id
     registration = _pick(client.find(run.adapter.name, run.version), run)
     action, reason = "adopted", f"already registered in org {org_id}; adopted instead of registering again"

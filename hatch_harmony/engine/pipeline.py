@@ -199,10 +199,11 @@ def generate(
 
 
 def _committed_secret_notice(config: HarmonyConfig) -> str:
-    """A template with a real key or secret: it is committed, and every sdist ships it."""
+    """A template with a real key or secret: it is committed, and an sdist or wheel holding it is refused."""
     shown = shown_path(config.manifest_template or config.manifest, config.root)
     return (
-        f"{shown} holds the connector key or secret. It is committed and ships in every sdist: put "
+        f"{shown} holds the connector key or secret. It is committed, and an sdist or wheel that holds it "
+        "is refused: put "
         "placeholders (****) in their place and keep the ids, since each build gets key and secret on its "
         f"own (Harmony, the lock, {words.KEY_VAR} and {words.SECRET_VAR}). A secret already in git "
         "history stays readable there: review who can read the repository (re-registering for a new "

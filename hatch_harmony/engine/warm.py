@@ -10,7 +10,10 @@ stamp it left behind. Equal: the manifest on disk is handed over as is (0 reques
 this module imports only the standard library). Anything different, or any doubt: the
 full engine runs, exactly as without the stamp. The mode counts because the engine keeps
 the manifest 0600 and a `chmod` leaves size and mtime alone: a warm build must not hand
-over a secret that others can read, where a full run would have made it 0600 again.
+over a secret that others can read, where a full run would have made it 0600 again. And
+what git ignores is asked of git itself on every warm hit (`_git_still_agrees`): a line
+removed from a parent .gitignore, .git/info/exclude or core.excludesFile changes no
+file the stamp watches, yet makes the full engine refuse.
 
 Yes/no variables mean here exactly what they mean to the engine (`util/env.py`, the one rule):
 `HARMONY_NO_WARM_STAMP=0` keeps the stamp, `=1` turns it off, and a value that is neither
@@ -134,13 +137,18 @@ def key(
     )
 
 
-def cache_dir(env: Mapping[str, str]) -> Path:
-    """The user's cache folder for hatch-harmony's build-to-build memory (never in the project)."""
+def user_cache(env: Mapping[str, str]) -> Path:
+    """hatch-harmony's folder in the user's cache: warm stamps here, machine-wide mutexes beside them."""
     if os.name == "nt":
         base = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
     else:
         base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hatch-harmony" / "warm"
+    return Path(base) / "hatch-harmony"
+
+
+def cache_dir(env: Mapping[str, str]) -> Path:
+    """The user's cache folder for hatch-harmony's build-to-build memory (never in the project)."""
+    return user_cache(env) / "warm"
 
 
 def _stamp_path(root: Path, target: str, env: Mapping[str, str]) -> Path:
@@ -176,11 +184,28 @@ def lookup(root: Path, run_key: str, env: Mapping[str, str], target: str) -> Hit
             if _state(Path(name)) != recorded:
                 return None
         manifest_path = Path(fields["manifest"])
+        if not _git_still_agrees(manifest_path):
+            return None
         manifest = manifest_path.read_bytes()
         environment = fields["environment"] or None
         return Hit(manifest, manifest_path, Path(fields["adapter"]), fields["table-path"], environment)
     except (OSError, ValueError, KeyError):
         return None
+
+
+def _git_still_agrees(manifest: Path) -> bool:
+    """git still ignores the manifest (or it is still outside a work tree): the full engine's check.
+
+    git's ignore decision reads far more than the stamp watches: every .gitignore up to the
+    top of the work tree (a monorepo's), .git/info/exclude, core.excludesFile and the config
+    files that set it, environment variables. Watching all of that would be a second copy of
+    git's rules; asking git the very question the full engine asks (`git_status`) is exact,
+    and costs one `git check-ignore` (benchmarks/RESULTS.md section 8) of the
+    ~40 ms a stamp saves. Outside a work tree it costs a few stats and no process.
+    """
+    from hatch_harmony.util.git import GitStatus, git_status
+
+    return git_status(manifest) in (GitStatus.IGNORED, GitStatus.OUTSIDE)
 
 
 def record(

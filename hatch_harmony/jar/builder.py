@@ -192,10 +192,29 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
                 "the jar target needs the manifest of the `harmony` build hook, which is disabled "
                 "(enable-by-default = false); run with HATCH_BUILD_HOOK_ENABLE_HARMONY=true"
             )
+        hidden = self._hidden_by_hatch_toml()
+        if hidden is not None:
+            needs = "the jar target needs the manifest of the `harmony` build hook"
+            return f"{needs}, which is not run: {hidden}"
         return (
             "the jar target needs the manifest of the `harmony` build hook, which is not configured. "
             'Add to pyproject.toml:\n\n    [tool.hatch.build.hooks.harmony]\n    adapter = "adapter.json"\n'
         )
+
+    def _hidden_by_hatch_toml(self) -> str | None:
+        """hatch.toml's [build] replaces pyproject's [tool.hatch.build]: what that hides and what to write."""
+        from hatch_harmony.config import hatch_toml
+
+        root = Path(self.root)
+        try:
+            if hatch_toml.read_build(root) is None:
+                return None
+            from hatch_harmony.util.long_integers import load_toml
+
+            pyproject = load_toml((root / "pyproject.toml").read_text(encoding="utf-8"))
+        except (HarmonyError, OSError, ValueError):
+            return None  # hatchling read both files already; anything odd is reported elsewhere
+        return hatch_toml.hidden_message(hatch_toml.pyproject_has_hook(pyproject))
 
 
 def load_jar_table(table: Mapping[str, Any], root: Path) -> JarBuilderConfig:

@@ -298,18 +298,37 @@ def _dropped_notice(dropped: list[str], classes: str) -> str:
 
 
 def _is_generated_manifest(path: Path) -> bool:
-    """A `*.MF` file with a real `Jitterbit-Connector-Secret`: the hook's output, never an asset.
+    """A file with a real `Jitterbit-Connector-Secret`, read as a manifest: the hook's output, never an asset.
 
     Decided by content, not by path, so every environment's output (build/harmony/<env>/)
-    and a copy made by hand are caught alike; only `.MF` files are read, to keep the walk cheap.
+    and a copy made by hand are caught alike. To keep the walk cheap only files that may be
+    a manifest are read: `*.MF` names, and links, whatever their name (a symlink, or a hard
+    link: the same file under a second name, `readme.txt`, is the manifest all the same).
     """
-    if not path.name.upper().endswith(".MF"):
+    if not path.name.upper().endswith(".MF") and not _linked(path):
         return False
     try:
-        secret = Manifest.parse(path.read_bytes(), source=str(path)).get(words.SECRET)
+        if path.stat().st_size > MANIFEST_SIZE_LIMIT:
+            return False
+        data = path.read_bytes()
+        if words.SECRET.encode() not in data:
+            return False
+        secret = Manifest.parse(data, source=str(path)).get(words.SECRET)
     except (OSError, HarmonyError):
         return False
     return secret is not None and not words.is_placeholder(secret)
+
+
+#: Larger files are no generated manifest (99 activities and a 200-jar Class-Path make 11 KiB).
+MANIFEST_SIZE_LIMIT = 1 << 20
+
+
+def _linked(path: Path) -> bool:
+    """A symlink, or a file with more than one name (a hard link)."""
+    try:
+        return path.is_symlink() or path.stat().st_nlink > 1
+    except OSError:
+        return False
 
 
 def _classes_folder(root: Path, jar: JarBuilderConfig) -> Path:

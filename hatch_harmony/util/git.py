@@ -26,7 +26,7 @@ def _inside_git_work_tree(path: Path) -> bool:
 
 
 def _git(git: str, path: Path, *args: str) -> int:
-    import subprocess  # lazy: `unpacked_sdist` is asked on every warm build, git only on full ones
+    import subprocess  # lazy: `unpacked_sdist` is asked on every warm build, git only inside a work tree
 
     directory = path.parent
     while not directory.exists():  # a not-yet-created output folder: ask from the nearest existing one

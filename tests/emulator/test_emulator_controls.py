@@ -165,6 +165,30 @@ def test_latency_delays_api_requests(api: RawApi, emulator: Emulator) -> None:
         emulator.set_latency(-1)
 
 
+def test_hold_next_sends_the_reply_computed_before_the_others(api: RawApi, emulator: Emulator) -> None:
+    """The held list reply is the state when it arrived: a register made meanwhile is not in it."""
+    import threading
+
+    token = api.login()
+    emulator.hold_next("list", others=1, timeout=30)
+    held: list[Response] = []
+    path = connectors_path(ORG)
+    first = threading.Thread(target=lambda: held.append(api.request("GET", path, token=token)))
+    first.start()
+    while emulator.controls.held == 0:
+        time.sleep(0.005)
+    api.register(token, name="Late")
+    fresh = api.request("GET", connectors_path(ORG), token=token)  # the second list: releases the first
+    first.join(30)
+    assert [r["name"] for r in fresh.json()["registeredConnectorList"]] == ["Late"]
+    assert held[0].status == 200 and held[0].json()["registeredConnectorList"] == []
+    for bad in ({"others": 0}, {"timeout": 0}):
+        with pytest.raises(ValueError):
+            emulator.hold_next("list", **bad)
+    assert control(api, "POST", "hold-next", {"route": "nope"}).status == 400
+    assert control(api, "POST", "hold-next", {"route": "login", "timeout": 0.01}).status == 200
+
+
 def test_set_in_use_unknown_connector_is_a_key_error(emulator: Emulator) -> None:
     with pytest.raises(KeyError):
         emulator.set_in_use("424242")

@@ -73,6 +73,15 @@ def hook(text: str) -> Change:
     return change
 
 
+def file(relative: str, data: bytes | str) -> Change:
+    """Write one more file into the project."""
+
+    def change(root: Path, emulator: Emulator) -> None:
+        write(root / relative, data)
+
+    return change
+
+
 def pyproject(data: bytes | str) -> Change:
     def change(root: Path, emulator: Emulator) -> None:
         write(root / "pyproject.toml", data)
@@ -735,6 +744,20 @@ CATALOGUE: list[Bad] = [
         variables(HARMONY_NO_WARM_STAMP="please"),
         ("HARMONY_NO_WARM_STAMP", "1, true, yes, on", "0, false, no, off"),
     ),
+    # hatch.toml's [build] replaces pyproject's [tool.hatch.build] (hatchling's rule), hiding the hook.
+    Bad(
+        "hatch-toml-hides-the-hook",
+        file("hatch.toml", "[build.targets.wheel]\nbypass-selection = true\n"),
+        ("hatch.toml has a [build] table", f"[{CONFIG}]", "as [build.hooks.harmony]"),
+    ),
+    Bad(
+        "hatch-toml-build-and-no-hook-anywhere",
+        both(
+            pyproject('[project]\nname = "acme-bad"\nversion = "0.1.0"\n'),
+            file("hatch.toml", "[build.targets.wheel]\nbypass-selection = true\n"),
+        ),
+        ("hatch.toml has a [build] table", "add the hook to hatch.toml", "[build.hooks.harmony]"),
+    ),
 ]
 
 #: Rows also run through a real `python -m hatchling build -t jar` (the build hook's path).
@@ -746,6 +769,8 @@ THROUGH_HATCHLING = (
     "lock-activity-id-outside-range",
     "list-key-crlf-injection",
     "login-html-page",
+    "hatch-toml-hides-the-hook",
+    "hatch-toml-build-and-no-hook-anywhere",
 )
 
 # --- running a row ------------------------------------------------------------------------------------
