@@ -87,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("--yes", action="store_true", help="with --contract: do not ask for confirmation")
     add_init(sub)
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of adapter.json (for editors and CI)",
+        description="Print the JSON Schema of adapter.json that hatch-harmony checks it against.",
+        formatter_class=formatter,
+    )
+    schema.add_argument("which", choices=("adapter",), help="the file whose schema to print")
     emulator = sub.add_parser(
         "emulator",
         help="run the local Connector Manager API emulator (not Harmony)",

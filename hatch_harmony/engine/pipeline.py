@@ -174,6 +174,8 @@ def generate(
         allow_register=allow_register,
         read_only=read_only,
     )
+    if adapter.warnings:  # adapter.json's near misses: Harmony would ignore those keys silently
+        outcome = replace(outcome, notices=(*adapter.warnings, *outcome.notices))
     if config.manifest_template is not None and any(cm.registration_values(template)):
         outcome = replace(outcome, notices=(*outcome.notices, _committed_secret_notice(config)))
     data = render(config, template, outcome)

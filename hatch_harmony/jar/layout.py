@@ -168,6 +168,7 @@ def plan_jar(root: Path, jar: JarBuilderConfig, *, manifest: bytes, adapter: Pat
             if jar.bundles(name):
                 entries.add(name, path)
 
+    _check_icons(entries, adapter, jar)
     class_path = sorted(name for name in entries.files if on_class_path(name))
     dropped = _not_bundled(parsed.get(words.CLASS_PATH), class_path)
     if dropped:
@@ -192,6 +193,30 @@ def plan_jar(root: Path, jar: JarBuilderConfig, *, manifest: bytes, adapter: Pat
         summary=summary,
         notes=tuple(notes),
     )
+
+
+def _check_icons(entries: _Entries, adapter: Path, jar: JarBuilderConfig) -> None:
+    """Every icon adapter.json names must be in the jar: Studio shows a blank where one is missing."""
+    from hatch_harmony.project.adapter import load_adapter
+
+    for key, icon in load_adapter(adapter).icons:
+        name = posixpath.normpath(icon.lstrip("/")) if icon.strip("/") else icon
+        if name in entries.files:
+            continue
+        folder = posixpath.dirname(name)
+        top = name.split("/", 1)[0]
+        if not folder:
+            where = f"put {name} in the classes folder, or map it with {jar.table_path}.force-include"
+        elif any(
+            os.path.relpath(os.path.normpath(entries.root / a), entries.root) == top for a in jar.assets
+        ):
+            where = f"put the file into the folder {folder}/ of the project"
+        else:
+            where = f'put the file into the folder {folder}/ and add "{top}" to {jar.table_path}.assets'
+        raise ConfigError(
+            f"{_shown(adapter, entries.root)}: `{key}` names {icon}, which the jar does not hold: {where}, "
+            "or fix the path (a path inside the jar, from its root)"
+        )
 
 
 def _add_forced(entries: _Entries, jar: JarBuilderConfig) -> int:
