@@ -293,6 +293,8 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
     options = ("adapter", "manifest_template", "classes", "lib", "project_name", "project_version")
     if args.new is not None and any(getattr(args, o) for o in (*options, "url", "region", "org_id")):
         raise ConfigError("--new makes a new project: it takes only --project, --dry-run and --json")
+    if sum((args.new is not None, args.add_activity is not None, args.sdk_stand_in)) > 1:
+        raise ConfigError("--new, --add-activity and --sdk-stand-in are separate steps: pass one of them")
     settings = {k: v for k, v in (("region", args.region), ("url", args.url), ("org-id", args.org_id)) if v}
     data, lines = run(
         args.project.resolve(),
@@ -302,6 +304,8 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
         env=environ_for(args),
         dry_run=args.dry_run,
         offline=args.offline,
+        add_activity=args.add_activity,
+        sdk_stand_in=args.sdk_stand_in,
     )
     out.emit(data, lines)
     return EXIT_OK

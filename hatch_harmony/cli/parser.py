@@ -116,6 +116,12 @@ def add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=formatter,
     )
     init.add_argument("--new", metavar="NAME", help="scaffold a connector project NAME in an empty folder")
+    init.add_argument(
+        "--add-activity", metavar="KEY", help="add activity KEY to adapter.json and its @Activity class"
+    )
+    init.add_argument(
+        "--sdk-stand-in", action="store_true", help="compile the SDK stand-in jar into lib/ (needs javac)"
+    )
     init.add_argument("--dry-run", action="store_true", help="print the plan; change no file, send nothing")
     init.add_argument("--offline", action="store_true", help="do not adopt the registration now (0 requests)")
     init.add_argument("--adapter", metavar="PATH", help="the connector's adapter.json")

@@ -15,7 +15,8 @@ from hatch_harmony.guard.secret_history import SecretScan
 from hatch_harmony.init.adopt import adoption_json
 from hatch_harmony.init.migrate import Migration
 from hatch_harmony.init.scaffold import ACTIVITY, Scaffold
-from hatch_harmony.vocabulary import EMAIL_VAR, PASSWORD_VAR, URL_VAR
+from hatch_harmony.init.sdk_stand_in import WHERE_TO_GET
+from hatch_harmony.vocabulary import EMAIL_VAR, PASSWORD_VAR, REGION_VAR, URL_VAR
 
 BUILD_COMMAND = "hatch build -t jar"
 ADVICE_ON_COMMITTED_VALUES = (
@@ -148,18 +149,39 @@ def scaffold_json(s: Scaffold) -> dict[str, Any]:
         "dryRun": not s.written,
         "name": s.name,
         "files": sorted(s.files),
+        "sdkStandIn": s.stand_in,
         "requests": 0,
+        "firstBuildNeeds": list(FIRST_BUILD_VARIABLES),
         "next": [s.compile_command, BUILD_COMMAND],
     }
+
+
+#: What a first build needs to register: where Harmony (or the emulator) is, and a login.
+FIRST_BUILD_VARIABLES = (URL_VAR, EMAIL_VAR, PASSWORD_VAR)
+
+
+def first_build_hint() -> str:
+    """The closing hint's variables, all of them: a first build without one stops and asks for it."""
+    return (
+        f"the first build registers the connector (3 requests) and writes harmony.lock: set {URL_VAR} (or "
+        f"{REGION_VAR}), {EMAIL_VAR} and {PASSWORD_VAR} (for the local emulator, `hatch-harmony emulator` "
+        "prints all three)"
+    )
 
 
 def scaffold_lines(s: Scaffold) -> list[str]:
     verb = "created" if s.written else "would create (--dry-run: nothing was written)"
     lines = [f"hatch-harmony init --new: {verb} the connector project {s.name!r} in {s.root}:"]
     lines += [f"  {path}" for path in s.files]
+    if s.stand_in:
+        lines.append(
+            f"  {s.stand_in} (a compile-only stand-in for the Jitterbit connector SDK; never bundled)"
+        )
     lines += [
-        f"adapter.json has one activity, {ACTIVITY!r}; the first build registers the connector (3 requests: "
-        f"set {EMAIL_VAR} and {PASSWORD_VAR}, or {URL_VAR} for the emulator) and writes harmony.lock",
+        f"adapter.json has one activity, {ACTIVITY!r} (more: `hatch-harmony init --add-activity KEY`); "
+        + first_build_hint(),
+        f"javac compiles against the SDK in lib/: {WHERE_TO_GET}; copy it there"
+        + ("" if s.stand_in else " (or run `hatch-harmony init --sdk-stand-in` with a JDK for a stand-in)"),
         "Then run:",
         f"  {s.compile_command}",
         f"  {BUILD_COMMAND}",
