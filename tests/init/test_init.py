@@ -438,7 +438,9 @@ def test_init_new_scaffolds_a_project_that_builds_against_the_emulator(
         f"src/main/java/com/example/weather/{cls}.java"
         for cls in ("WeatherConnector", "WeatherConnection", "ActivitySupport", "QueryActivity")
     ]
-    assert report["files"] == sorted([".gitignore", "MANIFEST.MF.in", "adapter.json", "pyproject.toml", *java])
+    assert report["files"] == sorted(
+        [".gitignore", "MANIFEST.MF.in", "adapter.json", "pyproject.toml", *java]
+    )
     assert report["sdkStandIn"] == "lib/jitterbit-connector-sdk-0.0.0-stand-in.jar"
     assert report["requests"] == 0 and report["next"][1] == "hatch build -t jar"
     # The repository's example (the demo's connector) has the same shape: it could come from this.
