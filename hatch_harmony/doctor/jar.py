@@ -7,7 +7,10 @@ jar may come from an older build, another tool or a hand edit:
   `java.util.jar.JarInputStream` does not see it (FACTS.md);
 * `Class-Path` lists exactly the bundled `lib/*.jar` (jar_layout's rule, asked of it);
 * every activity id lies in the registration's range (the lock's entry; doctor's
-  lock-entry check compares that entry with Harmony).
+  lock-entry check compares that entry with Harmony);
+* as an agent reads it (`jar.agent_view`): @Connector's name is adapter.json's, every
+  activity has its @Activity class and back, the factory class is in the jar (failures), and
+  the jar's adapter.json and ids are the project's current ones (else a stale jar: a warning).
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from hatch_harmony.doctor.report import Check, failed, ok, skipped
+from hatch_harmony.doctor.report import Check, failed, ok, skipped, warning
 from hatch_harmony.errors import HarmonyError, shown_path
 
 if TYPE_CHECKING:
     from hatch_harmony.jar_manifest import Manifest
+    from hatch_harmony.project.adapter import Adapter
     from hatch_harmony.project.lock import LockEntry
 
 NAME = "jar"
@@ -49,8 +53,9 @@ def build_directory(root: Path) -> Path:
         return root / "dist"
 
 
-def jar_check(root: Path, entry: LockEntry | None) -> Check:
-    """The newest jar of the build directory: manifest first, Class-Path = bundled lib/*.jar, ids in range."""
+def jar_check(root: Path, entry: LockEntry | None, adapter: Adapter | None = None) -> Check:
+    """The newest jar of the build directory: manifest first, Class-Path = bundled lib/*.jar, ids in range;
+    with the adapter, the jar as an agent reads it (annotations, factory class) and whether it is stale."""
     try:
         directory = build_directory(root)
     except TypeError as exc:
@@ -69,11 +74,24 @@ def jar_check(root: Path, entry: LockEntry | None) -> Check:
     if manifest is not None:
         problems += _class_path_problems(manifest, names)
         problems += _range_problems(manifest, entry)
+    stale: list[str] = []
+    if adapter is not None:
+        from hatch_harmony.jar.agent_view import code_problems, read_jar, stale_problems
+
+        view = read_jar(jar)
+        problems += code_problems(view, adapter, shown)
+        stale = stale_problems(view, adapter, _lock_ids(entry, adapter), shown)
     if problems:
         return failed(
-            NAME, f"{shown}: {'; '.join(problems)}", "Build the jar again with `hatch build -t jar`."
+            NAME,
+            f"{shown}: {'; '.join(problems + stale)}",
+            "Fix that, then build the jar again: `hatch build -t jar`.",
         )
+    if stale:
+        return warning(NAME, "; ".join(stale), "Build the jar again: `hatch build -t jar`.")
     checked = "manifest first, Class-Path = bundled lib/*.jar"
+    if adapter is not None:
+        checked += ", @Connector and @Activity names = adapter.json's, up to date"
     unchecked = " (no lock entry: range unchecked)"
     checked += f", activity ids in {_range(entry)}" if entry is not None else unchecked
     return ok(NAME, f"{shown}: {checked}")
@@ -110,6 +128,19 @@ def _class_path_problems(manifest: Manifest, names: list[str]) -> list[str]:
     if extra := sorted(listed - bundled):
         problems.append(f"Class-Path lists {', '.join(extra)}, not in the jar")
     return problems
+
+
+def _lock_ids(entry: LockEntry | None, adapter: Adapter) -> dict[str, str] | None:
+    """The id attributes the lock entry gives the current adapter's activities (and the endpoint)."""
+    from hatch_harmony import vocabulary as words
+
+    if entry is None:
+        return None
+    ids = {words.ENDPOINT_ID: str(entry.endpoint_entity_id)}
+    for key in adapter.activities:
+        if key in entry.activities:
+            ids[f"{words.ACTIVITY_PREFIX}{key}"] = str(entry.activities[key])
+    return ids
 
 
 def _range(entry: LockEntry) -> str:
