@@ -79,8 +79,10 @@ def jar_check(root: Path, entry: LockEntry | None, adapter: Adapter | None = Non
         from hatch_harmony.jar.agent_view import code_problems, read_jar, stale_problems
 
         view = read_jar(jar)
-        problems += code_problems(view, adapter, shown)
         stale = stale_problems(view, adapter, _lock_ids(entry, adapter), shown)
+        # The agent reads the jar's own adapter.json: a stale jar is compared with that one, so
+        # the activities added since are the stale warning, not a failure of the code.
+        problems += code_problems(view, _jar_adapter(view.adapter, adapter) if stale else adapter, shown)
     if problems:
         return failed(
             NAME,
@@ -128,6 +130,17 @@ def _class_path_problems(manifest: Manifest, names: list[str]) -> list[str]:
     if extra := sorted(listed - bundled):
         problems.append(f"Class-Path lists {', '.join(extra)}, not in the jar")
     return problems
+
+
+def _jar_adapter(data: bytes | None, current: Adapter) -> Adapter:
+    from hatch_harmony.project.adapter import parse_adapter
+
+    if data is None:
+        return current
+    try:
+        return parse_adapter(data, source=Path(current.path.name))
+    except HarmonyError:
+        return current
 
 
 def _lock_ids(entry: LockEntry | None, adapter: Adapter) -> dict[str, str] | None:
