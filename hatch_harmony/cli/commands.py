@@ -38,7 +38,7 @@ from hatch_harmony.errors import ConfigError, HarmonyError, shown_path
 from hatch_harmony.vocabulary import KEY_VAR, REGION_VAR, SECRET_VAR, URL_VAR, entity_id
 
 if TYPE_CHECKING:
-    pass
+    from hatch_harmony.config import HarmonyConfig
 
 
 def cmd_manifest(args: argparse.Namespace, out: Output) -> int:
@@ -136,6 +136,10 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
     ]
     if decided.entry is None:
         lines.append(f"lock: {shown_path(config.lock, config.root)} has no registration for this connector")
+        elsewhere = _other_hosts(config, adapter.name)
+        if elsewhere:
+            lines.append(f"lock: {shown_path(config.lock, config.root)} {elsewhere}")
+            data["otherHosts"] = elsewhere
     else:
         e = decided.entry
         lines.append(
@@ -152,6 +156,18 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
     lines.append(f"next build: {decided.action} ({count} requests) — {decided.reason}")
     out.emit(data, lines)
     return EXIT_OK
+
+
+def _other_hosts(config: HarmonyConfig, name: str) -> str | None:
+    """Which hosts the lock has this connector on, when none is the configured one (status's line)."""
+    from hatch_harmony.engine.connection import lock_host
+    from hatch_harmony.engine.execute import other_hosts
+    from hatch_harmony.project.lock import read_lock
+
+    try:
+        return other_hosts(read_lock(config.lock), name, lock_host(config))
+    except (HarmonyError, ValueError):  # the lock's or the host's own problem is reported elsewhere
+        return None
 
 
 def cmd_register(args: argparse.Namespace, out: Output) -> int:
