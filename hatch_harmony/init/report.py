@@ -104,7 +104,10 @@ def _secret_lines(m: Migration) -> list[str]:
 def _adoption_lines(m: Migration) -> list[str]:
     a = m.adoption
     if a.connector is None:
-        return [f"registration: {a.action} — {a.reason}", f"first build: {m.first_build}"]
+        lines = [f"registration: {a.action} — {a.reason}", f"first build: {m.first_build}"]
+        if not m.first_build.startswith("offline"):
+            lines.append(f"  it asks Harmony: {variables_hint()}")
+        return lines
     ids = ", ".join(f"{name}={value}" for name, value in a.activities.items()) or "none"
     lines = [
         f"registration: {a.action} {a.connector['name']!r} {a.connector['version']} (connector id "
@@ -160,13 +163,16 @@ def scaffold_json(s: Scaffold) -> dict[str, Any]:
 FIRST_BUILD_VARIABLES = (URL_VAR, EMAIL_VAR, PASSWORD_VAR)
 
 
-def first_build_hint() -> str:
-    """The closing hint's variables, all of them: a first build without one stops and asks for it."""
+def variables_hint() -> str:
+    """Every variable a build that talks to Harmony needs: a first build without one stops and asks."""
     return (
-        f"the first build registers the connector (3 requests) and writes harmony.lock: set {URL_VAR} (or "
-        f"{REGION_VAR}), {EMAIL_VAR} and {PASSWORD_VAR} (for the local emulator, `hatch-harmony emulator` "
-        "prints all three)"
+        f"set {URL_VAR} (or {REGION_VAR}), {EMAIL_VAR} and {PASSWORD_VAR} (for the local emulator, "
+        "`hatch-harmony emulator` prints all three)"
     )
+
+
+def first_build_hint() -> str:
+    return f"the first build registers the connector (3 requests) and writes harmony.lock: {variables_hint()}"
 
 
 def scaffold_lines(s: Scaffold) -> list[str]:

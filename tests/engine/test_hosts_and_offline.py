@@ -114,3 +114,18 @@ def test_inits_closing_hint_names_every_variable_a_first_build_needs(tmp_path: P
         assert variable in text
     assert scaffold_json(made)["firstBuildNeeds"] == ["HARMONY_URL", "HARMONY_EMAIL", "HARMONY_PASSWORD"]
     assert DEFAULT_EMAIL not in text and DEFAULT_PASSWORD not in text
+
+
+def test_an_offline_migration_names_every_variable_the_first_build_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "weather"
+    (root / "build" / "classes").mkdir(parents=True)
+    (root / "build" / "classes" / "Weather.class").write_bytes(b"\xca\xfe\xba\xbe")
+    (root / "adapter.json").write_text(
+        json.dumps({"name": "Weather", "version": "1.0.0", "activities": {"q": {}}})
+    )
+    code, out, _ = run(monkeypatch, capsys, root, {}, "init", "--offline")
+    assert code == 0
+    assert "first build: adopt-or-register" in out
+    assert "  it asks Harmony: set HARMONY_URL (or HARMONY_REGION), HARMONY_EMAIL and HARMONY_PASSWORD" in out

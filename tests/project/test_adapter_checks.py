@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -178,3 +179,16 @@ def test_an_icon_the_jar_lacks_fails_the_jar_build_naming_the_path_and_folder(
     )
     assert built.returncode == 0, built.stderr
     assert (root / "dist" / ICONS.jar_name).is_file()
+
+
+def test_doctor_warns_about_the_keys_the_build_warns_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = ICONS.make(tmp_path / "doctor", adapter=ICONS.adapter(endpont={}))
+    for name in list(os.environ):
+        if name.startswith("HARMONY_"):
+            monkeypatch.delenv(name)
+    main(["doctor", "--project", str(root), "--json"])
+    [check] = [c for c in json.loads(capsys.readouterr().out)["checks"] if c["name"] == "adapter"]
+    assert check["status"] == "warning"
+    assert 'unknown key "endpont" at the top level: did you mean "endpoint"?' in check["detail"]
