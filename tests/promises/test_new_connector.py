@@ -230,3 +230,35 @@ def test_add_activity_refuses_a_clash_and_a_bad_key_writing_nothing(tmp_path: Pa
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == snapshot
     data = json.loads((root / "adapter.json").read_text())
     assert list(data["activities"]) == ["query"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "Acme", "activities": {}}',
+        '{"name": "Acme", "activities": {"query": {}}, "endpoint": {"displayName": "x"}}',
+        '{\n\t"name": "Acme",\n\t"activities": {\n\t\t"query": {"properties": [{"name": "}{"}]}\n\t}\n}\n',
+        '{"activities": {"query": {}}, "name": "Acme"}',
+    ],
+)
+def test_add_activity_inserts_into_any_layout_and_keeps_the_rest(tmp_path: Path, text: str) -> None:
+    root = tmp_path / "acme"
+    root.mkdir()
+    (root / "adapter.json").write_text(text, encoding="utf-8")
+    cli("init", "--project", str(root), "--add-activity", "put-file")
+    after = (root / "adapter.json").read_text(encoding="utf-8")
+    data = json.loads(after)
+    assert list(data["activities"])[-1] == "put-file" and data["name"] == "Acme"
+    assert json.loads(text)["activities"].items() <= data["activities"].items()
+    assert after.replace(",\n", "\n").count("put-file") == 1
+    assert not (root / "src").exists()  # no @Connector class to put an activity beside
+
+
+def test_sdk_stand_in_alone_and_the_init_steps_are_one_at_a_time(tmp_path: Path) -> None:
+    root = tmp_path / "acme"
+    cli("init", "--project", str(root), "--new", NAME)
+    (root / "lib" / STAND_IN_JAR).unlink()
+    cli("init", "--project", str(root), "--sdk-stand-in")
+    with zipfile.ZipFile(root / "lib" / STAND_IN_JAR) as archive:
+        assert "org/jitterbit/connector/sdk/annotation/Connector.class" in archive.namelist()
+    assert main(["init", "--project", str(root), "--sdk-stand-in", "--add-activity", "x"]) == 2
