@@ -69,7 +69,8 @@ def _insert(text: str, key: str, display: str) -> str:
     closing_indent = text[line_start:end] if text[line_start:end].strip() == "" else ""
     indent = closing_indent + "  "
     entry = json.dumps({"displayName": display, "properties": []}, ensure_ascii=False)
-    addition = f"{'' if empty else ','}\n{indent}{json.dumps(key)}: {entry}\n{closing_indent}"
+    newline = "\r\n" if "\r\n" in text else "\n"  # the file's own line breaks
+    addition = f"{'' if empty else ','}{newline}{indent}{json.dumps(key)}: {entry}{newline}{closing_indent}"
     return before + addition + text[end:]
 
 
@@ -104,14 +105,16 @@ def add_activity(root: Path, key: str, *, adapter: str | None = None, dry_run: b
             f"--add-activity {key}: {shown_path(path, root)} already has the activity {clash!r}"
             + (" (activity keys are compared ignoring case)" if clash != key else "")
         )
-    text = path.read_text(encoding="utf-8-sig")
+    raw = path.read_bytes()  # not read_text: its universal newlines would rewrite every CRLF
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    text = raw[len(bom) :].decode("utf-8")
     display = " ".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", key)) or key
     updated = _insert(text, key, display)
     try:
         parse_adapter(updated.encode(), source=path)  # the key's own rules, before anything is written
     except ConfigError as exc:
         raise ConfigError(f"--add-activity {key}: {exc.message}") from None
-    files: dict[Path, bytes] = {path: updated.encode()}
+    files: dict[Path, bytes] = {path: bom + updated.encode()}
     found = _java_folder(root)
     if found is not None:
         folder, package = found

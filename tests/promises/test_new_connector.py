@@ -239,19 +239,22 @@ def test_add_activity_refuses_a_clash_and_a_bad_key_writing_nothing(tmp_path: Pa
         '{"name": "Acme", "activities": {"query": {}}, "endpoint": {"displayName": "x"}}',
         '{\n\t"name": "Acme",\n\t"activities": {\n\t\t"query": {"properties": [{"name": "}{"}]}\n\t}\n}\n',
         '{"activities": {"query": {}}, "name": "Acme"}',
+        '{\r\n  "name": "Acme",\r\n  "activities": {\r\n    "query": {}\r\n  }\r\n}\r\n',
     ],
 )
 def test_add_activity_inserts_into_any_layout_and_keeps_the_rest(tmp_path: Path, text: str) -> None:
     root = tmp_path / "acme"
     root.mkdir()
-    (root / "adapter.json").write_text(text, encoding="utf-8")
+    (root / "adapter.json").write_bytes(text.encode())
     cli("init", "--project", str(root), "--add-activity", "put-file")
-    after = (root / "adapter.json").read_text(encoding="utf-8")
+    after = (root / "adapter.json").read_bytes().decode()
     data = json.loads(after)
     assert list(data["activities"])[-1] == "put-file" and data["name"] == "Acme"
     assert json.loads(text)["activities"].items() <= data["activities"].items()
     assert after.replace(",\n", "\n").count("put-file") == 1
     assert not (root / "src").exists()  # no @Connector class to put an activity beside
+    crlf = "\r\n" in text
+    assert after.count("\r\n") == (after.count("\n") if crlf else 0)  # the file's own line breaks
 
 
 def test_sdk_stand_in_alone_and_the_init_steps_are_one_at_a_time(tmp_path: Path) -> None:
