@@ -265,3 +265,17 @@ def test_sdk_stand_in_alone_and_the_init_steps_are_one_at_a_time(tmp_path: Path)
     with zipfile.ZipFile(root / "lib" / STAND_IN_JAR) as archive:
         assert "org/jitterbit/connector/sdk/annotation/Connector.class" in archive.namelist()
     assert main(["init", "--project", str(root), "--sdk-stand-in", "--add-activity", "x"]) == 2
+
+
+def test_without_javac_the_scaffold_says_where_the_sdk_comes_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    root = tmp_path / "acme"
+    cli("init", "--project", str(root), "--new", NAME)
+    out = capsys.readouterr().out
+    assert not (root / "lib").exists()
+    assert "jitterbit-connector-sdk-1.0.0-SNAPSHOT.jar) is in the lib/ folder of Jitterbit's Dropbox" in out
+    assert "(or run `hatch-harmony init --sdk-stand-in` with a JDK for a stand-in)" in out
+    assert main(["init", "--project", str(root), "--sdk-stand-in"]) == 2
+    assert "javac, which is not on PATH: install a JDK (11 or newer)" in capsys.readouterr().err
