@@ -53,7 +53,9 @@ def build_directory(root: Path) -> Path:
         return root / "dist"
 
 
-def jar_check(root: Path, entry: LockEntry | None, adapter: Adapter | None = None) -> Check:
+def jar_check(
+    root: Path, entry: LockEntry | None, adapter: Adapter | None = None, *, adapter_invalid: bool = False
+) -> Check:
     """The newest jar of the build directory: manifest first, Class-Path = bundled lib/*.jar, ids in range;
     with the adapter, the jar as an agent reads it (annotations, factory class) and whether it is stale."""
     try:
@@ -94,7 +96,11 @@ def jar_check(root: Path, entry: LockEntry | None, adapter: Adapter | None = Non
     checked = "manifest first, Class-Path = bundled lib/*.jar"
     if adapter is not None:
         checked += ", @Connector and @Activity names = adapter.json's, up to date"
-    unchecked = " (no lock entry: range unchecked)"
+    unchecked = (
+        " (adapter.json is not valid, so its lock entry is not known: range and names unchecked)"
+        if adapter_invalid
+        else " (no lock entry: range unchecked)"
+    )
     checked += f", activity ids in {_range(entry)}" if entry is not None else unchecked
     return ok(NAME, f"{shown}: {checked}")
 

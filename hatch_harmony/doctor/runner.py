@@ -72,7 +72,17 @@ def run_doctor(root: Path, env: Mapping[str, str], *, environment: str | None = 
     found.add(local.jdk_check())
     _local_checks(found, root, env, environment)
     _network_checks(found, env)
-    found.add(guarded(jar.NAME, lambda: jar.jar_check(root, found.entry, found.adapter)))
+    found.add(
+        guarded(
+            jar.NAME,
+            lambda: jar.jar_check(
+                root,
+                found.entry,
+                found.adapter,
+                adapter_invalid=found.config is not None and found.adapter is None,
+            ),
+        )
+    )
     return Report(tuple(found.checks), found.requests)
 
 

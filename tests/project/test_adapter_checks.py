@@ -192,3 +192,28 @@ def test_doctor_warns_about_the_keys_the_build_warns_about(
     [check] = [c for c in json.loads(capsys.readouterr().out)["checks"] if c["name"] == "adapter"]
     assert check["status"] == "warning"
     assert 'unknown key "endpont" at the top level: did you mean "endpoint"?' in check["detail"]
+
+
+def test_doctor_says_why_the_jar_is_unchecked_when_adapter_json_is_not_valid(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = ICONS.make(tmp_path / "broken")
+    (root / "assets").mkdir()
+    built = subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
+        cwd=root,
+        env=build_env(emulator),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    (root / "adapter.json").write_text('{"name": "Acme Icons",\n', encoding="utf-8")
+    for name in list(os.environ):
+        if name.startswith("HARMONY_"):
+            monkeypatch.delenv(name)
+    main(["doctor", "--project", str(root), "--json"])
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert checks["adapter"]["status"] == "failed"
+    assert "adapter.json is not valid, so its lock entry is not known" in checks["jar"]["detail"]
