@@ -5,9 +5,10 @@ the @Connector and @Activity annotations, ...), and the agent provides those cla
 time. Jitterbit publishes the SDK jar only inside its Dropbox connector sample, so a new project,
 a CI job or a test may not have it. This module writes the part of that API a connector's own
 classes use, with the same packages, names and signatures, compiles it with the user's javac and
-packs it as `lib/jitterbit-connector-sdk-0.0.0-stand-in.jar`. The name matches the jar target's
-SDK rule (`jar.layout.SDK_JAR`), so the stand-in, like the real SDK, never lands in a connector
-jar. Its methods are interfaces and empty bodies: it is for javac, never for an agent.
+packs it as `lib/jitterbit-connector-sdk-0.0.0-stand-in.jar`. The jar target knows the name
+(`jar.layout.STAND_IN_JAR`, an SDK jar by its rule), so the stand-in never lands in a connector
+jar, not even with `bundle-sdk = true`. Its methods are interfaces and empty bodies: it is for
+javac, never for an agent.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ import zipfile
 from pathlib import Path
 
 from hatch_harmony.errors import ConfigError
+from hatch_harmony.jar.layout import STAND_IN_JAR
 from hatch_harmony.util.files import atomic_write
 
-STAND_IN_JAR = "jitterbit-connector-sdk-0.0.0-stand-in.jar"
 REAL_SDK = "jitterbit-connector-sdk-1.0.0-SNAPSHOT.jar"
 #: Where Jitterbit publishes the SDK jar: the lib/ folder of its Dropbox connector sample.
 WHERE_TO_GET = (
@@ -280,3 +281,6 @@ def make_stand_in(lib: Path, *, javac: str | None = None) -> Path:
         target = lib / STAND_IN_JAR
         atomic_write(target, jar.read_bytes())
     return target
+
+
+__all__ = ["REAL_SDK", "SOURCES", "STAND_IN_JAR", "WHERE_TO_GET", "make_stand_in", "sdk_jars"]

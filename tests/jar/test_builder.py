@@ -30,7 +30,7 @@ from hatch_harmony.init.sdk_stand_in import make_stand_in
 from hatch_harmony.jar.archive import JarEntry
 from hatch_harmony.jar.builder import JarBuilder, jar_file_name, made_jars
 from hatch_harmony.jar.config import JarBuilderConfig
-from hatch_harmony.jar.layout import JarPlan, plan_jar
+from hatch_harmony.jar.layout import STAND_IN_JAR, JarPlan, plan_jar
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "example_connector"
@@ -579,6 +579,20 @@ def test_bundle_sdk_true_bundles_it_and_lists_it(tmp_path: Path) -> None:
     assert _class_path(plan) == ["lib/alpha-1.0.jar", f"lib/{SDK}", "lib/zeta-2.0.jar"]
     assert plan.notes == ()
     assert _plan(root, {"bundle-sdk": False}).notes != ()
+
+
+def test_the_sdk_stand_in_is_never_bundled_not_even_with_bundle_sdk(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    _dependency(root / "lib" / STAND_IN_JAR, "stand-in")
+    _dependency(root / "build" / "classes" / "lib" / STAND_IN_JAR, "stand-in")
+    for bundle in (True, False):
+        plan = _plan(root, {"bundle-sdk": bundle})
+        assert not [n for n in _entry_names(plan.entries) if "jitterbit-connector-sdk" in n]
+        assert STAND_IN_JAR not in _class_path(plan)
+        [note] = plan.notes
+        assert note.startswith(
+            f"not bundled: build/classes/lib/{STAND_IN_JAR}, lib/{STAND_IN_JAR}, the compile-only"
+        )
 
 
 @pytest.mark.parametrize(
