@@ -67,7 +67,11 @@ def _insert(text: str, key: str, display: str) -> str:
     empty = before.endswith("{")
     line_start = text.rfind("\n", 0, end) + 1
     closing_indent = text[line_start:end] if text[line_start:end].strip() == "" else ""
-    indent = closing_indent + "  "
+    last_line = before[before.rfind("\n") + 1 :]
+    if not empty and "\n" in before and last_line.strip() and last_line[0] in " \t":
+        indent = last_line[: len(last_line) - len(last_line.lstrip())]  # as the last activity's line
+    else:
+        indent = closing_indent + ("\t" if "\t" in closing_indent else "  ")
     entry = json.dumps({"displayName": display, "properties": []}, ensure_ascii=False)
     newline = "\r\n" if "\r\n" in text else "\n"  # the file's own line breaks
     addition = f"{'' if empty else ','}{newline}{indent}{json.dumps(key)}: {entry}{newline}{closing_indent}"

@@ -240,6 +240,8 @@ def test_add_activity_refuses_a_clash_and_a_bad_key_writing_nothing(tmp_path: Pa
         '{\n\t"name": "Acme",\n\t"activities": {\n\t\t"query": {"properties": [{"name": "}{"}]}\n\t}\n}\n',
         '{"activities": {"query": {}}, "name": "Acme"}',
         '{\r\n  "name": "Acme",\r\n  "activities": {\r\n    "query": {}\r\n  }\r\n}\r\n',
+        '{\n    "name": "Acme",\n    "activities": {\n        "query": {\n'
+        '            "displayName": "Q"\n        }\n    }\n}\n',
     ],
 )
 def test_add_activity_inserts_into_any_layout_and_keeps_the_rest(tmp_path: Path, text: str) -> None:
@@ -253,6 +255,11 @@ def test_add_activity_inserts_into_any_layout_and_keeps_the_rest(tmp_path: Path,
     assert json.loads(text)["activities"].items() <= data["activities"].items()
     assert after.replace(",\n", "\n").count("put-file") == 1
     assert not (root / "src").exists()  # no @Connector class to put an activity beside
+    if text.startswith('{\n    "name"'):  # four spaces: the new entry is indented as its neighbours
+        assert (
+            '\n        },\n        "put-file": {"displayName": "Put File", "properties": []}\n    }\n}'
+            in after
+        )
     crlf = "\r\n" in text
     assert after.count("\r\n") == (after.count("\n") if crlf else 0)  # the file's own line breaks
 
