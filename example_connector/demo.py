@@ -5,7 +5,8 @@
 needs only Python, pip and a JDK. It installs hatch-harmony (from this checkout) into
 `example_connector/.demo-venv`, starts the emulator on 127.0.0.1 (state kept in
 `example_connector/build/emulator-state.json`, so a second run finds the registration
-again), compiles the Java sources with `javac`, runs `python -m hatchling build -t jar`
+again), compiles the Java sources with `javac` against the SDK in lib/ (a stand-in if
+Jitterbit's jar is not there), runs `python -m hatchling build -t jar`
 twice, and shows what happened and the manifest with the secret masked.
 
 The emulator is a local stand-in for Harmony's Connector Manager API, not Harmony: nothing
@@ -54,9 +55,16 @@ def compile_java() -> Path:
     javac = shutil.which("javac")
     if javac is None:
         sys.exit("demo: javac not found. Install a JDK (17 or newer) and run the demo again.")
+    from hatch_harmony.init.sdk_stand_in import make_stand_in, sdk_jars
+
+    lib = HERE / "lib"
+    if not sdk_jars(lib):  # Jitterbit's SDK jar, if put there, is used as it is
+        made = make_stand_in(lib)
+        print(f"demo: compiled the SDK stand-in {made.relative_to(REPO)} (compile-only; never bundled)")
     sources = sorted(str(p) for p in (HERE / "src").rglob("*.java"))
     shutil.rmtree(classes, ignore_errors=True)
-    subprocess.run([javac, "--release", "11", "-d", str(classes), *sources], check=True)
+    class_path = os.pathsep.join(str(p) for p in sdk_jars(lib))
+    subprocess.run([javac, "--release", "11", "-cp", class_path, "-d", str(classes), *sources], check=True)
     print(f"demo: compiled {len(sources)} Java sources into {classes.relative_to(REPO)}")
     return classes
 

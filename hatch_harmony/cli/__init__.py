@@ -58,6 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hatch_harmony.emulator import run
 
         return run(args)
+    if args.command == "schema":
+        from hatch_harmony.project.adapter_schema import schema_text
+
+        sys.stdout.write(schema_text())
+        return 0
     setup_logging(verbose=args.verbose)
     out = Output(args.json)
     commands: dict[str, Callable[[argparse.Namespace, Output], int]] = {

@@ -129,6 +129,10 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
     ]
     if decided.entry is None:
         lines.append(f"lock: {shown_path(config.lock, config.root)} has no registration for this connector")
+        elsewhere = _other_hosts(config, adapter.name)
+        if elsewhere:
+            lines.append(f"lock: {shown_path(config.lock, config.root)} {elsewhere}")
+            data["otherHosts"] = elsewhere
     else:
         e = decided.entry
         lines.append(
@@ -142,6 +146,18 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
     lines.append(f"next build: {decided.action} ({decided.requests_text}) — {decided.reason}")
     out.emit(data, lines)
     return EXIT_OK
+
+
+def _other_hosts(config: HarmonyConfig, name: str) -> str | None:
+    """Which hosts the lock has this connector on, when none is the configured one (status's line)."""
+    from hatch_harmony.engine.connection import lock_host
+    from hatch_harmony.engine.execute import other_hosts
+    from hatch_harmony.project.lock import read_lock
+
+    try:
+        return other_hosts(read_lock(config.lock), name, lock_host(config))
+    except (HarmonyError, ValueError):  # the lock's or the host's own problem is reported elsewhere
+        return None
 
 
 def cmd_register(args: argparse.Namespace, out: Output) -> int:
@@ -289,6 +305,8 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
     options = ("adapter", "manifest_template", "classes", "lib", "project_name", "project_version")
     if args.new is not None and any(getattr(args, o) for o in (*options, "url", "region", "org_id")):
         raise ConfigError("--new makes a new project: it takes only --project, --dry-run and --json")
+    if sum((args.new is not None, args.add_activity is not None, args.sdk_stand_in)) > 1:
+        raise ConfigError("--new, --add-activity and --sdk-stand-in are separate steps: pass one of them")
     settings = {k: v for k, v in (("region", args.region), ("url", args.url), ("org-id", args.org_id)) if v}
     data, lines = run(
         args.project.resolve(),
@@ -298,6 +316,8 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
         env=environ_for(args),
         dry_run=args.dry_run,
         offline=args.offline,
+        add_activity=args.add_activity,
+        sdk_stand_in=args.sdk_stand_in,
     )
     out.emit(data, lines)
     return EXIT_OK

@@ -98,6 +98,13 @@ def build_parser(*, emulator: bool = True) -> argparse.ArgumentParser:
     )
     add_deploy(add("deploy", "copy the environment's jar into the agents' connector folders (local or ssh)"))
     add_init(sub)
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of adapter.json (for editors and CI)",
+        description="Print the JSON Schema of adapter.json that hatch-harmony checks it against.",
+        formatter_class=formatter,
+    )
+    schema.add_argument("which", choices=("adapter",), help="the file whose schema to print")
     emulator_command = sub.add_parser(
         "emulator",
         help="run the local Connector Manager API emulator (not Harmony)",
@@ -141,6 +148,12 @@ def add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=formatter,
     )
     init.add_argument("--new", metavar="NAME", help="scaffold a connector project NAME in an empty folder")
+    init.add_argument(
+        "--add-activity", metavar="KEY", help="add activity KEY to adapter.json and its @Activity class"
+    )
+    init.add_argument(
+        "--sdk-stand-in", action="store_true", help="compile the SDK stand-in jar into lib/ (needs javac)"
+    )
     init.add_argument("--dry-run", action="store_true", help="print the plan; change no file, send nothing")
     init.add_argument("--offline", action="store_true", help="do not adopt the registration now (0 requests)")
     init.add_argument("--adapter", metavar="PATH", help="the connector's adapter.json")

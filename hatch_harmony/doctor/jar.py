@@ -7,7 +7,10 @@ jar may come from an older build, another tool or a hand edit:
   `java.util.jar.JarInputStream` does not see it (the JAR format's rules: docs/architecture.md);
 * `Class-Path` lists exactly the bundled `lib/*.jar` (jar/layout.py's rule, asked of it);
 * every activity id lies in the registration's range (the lock's entry; doctor's
-  lock-entry check compares that entry with Harmony).
+  lock-entry check compares that entry with Harmony);
+* as an agent reads it (`jar.agent_view`): @Connector's name is adapter.json's, every
+  activity has its @Activity class and back, the factory class is in the jar (failures), and
+  the jar's adapter.json and ids are the project's current ones (else a stale jar: a warning).
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from hatch_harmony.doctor.report import Check, failed, ok, skipped
+from hatch_harmony.doctor.report import Check, failed, ok, skipped, warning
 from hatch_harmony.errors import HarmonyError, shown_path
 
 if TYPE_CHECKING:
     from hatch_harmony.jar_manifest import Manifest
+    from hatch_harmony.project.adapter import Adapter
     from hatch_harmony.project.lock import LockEntry
 
 NAME = "jar"
@@ -71,9 +75,17 @@ def declared_environments(root: Path) -> list[str]:
         return []
 
 
-def jar_check(root: Path, entry: LockEntry | None, environment: str | None = None) -> Check:
+def jar_check(
+    root: Path,
+    entry: LockEntry | None,
+    adapter: Adapter | None = None,
+    environment: str | None = None,
+    *,
+    adapter_invalid: bool = False,
+) -> Check:
     """The newest jar of the build directory (of `environment`): manifest first, Class-Path = bundled
-    lib/*.jar, ids in range."""
+    lib/*.jar, ids in range; with the adapter, the jar as an agent reads it (annotations, factory
+    class) and whether it is stale."""
     try:
         directory = build_directory(root)
     except TypeError as exc:
@@ -92,12 +104,31 @@ def jar_check(root: Path, entry: LockEntry | None, environment: str | None = Non
     if manifest is not None:
         problems += _class_path_problems(manifest, names)
         problems += _range_problems(manifest, entry)
+    stale: list[str] = []
+    if adapter is not None:
+        from hatch_harmony.jar.agent_view import code_problems, read_jar, stale_problems
+
+        view = read_jar(jar)
+        stale = stale_problems(view, adapter, _lock_ids(entry, adapter), shown)
+        # The agent reads the jar's own adapter.json: a stale jar is compared with that one, so
+        # the activities added since are the stale warning, not a failure of the code.
+        problems += code_problems(view, _jar_adapter(view.adapter, adapter) if stale else adapter, shown)
     if problems:
         return failed(
-            NAME, f"{shown}: {'; '.join(problems)}", "Build the jar again with `hatch build -t jar`."
+            NAME,
+            f"{shown}: {'; '.join(problems + stale)}",
+            "Fix that, then build the jar again: `hatch build -t jar`.",
         )
+    if stale:
+        return warning(NAME, "; ".join(stale), "Build the jar again: `hatch build -t jar`.")
     checked = "manifest first, Class-Path = bundled lib/*.jar"
-    unchecked = " (no lock entry: range unchecked)"
+    if adapter is not None:
+        checked += ", @Connector and @Activity names = adapter.json's, up to date"
+    unchecked = (
+        " (adapter.json is not valid, so its lock entry is not known: range and names unchecked)"
+        if adapter_invalid
+        else " (no lock entry: range unchecked)"
+    )
     checked += f", activity ids in {_range(entry)}" if entry is not None else unchecked
     return ok(NAME, f"{shown}: {checked}")
 
@@ -133,6 +164,30 @@ def _class_path_problems(manifest: Manifest, names: list[str]) -> list[str]:
     if extra := sorted(listed - bundled):
         problems.append(f"Class-Path lists {', '.join(extra)}, not in the jar")
     return problems
+
+
+def _jar_adapter(data: bytes | None, current: Adapter) -> Adapter:
+    from hatch_harmony.project.adapter import parse_adapter
+
+    if data is None:
+        return current
+    try:
+        return parse_adapter(data, source=Path(current.path.name))
+    except HarmonyError:
+        return current
+
+
+def _lock_ids(entry: LockEntry | None, adapter: Adapter) -> dict[str, str] | None:
+    """The id attributes the lock entry gives the current adapter's activities (and the endpoint)."""
+    from hatch_harmony import vocabulary as words
+
+    if entry is None:
+        return None
+    ids = {words.ENDPOINT_ID: str(entry.endpoint_entity_id)}
+    for key in adapter.activities:
+        if key in entry.activities:
+            ids[f"{words.ACTIVITY_PREFIX}{key}"] = str(entry.activities[key])
+    return ids
 
 
 def _range(entry: LockEntry) -> str:

@@ -160,6 +160,12 @@ def adapter_check(config: HarmonyConfig) -> tuple[Check, Adapter | None]:
     activities = f"{len(adapter.activities)} activit{'ies' if len(adapter.activities) != 1 else 'y'}"
     version = adapter.version or "(no version)"
     shown = shown_path(adapter.path, config.root)
+    if adapter.warnings:  # keys Harmony would ignore: the build warns, so doctor does too
+        return warning(
+            "adapter",
+            f"{shown}: {adapter.name!r} {version}, {activities}; " + "; ".join(adapter.warnings),
+            "Fix those keys (`hatch-harmony schema adapter` prints the keys adapter.json takes).",
+        ), adapter
     return ok("adapter", f"{shown}: {adapter.name!r} {version}, {activities}"), adapter
 
 

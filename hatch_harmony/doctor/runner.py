@@ -75,7 +75,18 @@ def run_doctor(root: Path, env: Mapping[str, str], *, environment: str | None = 
     _local_checks(found, root, env, environment)
     _network_checks(found, env)
     selected = found.config.environment if found.config is not None else None
-    found.add(guarded(jar.NAME, lambda: jar.jar_check(root, found.entry, selected)))
+    found.add(
+        guarded(
+            jar.NAME,
+            lambda: jar.jar_check(
+                root,
+                found.entry,
+                found.adapter,
+                selected,
+                adapter_invalid=found.config is not None and found.adapter is None,
+            ),
+        )
+    )
     return Report(tuple(found.checks), found.requests)
 
 

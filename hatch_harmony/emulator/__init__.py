@@ -2,8 +2,9 @@
 
 It is an emulator, not Harmony: it implements the documented calls (log in, register, list,
 delete registration, delete payload, validate) under the documented base path with the
-documented replies, keeps its state in memory (or in a `--data` file), and adds test
-controls (request counters, injected failures) that Harmony does not have.
+documented replies, keeps its state in memory or in a data file (the command's default on a
+fixed port: the user's data folder, `util.data_dir`), and adds test controls (request
+counters, injected failures) that Harmony does not have.
 
 Modules: `state` (the rules, no HTTP), `store` (the `--data` file), `api` (routes and
 replies), `faults` (counters and injected failures), `admin` (controls over HTTP),

@@ -23,7 +23,8 @@ from hatch_harmony.emulator.state import (
     User,
     default_users,
 )
-from hatch_harmony.errors import HarmonyError
+from hatch_harmony.errors import ConfigError, HarmonyError
+from hatch_harmony.util.data_dir import emulator_data_file
 from hatch_harmony.vocabulary import EMAIL_VAR, PASSWORD_VAR, URL_VAR
 
 #: A fixed default port, so a demo's HARMONY_URL stays the same from one run to the next.
@@ -49,11 +50,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help="TCP port; 0 picks a free one (default %(default)s)"
     )
-    parser.add_argument(
+    state = parser.add_mutually_exclusive_group()
+    state.add_argument(
         "--data",
         type=Path,
         metavar="FILE",
-        help="keep registrations in FILE across restarts (written 0600: it holds keys and secrets)",
+        help="keep registrations in FILE across restarts (default: emulator-PORT.json in the user's data "
+        "folder; written 0600: it holds keys and secrets)",
+    )
+    state.add_argument(
+        "--memory", action="store_true", help="keep registrations in memory only (the default with --port 0)"
     )
     parser.add_argument(
         "--user",
@@ -106,7 +112,11 @@ def _banner(emulator: Emulator) -> str:
         shown = f"password {user.password}" if (user.email, user.password) in builtin else "password as given"
         note = " (login refused: two-factor)" if user.tfa else " (login refused: SSO)" if user.sso else ""
         lines.append(f"User: {user.email}  {shown}  org {user.org_id}{note}")
-    lines.append(f"State: saved in {emulator.data_file}" if emulator.data_file else "State: in memory only")
+    lines.append(
+        f"State: saved in {emulator.data_file} (kept across restarts; --memory forgets, --data FILE moves it)"
+        if emulator.data_file
+        else "State: in memory only (lost when it stops; a fixed --port keeps it in a data file)"
+    )
     lines.append(f"Test controls: {'on, under /__emulator__/' if emulator.test_controls else 'off'}")
     if any(u.email == DEFAULT_EMAIL and u.password == DEFAULT_PASSWORD for u in emulator.users):
         lines.append(
@@ -115,6 +125,22 @@ def _banner(emulator: Emulator) -> str:
         )
     lines.append("Stop with Ctrl+C.")
     return "\n".join(lines)
+
+
+def _data_file(args: argparse.Namespace) -> Path | None:
+    """--data FILE; else, for a fixed port, the user's data folder (a random port's URL changes anyway)."""
+    given: Path | None = args.data
+    if given is not None or getattr(args, "memory", False) or args.port == 0:
+        return given
+    path = emulator_data_file(args.port)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"{path.parent}: cannot create the emulator's data folder ({exc.strerror or exc}); pass --data "
+            "FILE or --memory"
+        ) from None
+    return path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
             args.host,
             args.port,
             users=args.user,
-            data_file=args.data,
+            data_file=_data_file(args),
             session_timeout=args.session_timeout,
             test_controls=args.test_controls,
             allow_remote=args.allow_remote,

@@ -220,12 +220,55 @@ def _look_up(run: RunContext, lock: LockFile, entry: LockEntry) -> Outcome:
             f"{run.config.lock} records connector id {entry.connector_id} ({entry.name!r}) in org "
             f"{entry.org_id}, but Harmony ({run.host}) no longer lists it: it was deleted. To register it "
             f"again (with new activity ids), remove that [[connector]] entry from {name} and build again."
+            + _emulator_hint(run.host)
         )
     registration = found[0]
     same_ids_or_fail(run, entry, registration)
     entry = check_adapter(run, entry_for(run, registration, entry.org_id, entry, key_known=True))
     reason = f"{name} has the registration; key and secret taken from Harmony's list"
     return _outcome(run, lock, registration, entry, action="looked-up", reason=reason)
+
+
+def _emulator_hint(host: str) -> str:
+    """On a loopback host (the emulator): where its registrations live, since a restart may lose them."""
+    from hatch_harmony.api.host import Host, HostError
+    from hatch_harmony.util.data_dir import emulator_data_file
+
+    try:
+        parsed = Host.parse(host)
+    except HostError:
+        return ""
+    if not parsed.is_loopback:
+        return ""
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    return (
+        f" If {host} is hatch-harmony's emulator, it keeps registrations in its data file (by default "
+        f"{emulator_data_file(port)}, the path its banner prints under State): an emulator started with "
+        "--memory or another --data file does not know this one; restart it with that file instead."
+    )
+
+
+def other_hosts(lock: LockFile, name: str, host: str) -> str | None:
+    """`has 'Acme' registered on <hosts>; this build targets <host>: ...` when only other hosts have it.
+
+    A lock holding only an emulator registration, read by a build for a real region, would
+    otherwise just say "no registration", as if the connector were new everywhere.
+    """
+    from urllib.parse import urlsplit
+
+    from hatch_harmony.api.host import is_loopback
+
+    hosts = sorted({e.host for e in lock.entries if e.name == name and e.host != host})
+    if not hosts:
+        return None
+
+    def shown(other: str) -> str:
+        return f"{other} (the emulator)" if is_loopback(urlsplit(other).hostname or "") else other
+
+    return (
+        f"has {name!r} registered on {', '.join(shown(h) for h in hosts)} only; this build targets {host}: "
+        "it will look up or register the connector there (each host has its own registration and ids)"
+    )
 
 
 def _adopt_or_register(run: RunContext, lock: LockFile) -> Outcome:
@@ -241,7 +284,12 @@ def _adopt_or_register(run: RunContext, lock: LockFile) -> Outcome:
             "activity ids. If it is a rename, the old registration stays until `hatch-harmony delete "
             "--registration --id ID` removes it."
         )
-    client = run.connect(f"{run.scope()} is not in {config.lock.name}, so it must be looked up or registered")
+    why = f"{run.scope()} is not in {config.lock.name}, so it must be looked up or registered"
+    elsewhere = other_hosts(lock, run.adapter.name, run.host)
+    if elsewhere:
+        run.notices.append(f"{config.lock.name} {elsewhere}")
+        why += f" ({config.lock.name} {elsewhere})"
+    client = run.connect(why)
     if run.read_only or not run.allow_register:  # never registers: nothing to keep apart
         return _look_up_or_register(run, lock, client)
     # Another checkout of this connector may be registering it right now: from the lookup to the

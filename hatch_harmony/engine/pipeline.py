@@ -189,6 +189,8 @@ def generate(
     )
     if version_notice is not None:
         outcome = replace(outcome, notices=(*outcome.notices, version_notice))
+    if adapter.warnings:  # adapter.json's near misses: Harmony would ignore those keys silently
+        outcome = replace(outcome, notices=(*adapter.warnings, *outcome.notices))
     if config.manifest_template is not None and any(cm.registration_values(template)):
         outcome = replace(outcome, notices=(*outcome.notices, _committed_secret_notice(config)))
     data = render(config, template, outcome, version)

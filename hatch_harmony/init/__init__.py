@@ -7,7 +7,9 @@ One entry for the CLI (`run`), which stays thin: argument parsing there, decisio
     edits.py      the committed manifest made a template (placeholders), the .gitignore lines
     adopt.py      the engine's adoption (`pipeline.generate`), forbidden to register
     migrate.py    plan, then adopt and write, in the order that keeps every file safe
-    scaffold.py   `--new NAME`: a minimal connector project
+    scaffold.py   `--new NAME`: a minimal connector project (java_scaffold.py: its classes)
+    add_activity.py  `--add-activity KEY`: adapter.json's new entry and its @Activity class
+    sdk_stand_in.py  `--sdk-stand-in`: the compile-only SDK jar in lib/
     report.py     lines for people, JSON for scripts
 
 The git-history secret scan is `hatch_harmony.guard.secret_history`, shared with other commands.
@@ -31,9 +33,26 @@ def run(
     env: Mapping[str, str],
     dry_run: bool,
     offline: bool,
+    add_activity: str | None = None,
+    sdk_stand_in: bool = False,
 ) -> tuple[dict[str, Any], Sequence[str]]:
     """Do (or plan) init; return the JSON document and the lines. HarmonyError for what it cannot do."""
     from hatch_harmony.init.report import migration_json, migration_lines, scaffold_json, scaffold_lines
+
+    if add_activity is not None:
+        from hatch_harmony.init.add_activity import add_activity as add
+        from hatch_harmony.init.add_activity import added_lines
+
+        added = add(root, add_activity, adapter=choices.adapter, dry_run=dry_run)
+        data = {"mode": "add-activity", "dryRun": dry_run, "activity": added.key, "files": list(added.files)}
+        return data, added_lines(added)
+    if sdk_stand_in:
+        from hatch_harmony.init.sdk_stand_in import STAND_IN_JAR, make_stand_in
+
+        lib = root / (choices.lib or "lib")
+        jar = make_stand_in(lib) if not dry_run else lib / STAND_IN_JAR
+        line = f"hatch-harmony init --sdk-stand-in: {'wrote' if not dry_run else 'would write'} {jar}"
+        return {"mode": "sdk-stand-in", "dryRun": dry_run, "path": str(jar)}, [line]
 
     if new is not None:
         from hatch_harmony.init.scaffold import scaffold

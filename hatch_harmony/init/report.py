@@ -15,7 +15,8 @@ from hatch_harmony.guard.secret_history import ADVICE_ON_COMMITTED_VALUES, Secre
 from hatch_harmony.init.adopt import adoption_json
 from hatch_harmony.init.migrate import Migration
 from hatch_harmony.init.scaffold import ACTIVITY, Scaffold
-from hatch_harmony.vocabulary import EMAIL_VAR, PASSWORD_VAR, URL_VAR
+from hatch_harmony.init.sdk_stand_in import WHERE_TO_GET
+from hatch_harmony.vocabulary import EMAIL_VAR, PASSWORD_VAR, REGION_VAR, URL_VAR
 
 BUILD_COMMAND = "hatch build -t jar"
 
@@ -96,7 +97,10 @@ def _secret_lines(m: Migration) -> list[str]:
 def _adoption_lines(m: Migration) -> list[str]:
     a = m.adoption
     if a.connector is None:
-        return [f"registration: {a.action} — {a.reason}", f"first build: {m.first_build}"]
+        lines = [f"registration: {a.action} — {a.reason}", f"first build: {m.first_build}"]
+        if not m.first_build.startswith("offline"):
+            lines.append(f"  it asks Harmony: {variables_hint()}")
+        return lines
     ids = ", ".join(f"{name}={value}" for name, value in a.activities.items()) or "none"
     lines = [
         f"registration: {a.action} {a.connector['name']!r} {a.connector['version']} (connector id "
@@ -141,18 +145,42 @@ def scaffold_json(s: Scaffold) -> dict[str, Any]:
         "dryRun": not s.written,
         "name": s.name,
         "files": sorted(s.files),
+        "sdkStandIn": s.stand_in,
         "requests": 0,
+        "firstBuildNeeds": list(FIRST_BUILD_VARIABLES),
         "next": [s.compile_command, BUILD_COMMAND],
     }
+
+
+#: What a first build needs to register: where Harmony (or the emulator) is, and a login.
+FIRST_BUILD_VARIABLES = (URL_VAR, EMAIL_VAR, PASSWORD_VAR)
+
+
+def variables_hint() -> str:
+    """Every variable a build that talks to Harmony needs: a first build without one stops and asks."""
+    return (
+        f"set {URL_VAR} (or {REGION_VAR}), {EMAIL_VAR} and {PASSWORD_VAR} (for the local emulator, "
+        "`hatch-harmony emulator` prints all three)"
+    )
+
+
+def first_build_hint() -> str:
+    return f"the first build registers the connector (3 requests) and writes harmony.lock: {variables_hint()}"
 
 
 def scaffold_lines(s: Scaffold) -> list[str]:
     verb = "created" if s.written else "would create (--dry-run: nothing was written)"
     lines = [f"hatch-harmony init --new: {verb} the connector project {s.name!r} in {s.root}:"]
     lines += [f"  {path}" for path in s.files]
+    if s.stand_in:
+        lines.append(
+            f"  {s.stand_in} (a compile-only stand-in for the Jitterbit connector SDK; never bundled)"
+        )
     lines += [
-        f"adapter.json has one activity, {ACTIVITY!r}; the first build registers the connector (3 requests: "
-        f"set {EMAIL_VAR} and {PASSWORD_VAR}, or {URL_VAR} for the emulator) and writes harmony.lock",
+        f"adapter.json has one activity, {ACTIVITY!r} (more: `hatch-harmony init --add-activity KEY`); "
+        + first_build_hint(),
+        f"javac compiles against the SDK in lib/: {WHERE_TO_GET}; copy it there"
+        + ("" if s.stand_in else " (or run `hatch-harmony init --sdk-stand-in` with a JDK for a stand-in)"),
         "Then run:",
         f"  {s.compile_command}",
         f"  {BUILD_COMMAND}",

@@ -2,10 +2,14 @@
 
 The shape is the repository's own example (example_connector/, which the demo builds), cut
 to one of everything: adapter.json with one activity, `MANIFEST.MF.in` as the template (the
-placeholders hatch-harmony fills), one Java class under src/main/java, pyproject.toml with the
-same tables init writes for a migrated project, and a .gitignore for build output, the
-generated manifest and the lock's sidecars. Compile into build/classes and `hatch build -t
-jar` registers the connector (3 requests) and makes the jar.
+placeholders hatch-harmony fills, and `Jitterbit-Connector-Factory-Class`), under
+src/main/java the connector class (`@Connector`), its connection and one class per activity
+(`@Activity`) against the Jitterbit connector SDK's API (`java_scaffold`), pyproject.toml
+with the same tables init writes for a migrated project, and a .gitignore for build output,
+the generated manifest and the lock's sidecars. With javac on PATH it also compiles the SDK
+stand-in into lib/ (`sdk_stand_in`), so the project compiles before Jitterbit's jar is there.
+Compile into build/classes and `hatch build -t jar` registers the connector (3 requests) and
+makes the jar.
 
 The adapter is checked by `adapter.parse_adapter` before anything is written, so a name
 Harmony would refuse stops here with the adapter's own rule. Only an empty folder (a fresh
@@ -16,22 +20,30 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from hatch_harmony import vocabulary as words
 from hatch_harmony.errors import ConfigError
+from hatch_harmony.init import java_scaffold as java
 from hatch_harmony.init.pyproject import render, wanted_tables
+from hatch_harmony.init.sdk_stand_in import STAND_IN_JAR, make_stand_in
 from hatch_harmony.project.adapter import parse_adapter
 from hatch_harmony.util.files import atomic_write
 
 VERSION = "1.0.0"
 ACTIVITY = "query"
 CLASSES = "build/classes"
+LIB = "lib"
+JAVA_ROOT = "src/main/java"
+#: javac finds the SDK (Jitterbit's jar or the stand-in) in lib/; the jar target never bundles it.
+COMPILE_COMMAND = f"javac --release 11 -cp \"{LIB}/*\" -d {CLASSES} $(find src -name '*.java')"
 TEMPLATE = "MANIFEST.MF.in"
 GITIGNORE = (
     "# build output; build/harmony/MANIFEST.MF holds the connector secret\nbuild/\ndist/\n"
     "# the registration lock's sidecar files (harmony.lock itself is committed)\n.harmony.lock.*\n"
+    f"# the compile-only SDK stand-in hatch-harmony generates\n{LIB}/{STAND_IN_JAR}\n"
 )
 _JAVA_KEYWORDS = frozenset(
     [
@@ -106,6 +118,8 @@ class Scaffold:
     files: dict[str, bytes]
     compile_command: str
     written: bool
+    #: The compile-only SDK stand-in made in lib/ (None: no javac on PATH, or a dry run).
+    stand_in: str | None = None
 
 
 def _identifiers(name: str) -> tuple[str, str]:
@@ -153,30 +167,22 @@ def _adapter(name: str) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def _java(name: str, package: str, cls: str) -> bytes:
-    return f"""package {package};
-
-/**
- * The {name} connector: a private agent loads it from the jar `hatch build -t jar` makes.
- *
- * <p>Implement the Jitterbit connector SDK here: put jitterbit-connector-sdk-*.jar in lib/ and on
- * javac's class path. The jar never bundles it (the agent provides it).
- */
-public final class {cls} {{
-    /** adapter.json's name: Harmony registers the connector under it. */
-    public static final String NAME = "{name}";
-
-    /** The activity key of adapter.json; its id is {words.ACTIVITY_PREFIX}{ACTIVITY}. */
-    public static final String QUERY = "{ACTIVITY}";
-
-    private {cls}() {{}}
-}}
-""".encode()
+def _java_files(name: str, package: str, cls: str) -> dict[str, bytes]:
+    """The connector, its connection, the activities' base class and one class per activity."""
+    folder = f"{JAVA_ROOT}/{package.replace('.', '/')}"
+    texts = {
+        f"{folder}/{cls}.java": java.connector_java(name, package, cls),
+        f"{folder}/{java.connection_class(cls)}.java": java.connection_java(name, package, cls),
+        f"{folder}/{java.ACTIVITY_BASE}.java": java.activity_base_java(package),
+        f"{folder}/{java.activity_class(ACTIVITY)}.java": java.activity_java(package, ACTIVITY),
+    }
+    return {path: text.encode() for path, text in texts.items()}
 
 
-def _manifest() -> bytes:
+def _manifest(factory: str) -> bytes:
     return (
         "Author: Example Corp\n"  # no Version: the build writes the project version there
+        f"{words.FACTORY_CLASS}: {factory}\n"
         f"{words.KEY}: ****\n"
         f"{words.SECRET}: *****\n"
         f"{words.ENDPOINT_ID}: \n"
@@ -211,13 +217,15 @@ def scaffold(root: Path, name: str, *, dry_run: bool = False) -> Scaffold:
     )
     files = {
         "adapter.json": adapter,
-        TEMPLATE: _manifest(),
-        f"src/main/java/{package.replace('.', '/')}/{cls}.java": _java(name, package, cls),
+        TEMPLATE: _manifest(f"{package}.{cls}$Factory"),
+        **_java_files(name, package, cls),
         "pyproject.toml": render(tables).encode(),
         ".gitignore": GITIGNORE.encode(),
     }
+    stand_in = None
     if not dry_run:
         for relative, data in files.items():
             atomic_write(root / relative, data)
-    compile_command = f"javac --release 11 -d {CLASSES} $(find src -name '*.java')"
-    return Scaffold(root, name, files, compile_command, written=not dry_run)
+        if shutil.which("javac") is not None:
+            stand_in = make_stand_in(root / LIB).relative_to(root).as_posix()
+    return Scaffold(root, name, files, COMPILE_COMMAND, written=not dry_run, stand_in=stand_in)

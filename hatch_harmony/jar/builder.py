@@ -158,7 +158,10 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
             for note in plan.notes:
                 self.app.display_info(f"jar: {note}")
             self.app.display_info(f"jar: {plan.summary}")
-            return write_jar(target, plan.manifest, plan.entries, epoch=entry_epoch(config))
+            written = write_jar(target, plan.manifest, plan.entries, epoch=entry_epoch(config))
+            for problem in self._agent_problems(written, Path(adapter)):
+                self.app.display_warning(f"jar: {problem}")
+            return written
         except ValueError as exc:  # a file/folder name clash between sources
             raise ConfigError(f"{_shown(target, root)}: {exc}") from None
         except OSError as exc:  # an unreadable input, a full disk: the previous jar is untouched
@@ -182,6 +185,13 @@ class JarBuilder(BuilderInterface["JarBuilderConfig", PluginManager]):
                 f"the manifest's {VERSION} {version!r} {problem}; set it in the hook's `attributes`"
             )
         return version
+
+    def _agent_problems(self, jar: Path, adapter_path: Path) -> list[str]:
+        """The jar as an agent reads it (annotations, factory class) against adapter.json: one cheap step."""
+        from hatch_harmony.jar.agent_view import code_problems, read_jar
+        from hatch_harmony.project.adapter import load_adapter
+
+        return code_problems(read_jar(jar), load_adapter(adapter_path), jar.name)
 
     def _missing_hook_message(self) -> str:
         configured = "harmony" in self.build_config.get("hooks", {}) or "harmony" in self.target_config.get(

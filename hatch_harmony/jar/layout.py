@@ -57,6 +57,9 @@ COMPILE_HINT = "javac -d build/classes $(find src -name '*.java'), mvn compile o
 #: risk a version clash. An optional version that starts with a digit, nothing else, so that
 #: e.g. a `jitterbit-connector-sdk-extras.jar` of the project's own is not mistaken for it.
 SDK_JAR = re.compile(r"jitterbit-connector-sdk(?:-[0-9][^/]*)?\.jar", re.IGNORECASE)
+#: The compile-only stand-in `hatch-harmony init` generates: an SDK jar by the rule above, and
+#: never bundled, not even with `bundle-sdk = true` (its classes are empty shells).
+STAND_IN_JAR = "jitterbit-connector-sdk-0.0.0-stand-in.jar"
 CLASS_PATH_FOLDER = "lib/"
 
 
@@ -96,6 +99,7 @@ class _Entries:
         }
         self.notices: list[str] = []
         self.skipped_sdk: list[str] = []
+        self.skipped_stand_in: list[str] = []
 
     def _shown(self, path: Path) -> str:
         return _shown(path, self.root)
@@ -123,7 +127,11 @@ class _Entries:
                 f"{shown} is a generated manifest holding a connector secret (another environment's?), and "
                 f"a jar ships its manifest only as {MANIFEST_NAME}. Take its folder out of {where}."
             )
-        if not self.jar.bundle_sdk and SDK_JAR.fullmatch(name.rsplit("/", 1)[-1]):
+        base = name.rsplit("/", 1)[-1]
+        if base.lower() == STAND_IN_JAR:
+            self.skipped_stand_in.append(shown)  # compile-only: never loadable, never bundled
+            return False
+        if not self.jar.bundle_sdk and SDK_JAR.fullmatch(base):
             self.skipped_sdk.append(shown)  # provided by the agent, whichever folder it sits in
             return False
         first = self.files.get(name)
@@ -171,11 +179,17 @@ def plan_jar(root: Path, jar: JarBuilderConfig, *, manifest: bytes, adapter: Pat
             if jar.bundles(name):
                 entries.add(name, path)
 
+    _check_icons(entries, adapter, jar)
     class_path = sorted(name for name in entries.files if on_class_path(name))
     dropped = _not_bundled(parsed.get(words.CLASS_PATH), class_path)
     once = (_dropped_notice(dropped, _shown(classes, root)),) if dropped else ()
     cm.set_class_path(parsed, class_path)
     notes = [_sdk_note(entries.skipped_sdk, jar.table_path)] if entries.skipped_sdk else []
+    if entries.skipped_stand_in:
+        notes.append(
+            f"not bundled: {', '.join(entries.skipped_stand_in)}, the compile-only SDK stand-in "
+            "(hatch-harmony generates it for javac; the agent provides the real SDK)"
+        )
 
     shown_adapter = _shown(adapter, root)
     summary = (
@@ -195,6 +209,30 @@ def plan_jar(root: Path, jar: JarBuilderConfig, *, manifest: bytes, adapter: Pat
         notes=tuple(notes),
         once=once,
     )
+
+
+def _check_icons(entries: _Entries, adapter: Path, jar: JarBuilderConfig) -> None:
+    """Every icon adapter.json names must be in the jar: Studio shows a blank where one is missing."""
+    from hatch_harmony.project.adapter import load_adapter
+
+    for key, icon in load_adapter(adapter).icons:
+        name = posixpath.normpath(icon.lstrip("/")) if icon.strip("/") else icon
+        if name in entries.files:
+            continue
+        folder = posixpath.dirname(name)
+        top = name.split("/", 1)[0]
+        if not folder:
+            where = f"put {name} in the classes folder, or map it with {jar.table_path}.force-include"
+        elif any(
+            os.path.relpath(os.path.normpath(entries.root / a), entries.root) == top for a in jar.assets
+        ):
+            where = f"put the file into the folder {folder}/ of the project"
+        else:
+            where = f'put the file into the folder {folder}/ and add "{top}" to {jar.table_path}.assets'
+        raise ConfigError(
+            f"{_shown(adapter, entries.root)}: `{key}` names {icon}, which the jar does not hold: {where}, "
+            "or fix the path (a path inside the jar, from its root)"
+        )
 
 
 def _add_forced(entries: _Entries, jar: JarBuilderConfig) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hatch_harmony.errors import ConfigError
+from hatch_harmony.project.adapter_schema import close_match, duplicate_keys, icon_paths, unknown_keys
 from hatch_harmony.util.long_integers import LongIntegerError, load_json
 from hatch_harmony.vocabulary import ACTIVITY_PREFIX, activity_key_problem, case_clash
 
@@ -52,6 +53,10 @@ class Adapter:
     version: str | None
     activities: tuple[str, ...]
     digest: str
+    #: Near misses and unknown keys, keys defined twice outside the registered ones: one line each.
+    warnings: tuple[str, ...] = ()
+    #: (key, path) of every icon it names; the jar target checks the jar holds each one.
+    icons: tuple[tuple[str, str], ...] = ()
 
 
 class _Object(dict[str, Any]):
@@ -99,7 +104,7 @@ def _fail(source: Path, key: str | None, problem: str, fix: str) -> ConfigError:
     return ConfigError(f"{where} {problem}. {fix}")
 
 
-def _decode(data: bytes, source: Path) -> Any:
+def _decode(data: bytes, source: Path) -> tuple[str, Any]:
     try:
         # utf-8-sig: tolerate the byte-order mark some Windows editors add.
         text = data.decode("utf-8-sig")
@@ -108,7 +113,7 @@ def _decode(data: bytes, source: Path) -> Any:
             source, None, f"is not valid UTF-8 (bad byte at offset {exc.start})", "Save the file as UTF-8."
         ) from None
     try:
-        return load_json(text, object_pairs_hook=_object_hook)
+        return text, load_json(text, object_pairs_hook=_object_hook)
     except LongIntegerError as exc:
         raise ConfigError(
             f"{source}: {exc.describe()}. Shorten it (or quote it, if the UI really needs the digits)."
@@ -124,12 +129,18 @@ def _decode(data: bytes, source: Path) -> Any:
         raise _fail(source, None, "is nested too deeply to read", "Simplify its structure.") from None
 
 
+def _missing(obj: _Object, key: str) -> str:
+    """`is missing`, and the key that looks like a misspelling of it, if one does."""
+    typo = next((k for k in obj if close_match(k, [key]) is not None), None)
+    return f'is missing (is "{typo}" a misspelling of it?)' if typo else "is missing"
+
+
 def _name(obj: _Object, source: Path) -> str:
     if "name" not in obj:
         raise _fail(
             source,
             "name",
-            "is missing",
+            _missing(obj, "name"),
             'Add the connector name, e.g. "name": "Acme" (it is what Harmony registers).',
         )
     name = obj["name"]
@@ -195,7 +206,7 @@ def _activities(obj: _Object, source: Path) -> tuple[str, ...]:
         raise _fail(
             source,
             "activities",
-            "is missing",
+            _missing(obj, "activities"),
             'Add an object with one entry per activity, e.g. "activities": {"query": {...}}.',
         )
     activities = obj["activities"]
@@ -205,13 +216,6 @@ def _activities(obj: _Object, source: Path) -> tuple[str, ...]:
             "activities",
             f"is a {_json_type(activities)}, not an object",
             'Make it an object keyed by activity name, e.g. "activities": {"query": {...}}.',
-        )
-    if activities.duplicates:
-        raise _fail(
-            source,
-            "activities",
-            f"defines {', '.join(repr(k) for k in activities.duplicates)} more than once",
-            "Keep one definition per activity key.",
         )
     keys = tuple(activities)
     for key in keys:
@@ -263,9 +267,41 @@ def _json_type(value: object) -> str:
     return "string"
 
 
+def _has_duplicates(value: Any) -> bool:
+    if isinstance(value, _Object):
+        return bool(value.duplicates) or any(_has_duplicates(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_duplicates(v) for v in value)
+    return False
+
+
+def _duplicates(text: str, obj: _Object, source: Path) -> list[str]:
+    """Keys defined twice: an error for the registered ones (which value counts?), else a warning."""
+    if not _has_duplicates(obj):
+        return []
+    warnings = []
+    for where, key, line, first in duplicate_keys(text):
+        shown = f"{where}.{key}" if where else key
+        if where == "" and key in ("name", "version", "activities"):
+            raise ConfigError(
+                f"{source}, line {line}: `{key}` is defined more than once (first at line {first}). "
+                "Keep one definition."
+            )
+        if where == "activities":
+            raise ConfigError(
+                f"{source}, line {line}: `activities` defines {key!r} more than once (first at line "
+                f"{first}). Keep one definition per activity key."
+            )
+        warnings.append(
+            f"{source}, line {line}: `{shown}` is defined a second time (first at line {first}); "
+            "only the last one counts: keep one"
+        )
+    return warnings
+
+
 def parse_adapter(data: bytes, *, source: Path) -> Adapter:
     """Validate adapter.json bytes; every problem is a ConfigError naming `source`, the key and a fix."""
-    obj = _decode(data, source)
+    text, obj = _decode(data, source)
     if not isinstance(obj, _Object):
         raise _fail(
             source,
@@ -273,15 +309,17 @@ def parse_adapter(data: bytes, *, source: Path) -> Adapter:
             f"the top level is a {_json_type(obj)}, not an object",
             'adapter.json must be an object with "name" and "activities".',
         )
-    for key in ("name", "version", "activities"):
-        if key in obj.duplicates:
-            raise _fail(source, key, "is defined more than once", "Keep one definition.")
+    duplicated = _duplicates(text, obj, source)
+    name, version, activities = _name(obj, source), _version(obj, source), _activities(obj, source)
+    unknown = [f"{source}: {warning}" for warning in unknown_keys(obj)]
     return Adapter(
         path=source,
-        name=_name(obj, source),
-        version=_version(obj, source),
-        activities=_activities(obj, source),
+        name=name,
+        version=version,
+        activities=activities,
         digest=hashlib.sha256(data).hexdigest(),
+        warnings=(*duplicated, *unknown),
+        icons=tuple(icon_paths(obj)),
     )
 
 

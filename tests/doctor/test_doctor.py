@@ -14,6 +14,7 @@ import pytest
 
 from hatch_harmony.cli import main
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
+from hatch_harmony.init.sdk_stand_in import make_stand_in
 from tests.plugins.emulator import harmony_env
 from tests.projects import Project, build_env
 
@@ -93,7 +94,10 @@ def test_the_example_connector_after_the_demo_flow_is_all_ok_with_no_write_reque
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "The example connector")
     sources = sorted(str(p) for p in (root / "src").rglob("*.java"))
-    subprocess.run(["javac", "--release", "11", "-d", str(root / "build/classes"), *sources], check=True)
+    sdk = make_stand_in(root / "lib")
+    subprocess.run(
+        ["javac", "--release", "11", "-cp", str(sdk), "-d", str(root / "build/classes"), *sources], check=True
+    )
     build = subprocess.run(
         [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
         cwd=root,

@@ -99,10 +99,10 @@ def test_each_environment_is_checked_against_its_own_jar(tmp_path: Path) -> None
     prod = jar(tmp_path, manifest(None, {"fetch": 9001}), name="acme-1.0.0-prod.jar")
     for age, path in enumerate((prod, plain, dev)):
         os.utime(path, ns=(10**9 * (3 - age), 10**9 * (3 - age)))  # prod is the newest
-    assert jar_check(tmp_path, ENTRY, "dev").status is Status.OK
-    assert "acme-1.0.0-dev.jar" in jar_check(tmp_path, ENTRY, "dev").detail
+    assert jar_check(tmp_path, ENTRY, environment="dev").status is Status.OK
+    assert "acme-1.0.0-dev.jar" in jar_check(tmp_path, ENTRY, environment="dev").detail
     assert newest_jar(tmp_path / "dist", None, ["prod"]) == plain  # no environment: never prod's jar
-    check = jar_check(tmp_path, ENTRY, "prod")
+    check = jar_check(tmp_path, ENTRY, environment="prod")
     assert check.status is Status.FAILED and "acme-1.0.0-prod.jar" in check.detail
 
 

@@ -436,8 +436,14 @@ def test_init_new_scaffolds_a_project_that_builds_against_the_emulator(
 
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    java = "src/main/java/com/example/weather/WeatherConnector.java"
-    assert report["files"] == sorted([".gitignore", "MANIFEST.MF.in", "adapter.json", "pyproject.toml", java])
+    java = [
+        f"src/main/java/com/example/weather/{cls}.java"
+        for cls in ("WeatherConnector", "WeatherConnection", "ActivitySupport", "QueryActivity")
+    ]
+    assert report["files"] == sorted(
+        [".gitignore", "MANIFEST.MF.in", "adapter.json", "pyproject.toml", *java]
+    )
+    assert report["sdkStandIn"] == "lib/jitterbit-connector-sdk-0.0.0-stand-in.jar"
     assert report["requests"] == 0 and report["next"][1] == "hatch build -t jar"
     # The repository's example (the demo's connector) has the same shape: it could come from this.
     for path in report["files"]:
@@ -459,6 +465,7 @@ def test_init_new_scaffolds_a_project_that_builds_against_the_emulator(
         names = set(jar.namelist())
         shipped = Manifest.parse(jar.read("META-INF/MANIFEST.MF")).main
     assert {"adapter.json", "com/example/weather/WeatherConnector.class"} <= names
+    assert not [n for n in names if n.startswith("org/jitterbit/") or "jitterbit-connector-sdk" in n]
     (reg,) = emulator.registrations(DEFAULT_ORG_ID)
     assert (reg.name, reg.version) == ("Weather", "1.0.0")
     assert shipped.get("Jitterbit-Connector-Key") == reg.key

@@ -12,6 +12,7 @@ builds `-t jar` through the installed entry point to prove the real name and tab
 from __future__ import annotations
 
 import calendar
+import json
 import os
 import shutil
 import subprocess
@@ -25,10 +26,11 @@ from typing import Any
 import pytest
 
 from hatch_harmony.errors import ConfigError
+from hatch_harmony.init.sdk_stand_in import make_stand_in
 from hatch_harmony.jar.archive import JarEntry
 from hatch_harmony.jar.builder import JarBuilder, jar_file_name, made_jars
 from hatch_harmony.jar.config import JarBuilderConfig
-from hatch_harmony.jar.layout import JarPlan, plan_jar
+from hatch_harmony.jar.layout import STAND_IN_JAR, JarPlan, plan_jar
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "example_connector"
@@ -79,13 +81,21 @@ needs_jdk = pytest.mark.skipif(shutil.which("javac") is None, reason="needs a JD
 
 
 @pytest.fixture(scope="session")
-def example_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """example_connector's Java sources compiled once (as its demo does)."""
+def sdk_stand_in(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The compile-only SDK stand-in hatch-harmony generates, compiled once."""
     if shutil.which("javac") is None:
         pytest.skip("needs a JDK (javac not on PATH)")
+    return make_stand_in(tmp_path_factory.mktemp("sdk") / "lib")
+
+
+@pytest.fixture(scope="session")
+def example_classes(tmp_path_factory: pytest.TempPathFactory, sdk_stand_in: Path) -> Path:
+    """example_connector's Java sources compiled once against the SDK stand-in (as its demo does)."""
     out = tmp_path_factory.mktemp("example-classes")
     sources = sorted(str(p) for p in (EXAMPLE / "src").rglob("*.java"))
-    subprocess.run(["javac", "--release", "11", "-d", str(out), *sources], check=True)
+    subprocess.run(
+        ["javac", "--release", "11", "-cp", str(sdk_stand_in), "-d", str(out), *sources], check=True
+    )
     return out
 
 
@@ -120,7 +130,12 @@ def make_project(
     )
     (root / "hatch_build.py").write_text(HATCH_BUILD, encoding="utf-8")
     (root / "hook-manifest.mf").write_bytes(HOOK_MANIFEST)
-    shutil.copy(EXAMPLE / "adapter.json", root / "adapter.json")
+    # The example's adapter without its icons: most tests here choose other assets, and a jar
+    # without an icon adapter.json names does not build (tests/project/test_adapter_checks.py).
+    adapter = json.loads((EXAMPLE / "adapter.json").read_text(encoding="utf-8"))
+    adapter.pop("defaultActivityIcon")
+    adapter["endpoint"].pop("icon")
+    (root / "adapter.json").write_text(json.dumps(adapter, indent=2), encoding="utf-8")
     shutil.copytree(EXAMPLE / "assets", root / "assets")
     if classes is not None:
         shutil.copytree(classes, root / "build" / "classes")
@@ -160,7 +175,7 @@ def _names(jar: Path) -> list[str]:
 
 @needs_jdk
 def test_build_makes_a_jar_java_reads_and_runs(
-    tmp_path: Path, example_classes: Path, java_manifest: Callable[..., Any]
+    tmp_path: Path, example_classes: Path, sdk_stand_in: Path, java_manifest: Callable[..., Any]
 ) -> None:
     root = make_project(tmp_path / "proj", options='assets = ["assets"]', classes=example_classes)
     done = hatchling_build(root)
@@ -203,11 +218,22 @@ def test_build_makes_a_jar_java_reads_and_runs(
 
     listing = subprocess.run(["jar", "tf", str(jar)], capture_output=True, text=True, check=True).stdout
     assert listing.splitlines() == names
-    # The classes really are in the jar and load: the example's self check runs from it alone.
+    # The classes really are in the jar and load: the example's self check runs from it and the SDK
+    # (which the agent provides), finding the connector and activities by their annotations.
+    class_path = os.pathsep.join([str(jar), str(sdk_stand_in)])
     run = subprocess.run(
-        ["java", "-cp", str(jar), "com.example.weather.SelfCheck"], capture_output=True, text=True, check=True
+        ["java", "-cp", class_path, "com.example.weather.SelfCheck"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert run.stdout.splitlines()[0] == "Weather Example: query, create, update, delete"
+    assert run.stdout.splitlines() == [
+        "Weather Example: query, create, update, delete",
+        "station=OSLO-01",
+        "unit=C",
+        "temperatures=10.2,8.1,6.2",
+    ]
+    assert not [n for n in names if n.startswith("org/jitterbit/")]
 
 
 def test_builds_are_byte_identical_and_follow_source_date_epoch(tmp_path: Path) -> None:
@@ -567,6 +593,20 @@ def test_bundle_sdk_true_bundles_it_and_lists_it(tmp_path: Path) -> None:
     assert _class_path(plan) == ["lib/alpha-1.0.jar", f"lib/{SDK}", "lib/zeta-2.0.jar"]
     assert plan.notes == ()
     assert _plan(root, {"bundle-sdk": False}).notes != ()
+
+
+def test_the_sdk_stand_in_is_never_bundled_not_even_with_bundle_sdk(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    _dependency(root / "lib" / STAND_IN_JAR, "stand-in")
+    _dependency(root / "build" / "classes" / "lib" / STAND_IN_JAR, "stand-in")
+    for bundle in (True, False):
+        plan = _plan(root, {"bundle-sdk": bundle})
+        assert not [n for n in _entry_names(plan.entries) if "jitterbit-connector-sdk" in n]
+        assert STAND_IN_JAR not in _class_path(plan)
+        [note] = plan.notes
+        assert note.startswith(
+            f"not bundled: build/classes/lib/{STAND_IN_JAR}, lib/{STAND_IN_JAR}, the compile-only"
+        )
 
 
 @pytest.mark.parametrize(

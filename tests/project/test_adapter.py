@@ -257,9 +257,12 @@ def test_duplicate_top_level_name() -> None:
     assert "`name` is defined more than once" in message
 
 
-def test_duplicates_inside_ui_definitions_are_harmonys_business() -> None:
+def test_duplicates_inside_ui_definitions_warn_but_build() -> None:
     data = b'{"name": "Acme", "activities": {"fetch": {"displayName": "a", "displayName": "b"}}}'
-    assert parse_adapter(data, source=SOURCE).activities == ("fetch",)
+    adapter = parse_adapter(data, source=SOURCE)
+    assert adapter.activities == ("fetch",)
+    [warning] = adapter.warnings
+    assert "`activities.fetch.displayName` is defined a second time" in warning
 
 
 def test_activity_keys_differing_only_in_case() -> None:

@@ -1,9 +1,9 @@
 package com.example.weather;
 
-import com.example.weather.sdk.Connection;
-import com.example.weather.sdk.ConnectorException;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jitterbit.connector.sdk.Connection;
+import org.jitterbit.connector.sdk.exceptions.ActivityExecutionException;
 
 /**
  * A connection to the weather service.
@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * in-memory station register with synthetic observations; a real connector would make its
  * HTTP calls here, with {@link WeatherSettings#baseUrl} and {@link WeatherSettings#apiKey}.
  */
-final class WeatherConnection implements Connection {
+public class WeatherConnection implements Connection {
 
     private final WeatherSettings settings;
     private final Map<String, Station> stations = new TreeMap<>();
@@ -36,9 +36,9 @@ final class WeatherConnection implements Connection {
         return settings;
     }
 
-    Map<String, Station> stations() throws ConnectorException {
+    Map<String, Station> stations() throws ActivityExecutionException {
         if (!open) {
-            throw new ConnectorException("the connection to " + settings.baseUrl + " is not open");
+            throw new ActivityExecutionException("not-open", "the connection to " + settings.baseUrl + " is not open");
         }
         return stations;
     }

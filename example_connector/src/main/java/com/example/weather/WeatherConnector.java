@@ -1,62 +1,45 @@
 package com.example.weather;
 
-import com.example.weather.sdk.Connection;
-import com.example.weather.sdk.ConnectorException;
-import com.example.weather.sdk.JitterbitActivity;
-import com.example.weather.sdk.JitterbitConnector;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jitterbit.connector.sdk.BaseJitterbitConnector;
+import org.jitterbit.connector.sdk.Connection;
+import org.jitterbit.connector.sdk.ConnectionFactory;
+import org.jitterbit.connector.sdk.JitterbitConnector;
+import org.jitterbit.connector.sdk.annotation.Connector;
 
 /**
  * The "Weather Example" connector: the entry point a Harmony private agent loads.
  *
- * <p>Activity keys here must equal the keys of {@code activities} in adapter.json: the build
- * writes one {@code Jitterbit-Activity-EntityTypeId-<key>} manifest attribute per key, and the
- * agent routes an activity to the implementation registered under that key.
+ * <p>{@code @Connector(name)} equals adapter.json's "name", and each activity class's
+ * {@code @Activity(name)} a key of its "activities": the build writes one
+ * {@code Jitterbit-Activity-EntityTypeId-<key>} manifest attribute per key, the agent routes an
+ * activity to the class annotated with that key, and the jar check compares all three.
  */
-public final class WeatherConnector implements JitterbitConnector {
+@Connector(name = WeatherConnector.NAME, factory = WeatherConnector.Factory.class)
+public class WeatherConnector extends BaseJitterbitConnector {
 
     public static final String NAME = "Weather Example";
     public static final WeatherConnector INSTANCE = new WeatherConnector();
 
-    private final Map<String, JitterbitActivity> activities;
-
-    private WeatherConnector() {
-        Map<String, JitterbitActivity> byKey = new LinkedHashMap<>();
-        byKey.put("query", new QueryObservationsActivity());
-        byKey.put("create", new CreateStationActivity());
-        byKey.put("update", new UpdateStationActivity());
-        byKey.put("delete", new DeleteStationActivity());
-        this.activities = Collections.unmodifiableMap(byKey);
-    }
-
-    @Override
-    public String getName() {
-        return NAME;
-    }
-
-    /** The activity keys this connector implements, in adapter.json order. */
-    public Iterable<String> activityKeys() {
-        return activities.keySet();
-    }
-
-    @Override
-    public Connection getConnection(Map<String, String> endpointProperties) throws ConnectorException {
-        return new WeatherConnection(WeatherSettings.from(endpointProperties));
-    }
-
-    @Override
-    public JitterbitActivity getActivity(String activityKey) throws ConnectorException {
-        JitterbitActivity activity = activities.get(activityKey);
-        if (activity == null) {
-            throw new ConnectorException("unknown activity '" + activityKey + "'; known: " + activities.keySet());
+    private static final ConnectionFactory CONNECTIONS = new ConnectionFactory() {
+        @Override
+        public Connection createConnection(Map<String, String> endpointProperties) {
+            return new WeatherConnection(WeatherSettings.from(endpointProperties));
         }
-        return activity;
+
+        @Override
+        public ConnectionFactory.PoolSizeConfiguration getPoolSizeConfiguration() {
+            return new ConnectionFactory.PoolSizeConfiguration();
+        }
+    };
+
+    @Override
+    public ConnectionFactory getConnectionFactory() {
+        return CONNECTIONS;
     }
 
     /** Named by the manifest's Jitterbit-Connector-Factory-Class: com.example.weather.WeatherConnector$Factory. */
-    public static final class Factory implements JitterbitConnector.Factory {
+    public static class Factory implements JitterbitConnector.Factory {
         @Override
         public JitterbitConnector create() {
             return INSTANCE;

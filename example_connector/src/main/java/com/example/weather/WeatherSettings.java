@@ -1,9 +1,11 @@
 package com.example.weather;
 
-import com.example.weather.sdk.ConnectorException;
 import java.util.Map;
 
-/** The endpoint properties of adapter.json ({@code base-url}, {@code api-key}, ...), validated once. */
+/**
+ * The endpoint properties of adapter.json ({@code base-url}, {@code api-key}, ...), validated once.
+ * The SDK's ConnectionFactory declares no checked exception, so a bad value is an IllegalArgumentException.
+ */
 final class WeatherSettings {
 
     final String baseUrl;
@@ -18,28 +20,28 @@ final class WeatherSettings {
         this.timeoutSeconds = timeoutSeconds;
     }
 
-    static WeatherSettings from(Map<String, String> properties) throws ConnectorException {
+    static WeatherSettings from(Map<String, String> properties) {
         String baseUrl = required(properties, "base-url");
         if (!baseUrl.startsWith("https://")) {
-            throw new ConnectorException("endpoint property base-url must start with https://");
+            throw new IllegalArgumentException("endpoint property base-url must start with https://");
         }
         String apiKey = required(properties, "api-key");
         String units = properties.getOrDefault("units", "metric");
         if (!units.equals("metric") && !units.equals("imperial")) {
-            throw new ConnectorException("endpoint property units must be metric or imperial, not " + units);
+            throw new IllegalArgumentException("endpoint property units must be metric or imperial, not " + units);
         }
         String timeout = properties.getOrDefault("timeout-seconds", "30");
         try {
             return new WeatherSettings(baseUrl, apiKey, units.equals("metric"), Integer.parseInt(timeout));
         } catch (NumberFormatException e) {
-            throw new ConnectorException("endpoint property timeout-seconds must be a whole number");
+            throw new IllegalArgumentException("endpoint property timeout-seconds must be a whole number");
         }
     }
 
-    private static String required(Map<String, String> properties, String name) throws ConnectorException {
+    private static String required(Map<String, String> properties, String name) {
         String value = properties.get(name);
         if (value == null || value.isBlank()) {
-            throw new ConnectorException("endpoint property " + name + " is required");
+            throw new IllegalArgumentException("endpoint property " + name + " is required");
         }
         return value;
     }
