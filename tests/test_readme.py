@@ -49,7 +49,12 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert commands[0] in ci
     after = ci[ci.index(commands[0]) + 1 :]
     linters = [line for line in after if line.strip() and not line.startswith("#")]
-    assert linters == [".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy"]
+    assert linters == [
+        ".venv/bin/ruff check .",
+        ".venv/bin/ruff format --check .",
+        ".venv/bin/mypy",
+        "bash .ci/pythons",  # the suite on the oldest and the newest Python claimed
+    ]
 
 
 def test_readme_commands_need_only_python3() -> None:
