@@ -18,6 +18,7 @@ import csv
 import hashlib
 import http.server
 import io
+import os
 import re
 import sys
 import threading
@@ -126,3 +127,33 @@ def serve(simple: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def isolated_env(base: Path, index_url: str, **extra: str) -> dict[str, str]:
+    """This process's environment for frontends that install from `index_url` and nothing else.
+
+    No HARMONY_*, HATCH_*, PIP_* or UV_* of the caller's; the machine's pip and uv configuration
+    files are not read; hatch keeps its state under `base`; proxies point at a closed port, so a
+    request to any host but 127.0.0.1 fails instead of leaving the machine.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_", "PIP_", "UV_"))}
+    for name in ("http_proxy", "https_proxy", "no_proxy", "ALL_PROXY", "all_proxy"):
+        env.pop(name, None)
+    (base / "hatch-config.toml").touch()
+    env.update(
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_INDEX_URL=index_url,
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        UV_NO_CONFIG="1",
+        UV_INDEX_URL=index_url,
+        UV_CACHE_DIR=str(base / "uv-cache"),
+        VIRTUALENV_NO_PERIODIC_UPDATE="1",
+        HATCH_CONFIG=str(base / "hatch-config.toml"),
+        HATCH_DATA_DIR=str(base / "hatch-data"),
+        HATCH_CACHE_DIR=str(base / "hatch-cache"),
+        HTTP_PROXY="http://127.0.0.1:9",
+        HTTPS_PROXY="http://127.0.0.1:9",
+        NO_PROXY="127.0.0.1",
+    )
+    env.update(extra)
+    return env

@@ -99,8 +99,8 @@ def test_the_sdist_holds_what_the_tests_need_and_they_run_from_it(
         top = f"hatch_harmony-{hatch_harmony.__version__}/"
         members = {m.name.removeprefix(top) for m in sdist.getmembers() if m.isfile()}
         sdist.extractall(tmp_path, filter="data")  # 3.10.12+, 3.11.4+: every Python CI runs
-    needed = tracked("hatch_harmony", "tests", "example_connector", ".ci", ".github", "benchmarks")
-    needed |= {"README.md", "CHANGELOG.md", "pyproject.toml", ".gitignore"}
+    needed = tracked("hatch_harmony", "tests", "example_connector", ".ci", ".github", "benchmarks", "action")
+    needed |= {"README.md", "CHANGELOG.md", "pyproject.toml", ".gitignore", "action.yml"}
     assert needed - members == set()
     assert not {m for m in members if re.search(r"(^|/)(\.venv|__pycache__|\.git)/", m)}
     unpacked = tmp_path / top
@@ -119,6 +119,7 @@ def test_the_sdist_holds_what_the_tests_need_and_they_run_from_it(
         "no:cacheprovider",
         "tests/test_readme.py",
         "tests/test_workflows.py",
+        "tests/test_action.py::test_action_shape",
         cwd=unpacked,
     )
     assert done.returncode == 0, done.stdout + done.stderr

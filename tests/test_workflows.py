@@ -89,7 +89,7 @@ def test_ci_claims_match_the_metadata() -> None:
 
 def test_release_builds_checks_publishes_with_trusted_publishing_and_attaches_the_files() -> None:
     release = load("release.yml")
-    assert release["on"] == {"push": {"tags": ["v*"]}}
+    assert release["on"] == {"push": {"tags": ["v[0-9]+.[0-9]+.[0-9]+"]}}  # v0.1.0, the version's tag
     assert release["permissions"] == {"contents": "read"}  # each job asks for what it needs
     jobs = release["jobs"]
     build = [s.get("run", "") for s in steps(jobs["build"])]

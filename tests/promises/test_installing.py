@@ -13,7 +13,6 @@ reach another host fails the test instead of leaving the machine.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWO
 from hatch_harmony.jar.builder import jar_file_name
 from hatch_harmony.jar_manifest import Manifest
 from tests.artifacts import archive_members, assert_no_secret_in
-from tests.package_index import build_index, serve
+from tests.package_index import build_index, isolated_env, serve
 from tests.promises.test_frontends import NAME, VERSION, WHEEL_STEM, make_connector
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,26 +73,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     simple = build_index(base / "index")
     assert not (simple / "hatch-harmony").exists()
     with serve(simple) as index_url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("HARMONY_", "HATCH_", "PIP_", "UV_"))}
-        (base / "hatch-config.toml").touch()
-        env.update(
-            HOME=str(home),
-            PIP_CONFIG_FILE=os.devnull,  # the machine's pip configuration (other indexes) is not the README's
-            PIP_INDEX_URL=index_url,
-            PIP_DISABLE_PIP_VERSION_CHECK="1",
-            UV_NO_CONFIG="1",
-            UV_INDEX_URL=index_url,
-            UV_CACHE_DIR=str(base / "uv-cache"),
-            VIRTUALENV_NO_PERIODIC_UPDATE="1",
-            HATCH_CONFIG=str(base / "hatch-config.toml"),
-            HATCH_DATA_DIR=str(base / "hatch-data"),
-            HATCH_CACHE_DIR=str(base / "hatch-cache"),
-            HTTP_PROXY="http://127.0.0.1:9",  # a closed port: no other host is reachable
-            HTTPS_PROXY="http://127.0.0.1:9",
-            NO_PROXY="127.0.0.1",
-        )
-        for name in ("http_proxy", "https_proxy", "no_proxy", "ALL_PROXY", "all_proxy"):
-            env.pop(name, None)
+        env = isolated_env(base, index_url, HOME=str(home))
         script = "\n".join(["set -euo pipefail", *SETUP[1:], "env -0"])
         done = subprocess.run(
             ["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, timeout=600, check=False
