@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("--yes", action="store_true", help="with --contract: do not ask for confirmation")
     add_init(sub)
+    from hatch_harmony.cli import check_secrets
+
+    check_secrets.add_parser(sub, formatter)
     emulator = sub.add_parser(
         "emulator",
         help="run the local Connector Manager API emulator (not Harmony)",
