@@ -118,9 +118,16 @@ def refusals(files: list[str], manifests: list[Path], known: list[Known], root: 
             data = path.read_bytes()
         except OSError:
             continue
-        found = sorted({f"the connector {k.what} from {k.where}" for k in known if k.value in data})
-        if found:
-            lines.append(f"{name}: holds {' and '.join(found)}; remove it before committing")
+        sources: dict[str, list[str]] = {}
+        for k in known:
+            if k.value in data and k.where not in sources.get(k.what, []):
+                sources.setdefault(k.what, []).append(k.where)
+        if sources:
+            held = " and ".join(
+                f"the connector {what} (as in {' and '.join(where)})"
+                for what, where in sorted(sources.items())
+            )
+            lines.append(f"{name}: holds {held}; remove it before committing")
     return lines
 
 
