@@ -15,6 +15,7 @@ finds hatch-harmony in that wheel folder and hatchling in tests/package_index.py
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -180,7 +181,7 @@ def test_first_release_registers_then_a_fresh_ci_checkout_builds_offline(
         HARMONY_EMAIL=DEFAULT_EMAIL,
         HARMONY_PASSWORD=DEFAULT_PASSWORD,
     )
-    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
 
     first = run_action(workspace, temp, env, {"working-directory": "connector"})
     assert first.returncode == 0, first.log
@@ -230,7 +231,7 @@ def test_destinations_are_refused_until_the_action_can_deploy(
     temp = tmp_path / "runner-temp"
     temp.mkdir()
     env = isolated_env(base, url, HARMONY_URL=emulator.url, HARMONY_EMAIL=DEFAULT_EMAIL)
-    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
     inputs = {"working-directory": "connector", "destinations": "prod-agents"}
     run = run_action(workspace, temp, env, inputs)
     assert run.returncode == 2

@@ -10,6 +10,7 @@ The connector repository is the README's sample, its manifest generated against 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -65,7 +66,7 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict
     git(repo, "commit", "-q", "-m", "hooks under test", env=env)
     with serve(build_index(base / "index")) as url:
         env.update(PIP_INDEX_URL=url, UV_INDEX_URL=url, PRE_COMMIT_HOME=str(base / "pre-commit-home"))
-        env["PATH"] = f"{BIN}:{env['PATH']}"
+        env["PATH"] = os.pathsep.join([str(BIN), env["PATH"]])
         yield repo, env
 
 
