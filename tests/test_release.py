@@ -100,7 +100,14 @@ def test_the_sdist_holds_what_the_tests_need_and_they_run_from_it(
         members = {m.name.removeprefix(top) for m in sdist.getmembers() if m.isfile()}
         sdist.extractall(tmp_path, filter="data")  # 3.10.12+, 3.11.4+: every Python CI runs
     needed = tracked("hatch_harmony", "tests", "example_connector", ".ci", ".github", "benchmarks", "action")
-    needed |= {"README.md", "CHANGELOG.md", "pyproject.toml", ".gitignore", "action.yml"}
+    needed |= {
+        "README.md",
+        "CHANGELOG.md",
+        "pyproject.toml",
+        ".gitignore",
+        "action.yml",
+        ".pre-commit-hooks.yaml",
+    }
     assert needed - members == set()
     assert not {m for m in members if re.search(r"(^|/)(\.venv|__pycache__|\.git)/", m)}
     unpacked = tmp_path / top
