@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.test_readme import TEST_COMMAND
@@ -107,3 +108,36 @@ def test_release_builds_checks_publishes_with_trusted_publishing_and_attaches_th
     assert attach["needs"] == "pypi" and attach["permissions"] == {"contents": "write"}
     [run] = [s["run"] for s in steps(attach) if "run" in s]
     assert run.startswith('gh release create "$GITHUB_REF_NAME" dist/*')
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason=".ci/ scripts are bash, run on Linux")
+def test_ci_pythons_skips_a_missing_interpreter_with_one_line_each(tmp_path: Path) -> None:
+    """.ci/pythons on a machine with neither pyenv nor python3.10/3.13: one line per version, exit 0.
+
+    PATH holds only the tools the script uses (and `python3`, to read pyproject.toml), so no
+    suite runs here; on CI the same script finds the interpreters and runs the suite on each.
+    """
+    import shutil
+    import subprocess
+
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name in ("bash", "mktemp", "rm", "cat", "dirname"):
+        found = shutil.which(name)
+        assert found is not None, name
+        (tools / name).symlink_to(found)
+    (tools / "python3").symlink_to(sys.executable)
+    done = subprocess.run(
+        ["bash", str(ROOT / ".ci" / "pythons")],
+        env={"PATH": str(tools), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    oldest, newest = claimed_pythons()[0], claimed_pythons()[-1]
+    assert done.stdout.splitlines() == [
+        f"Python {v}: skipped, no python{v} interpreter on this machine (pyenv or PATH)"
+        for v in (oldest, newest)
+    ]
