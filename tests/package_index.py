@@ -3,8 +3,8 @@
 An isolated build (`python -m build`, `hatch build`, `pip wheel`, `uv build` without
 `--no-build-isolation`) installs the build requirements afresh from a package index. Tests never
 reach the real one, so this module stands one up on loopback: each distribution the isolated
-environments need (hatchling, hatch-harmony's dependencies, `build`, and what they require,
-for this interpreter's markers) is packed back into a wheel from the files this venv installed
+environments need (hatchling, hatch-harmony's dependencies, and what they require, for this
+interpreter's markers) is packed back into a wheel from the files this venv installed
 (its RECORD), at the version installed here, and served in the PEP 503 "simple" layout by
 `http.server`, whose directory listings are exactly the links pip and uv read. hatch-harmony
 itself is deliberately absent: the README's Installing section provides it from a wheel folder.
@@ -31,8 +31,8 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
 #: What isolated environments install: a connector's build-system requirements (less hatch-harmony,
-#: which comes from the wheel folder) and hatch-harmony's own, and `build` for the README's first step.
-ROOTS = ("hatchling", "filelock", "httpx", "tomli-w", "tomli", "build")
+#: which comes from the wheel folder) and hatch-harmony's own (pre-commit's hook venv installs it).
+ROOTS = ("hatchling", "filelock", "httpx", "tomli-w", "tomli")
 #: Written by the installer, not part of a wheel.
 INSTALLER_FILES = {"INSTALLER", "RECORD", "REQUESTED", "direct_url.json"}
 
