@@ -49,7 +49,12 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert commands[0] in ci
     after = ci[ci.index(commands[0]) + 1 :]
     linters = [line for line in after if line.strip() and not line.startswith("#")]
-    assert linters == [".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy"]
+    assert linters == [
+        ".venv/bin/ruff check .",
+        ".venv/bin/ruff format --check .",
+        ".venv/bin/mypy",
+        "bash .ci/pythons",  # the suite on the oldest and the newest Python claimed
+    ]
 
 
 def test_readme_commands_need_only_python3() -> None:
@@ -144,7 +149,15 @@ def test_release_workflow_parses_and_its_commands_exist() -> None:
     for args in ours:
         parsed = parser.parse_args(args[1:])  # exits (fails the test) on an unknown command or option
         assert parsed.command == args[1]
-    assert any(run.startswith("hatch build -t jar") for run in runs)
+    # the jar is built by this repository's action (action.yml), with inputs it has, at this version's tag
+    import hatch_harmony
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    [step] = [s for s in job["steps"] if s.get("uses", "").split("@")[0].endswith("/hatch-harmony")]
+    assert step["uses"].endswith(f"/hatch-harmony@v{hatch_harmony.__version__}")
+    assert set(step["with"]) <= set(action["inputs"])
+    outputs = re.findall(rf"steps\.{step['id']}\.outputs\.([\w-]+)", yaml.safe_dump(job["steps"]))
+    assert outputs and set(outputs) <= set(action["outputs"])
     env = job["env"]
     for secret in ("HARMONY_CONNECTOR_KEY", "HARMONY_CONNECTOR_SECRET"):
         assert env[secret] == f"${{{{ secrets.{secret} }}}}"

@@ -15,6 +15,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from hatch_harmony.cli.check_secrets import cmd_check_secrets
 from hatch_harmony.cli.commands import (
     cmd_delete,
     cmd_init,
@@ -76,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "init": cmd_init,
         "doctor": lambda a, o: cmd_doctor(a, o, confirm),
         "deploy": cmd_deploy,
+        "check-secrets": cmd_check_secrets,
     }
     try:
         return commands[args.command](args, out)

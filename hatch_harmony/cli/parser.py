@@ -105,6 +105,9 @@ def build_parser(*, emulator: bool = True) -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     schema.add_argument("which", choices=("adapter",), help="the file whose schema to print")
+    from hatch_harmony.cli import check_secrets
+
+    check_secrets.add_parser(sub, formatter)
     emulator_command = sub.add_parser(
         "emulator",
         help="run the local Connector Manager API emulator (not Harmony)",

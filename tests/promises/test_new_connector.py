@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 
 from hatch_harmony.cli import main
-from hatch_harmony.cli.inputs import adapter_for, config_for, lock_entry_for
+from hatch_harmony.cli.inputs import config_for
 from hatch_harmony.cli.parser import build_parser
 from hatch_harmony.doctor.jar import jar_check
 from hatch_harmony.emulator import Emulator
+from hatch_harmony.engine.inputs import adapter_for, lock_entry_for
 from hatch_harmony.init.sdk_stand_in import STAND_IN_JAR
 from hatch_harmony.jar.agent_view import class_annotations, read_jar
 from hatch_harmony.project.adapter import Adapter

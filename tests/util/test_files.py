@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from hatch_harmony.errors import HarmonyError
+from hatch_harmony.util import files
 from hatch_harmony.util.files import (
     FileWriteError,
     MutexTimeoutError,
@@ -88,7 +89,9 @@ def test_failed_replace_leaves_the_old_file_and_no_temp(
     def refuse(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", refuse)
+    # The rename is Path.replace. Patching os.replace would not reach it on Python 3.10, where
+    # pathlib calls the os.replace its accessor bound at import time.
+    monkeypatch.setattr(Path, "replace", refuse)
     with pytest.raises(FileWriteError) as info:
         atomic_write(target, b"new content")
     assert isinstance(info.value, HarmonyError)
@@ -120,10 +123,11 @@ def test_interrupt_removes_the_temp_file(tmp_path: Path, monkeypatch: pytest.Mon
     target = tmp_path / "harmony.lock"
     target.write_bytes(b"old content")
 
-    def interrupted(*args: object) -> None:
+    def interrupted(target: Path, fd: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "replace", interrupted)
+    # files.before_replace is the seam between the written temp file and its rename
+    monkeypatch.setattr(files, "before_replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         atomic_write(target, b"new content")
     assert target.read_bytes() == b"old content"
