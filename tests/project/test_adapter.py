@@ -64,17 +64,6 @@ def test_dropbox_sample_parses_with_activities_in_file_order() -> None:
     assert adapter.digest == hashlib.sha256(DROPBOX).hexdigest()
 
 
-#: Jitterbit's own adapter.json, in ../shared beside the repository (as CI lays it out).
-SHARED_ADAPTER = (
-    Path(__file__).resolve().parents[2].parent / "shared/reference/dropbox-connector/adapter.json"
-)
-
-
-@pytest.mark.skipif(not SHARED_ADAPTER.is_file(), reason="../shared is not beside this checkout")
-def test_the_shared_reference_adapter_parses() -> None:
-    assert load_adapter(SHARED_ADAPTER).activities == ("fetch", "put", "process", "get")
-
-
 def test_version_and_a_utf8_bom_are_accepted() -> None:
     adapter = parse_adapter(b"\xef\xbb\xbf" + adapter_bytes(version="2.1.0-beta"), source=SOURCE)
     assert adapter.version == "2.1.0-beta"

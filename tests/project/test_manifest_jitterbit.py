@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,7 @@ KEY_CANARY = "key-CANARY-0b1c"
 SECRET_CANARY = "secret-CANARY-9d8e"
 
 #: A byte-exact copy of `jitterbit/dropbox-connector`'s committed MANIFEST.MF (the real-world
-#: template, also at ../shared/reference/dropbox-connector/MANIFEST.MF): no Manifest-Version,
+#: template; the repository stands alone, so the copy is the test's own): no Manifest-Version,
 #: placeholders, empty values, a Class-Path continued over ten lines, LF line breaks.
 SAMPLE = (
     b"Author: Jitterbit\n"
@@ -41,11 +40,7 @@ SAMPLE = (
     b"            lib/log4j-1.2.17.jar\n"
     b"\n"
 )
-SHARED_SAMPLE = Path(__file__).resolve().parents[2].parent / "shared/reference/dropbox-connector/MANIFEST.MF"
-#: The embedded copy always; the shared file too wherever the checkout has it beside the repo.
-SAMPLES = [pytest.param(SAMPLE, id="embedded")] + (
-    [pytest.param(SHARED_SAMPLE.read_bytes(), id="shared")] if SHARED_SAMPLE.is_file() else []
-)
+SAMPLES = [pytest.param(SAMPLE, id="embedded")]
 JARS = [
     "lib/dropbox-core-sdk-3.0.6.jar",
     "lib/jackson-core-2.8.6.jar",
