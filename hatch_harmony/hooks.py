@@ -4,13 +4,14 @@ hatch imports this module for every build of a project that enables the hook, so
 imports only hatchling's hook interface and the warm-build stamp (standard library only):
 the jar builder is imported when hatchling asks for build targets it does not ship (never
 for a wheel or sdist), the engine when the hook has real work to do.
-All decisions live in the engine (`engine.pipeline`, `engine.execute`) and the guards; this
-module only translates between hatch and them:
+All decisions live in the engine (`engine.pipeline`, `engine.execute`), the guards and the
+jar target; this module only translates between hatch and them:
 
-* where the manifest must not go (the sdist and wheel file selections, asked the way
-  hatchling selects files, with the fix for each option that selects it: `guard.packaging`),
-  and hatchling's selection errors as one message; then, in `finalize`, the finished archive
-  read back (`guard.archive_scan`), since hooks that run after ours may add files,
+* where the manifest must not go: the sdist and wheel file selections, asked the way
+  hatchling selects files, refused with the fix for the option that selects it
+  (`guard.packaging.refuse_shipping`); then, in `finalize`, the finished archive read back
+  (`guard.archive_scan`), since hooks that run after ours may add files, and what put the
+  entry there (`guard.packaging.leak_cause`),
 * when not to touch the network (editable installs) or not to register (a build from an
   unpacked sdist, whose lock file is a temporary copy),
 * status lines through hatch's `app`, and errors as one message without a traceback.
