@@ -68,7 +68,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         from_sdist = unpacked_sdist(root)
         if from_sdist and self.target_name != "jar":
             if self.target_name == "wheel":  # still one clear message when the wheel has no files
-                self._refuse_packaging_secret(None, root, "", build_data, version)
+                self._refuse_packaging_secret(None, "", build_data, version)
             self.app.display_info(UNPACKED_SDIST_SKIPPED)
             return
         env = os.environ
@@ -81,17 +81,28 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         hit = warm.lookup(root, run_key, env, self.target_name) if run_key is not None else None
         if hit is not None:
             if self.target_name in ("sdist", "wheel"):
-                self._refuse_packaging_secret(hit.manifest_path, root, hit.table_path, build_data, version)
+                self._refuse_packaging_secret(hit.manifest_path, hit.table_path, build_data, version)
             self.app.display_info(
                 f"harmony: nothing it depends on changed since the last build; manifest reused: "
                 f"{shown_path(hit.manifest_path, root)}; 0 requests"
             )
-            build_data[MANIFEST_KEY] = hit.manifest
-            build_data[ADAPTER_KEY] = str(hit.adapter_path)
-            build_data[ENVIRONMENT_KEY] = hit.environment
-            self._manifest_path = hit.manifest_path
+            self._hand_over(build_data, hit.manifest, hit.manifest_path, hit.adapter_path, hit.environment)
             return
         self._full_run(root, env, build_data, version, from_sdist=from_sdist, run_key=run_key)
+
+    def _hand_over(
+        self,
+        build_data: dict[str, Any],
+        manifest: bytes,
+        manifest_path: Path,
+        adapter_path: Path,
+        environment: str | None,
+    ) -> None:
+        """The manifest to the `jar` target (its build_data keys), and its path to `finalize`."""
+        build_data[MANIFEST_KEY] = manifest
+        build_data[ADAPTER_KEY] = str(adapter_path)
+        build_data[ENVIRONMENT_KEY] = environment
+        self._manifest_path = manifest_path
 
     def _jar_configured(self) -> bool:
         """Whether pyproject.toml has [tool.hatch.build.targets.jar] (a dict lookup: cheap when warm)."""
@@ -120,7 +131,7 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
 
         def packaging_check(config: HarmonyConfig) -> None:
             if self.target_name in ("sdist", "wheel"):
-                self._refuse_packaging_secret(config.manifest, root, config.table_path, build_data, version)
+                self._refuse_packaging_secret(config.manifest, config.table_path, build_data, version)
             elif self.target_name == "jar":
                 from hatch_harmony.jar.builder import check_attributes_version
 
@@ -140,10 +151,9 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             (self.app.display_warning if line.warning else self.app.display_info)(line.text)
         if run.result is None:
             return
-        build_data[MANIFEST_KEY] = run.result.manifest
-        build_data[ADAPTER_KEY] = str(run.result.adapter.path)
-        build_data[ENVIRONMENT_KEY] = run.config.environment
-        self._manifest_path = run.result.path
+        self._hand_over(
+            build_data, run.result.manifest, run.result.path, run.result.adapter.path, run.config.environment
+        )
         if run_key is not None and not run.config.verify:
             warm.record(
                 root,
@@ -207,20 +217,15 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
         return None if template is None else project_relative(template, self.root)
 
     def _refuse_packaging_secret(
-        self, manifest: Path | None, root: Path, table_path: str, build_data: Mapping[str, Any], version: str
+        self, manifest: Path | None, table_path: str, build_data: Mapping[str, Any], version: str
     ) -> None:
         """The generated manifest holds the secret: refuse when this sdist or wheel would ship it
         (`guard.packaging` asks hatchling's own file selection)."""
         from hatch_harmony.guard import packaging
 
-        rel = None
-        if manifest is not None:
-            rel = project_relative(manifest, root)
-            if rel is None:
-                return  # outside the project: no target can pick it up
         packaging.refuse_shipping(
             self.build_config,
-            rel,
+            manifest,
             build_data,
             editable=version == "editable",
             target=self.target_name,

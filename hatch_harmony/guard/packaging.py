@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from hatchling.builders.config import BuilderConfig
@@ -36,7 +37,7 @@ from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES
 from hatchling.builders.utils import get_relative_path, normalize_inclusion_map
 from hatchling.builders.wheel import WheelBuilderConfig
 
-from hatch_harmony.errors import ConfigError
+from hatch_harmony.errors import ConfigError, project_relative
 
 
 class NothingToShip(Exception):
@@ -103,7 +104,7 @@ def reason_and_fix(option: str, rel: str, target: str) -> tuple[str, str]:
 
 def refuse_shipping(
     config: BuilderConfig,
-    manifest_path: str | None,
+    manifest: Path | None,
     build_data: Mapping[str, Any],
     *,
     editable: bool,
@@ -111,13 +112,18 @@ def refuse_shipping(
     project_name: str,
     table_path: str,
 ) -> None:
-    """ConfigError when the `target` being built would ship the manifest at `manifest_path`.
+    """ConfigError when the `target` being built would ship the `manifest` file.
 
-    The hook asks before anything is written (the manifest may not exist yet), with
-    `manifest_path` project-relative, or None to check only that hatchling can select the
-    target's files. Whatever hatchling raises while selecting becomes one message: for a
-    connector project without a Python package, how to build its wheel.
+    The hook asks before anything is written (the manifest may not exist yet); with `manifest`
+    None, only whether hatchling can select the target's files. A manifest outside the
+    project is never shipped. Whatever hatchling raises while selecting becomes one message:
+    for a connector project without a Python package, how to build its wheel.
     """
+    manifest_path = None
+    if manifest is not None:
+        manifest_path = project_relative(manifest, config.root)
+        if manifest_path is None:
+            return  # outside the project: no target can pick it up
     try:
         found = shipped(config, manifest_path, build_data, editable=editable)
     except NothingToShip:
