@@ -152,7 +152,9 @@ def leak_message(
     frontend's file selection cannot tell apart).
     """
     held = f"{artifact} held {leak.entry}, "
-    if template is not None and _at(leak.entry, template):
+    # (an entry at the generated manifest's own path is that manifest, even when its name ends
+    # like the template's: a root template MANIFEST.MF and build/harmony/MANIFEST.MF)
+    if template is not None and leak.kind != GENERATED and _at(leak.entry, template):
         return held + template_fix(template)
     where = f" ({setting})" if setting else ""
     described = f"{held}{what(leak, manifest_path)}{where}"
