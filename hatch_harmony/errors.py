@@ -41,7 +41,14 @@ class NeedsNetworkError(HarmonyError):
 
 def shown_path(path: Path, root: Path) -> str:
     """A path as messages show it: relative to the project when inside it, else absolute."""
+    relative = project_relative(path, root)
+    return str(path) if relative is None else relative
+
+
+def project_relative(path: Path, root: Path | str) -> str | None:
+    """`path` relative to the project, '/'-separated (as archives and hatchling name files), or None
+    when it lies outside (no archive of the project can hold it under that name)."""
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
-        return str(path)
+        return None

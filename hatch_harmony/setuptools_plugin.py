@@ -23,14 +23,11 @@ When it runs, and why there:
   from it, and the manifest belongs to the source tree, where the sdist step wrote it.
 
 The secret must never be packaged. hatch answers "is this file selected?" before the build;
-setuptools only knows once it has computed its selections, so the check runs on setuptools'
-own answers: setup()'s `data_files` and `scripts` before the first command, the sdist's file
-list right after `egg_info` computed it, and the wheel's package data right before `build_py`
-copies it. A hit stops the build before any archive is written (after the engine ran: the
-registration is in the lock, so nothing is lost). Whatever road those miss (a link to the
-manifest under another name, a custom command), each archive `sdist` or `bdist_wheel` writes
-is read back (guard/archive_scan.py, as the hatch hook's `finalize` does) and removed when it
-holds the generated manifest or its key or secret.
+setuptools only knows once it has computed its selections, so guard/setuptools_packaging.py
+checks setuptools' own answers, and this module asks it at the moment each is final (see
+`_guard_packaging`): a hit stops the build before any archive is written (after the engine
+ran: the registration is in the lock, so nothing is lost), and each archive `sdist` or
+`bdist_wheel` writes is read back, as the hatch hook's `finalize` does.
 
 Errors stop the build with `SystemExit("hatch-harmony: <message>")`: setuptools and both
 frontends print exactly that line, without a traceback. (A `DistutilsSetupError` would come
@@ -39,17 +36,17 @@ out as "error in setup command: ..." from setup(), and a plain exception as a tr
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hatch_harmony.config import HarmonyConfig
+    from hatch_harmony.guard.setuptools_packaging import Distribution as _Distribution
 
 #: Commands that produce an artifact or an installation, and so need the manifest. (They are
 #: looked up among all of setup's arguments, option values included: a value spelled like a
@@ -67,17 +64,6 @@ _TABLE_KEY = "hatch-harmony"
 _done: dict[Path, HarmonyConfig] = {}
 
 
-class _Distribution(Protocol):
-    """What this module uses of `setuptools.dist.Distribution` (setuptools is an optional extra)."""
-
-    script_args: list[str] | None
-    src_root: str | None
-    metadata: Any
-    run_command: Callable[[str], None]
-
-    def get_command_obj(self, command: str, create: bool = ...) -> Any: ...
-
-
 def finalize_distribution_options(dist: _Distribution) -> None:
     """The `setuptools.finalize_distribution_options` entry point (see the module docstring)."""
     commands = {arg for arg in dist.script_args or () if not arg.startswith("-")}
@@ -93,15 +79,11 @@ def finalize_distribution_options(dist: _Distribution) -> None:
     if unpacked_sdist(root):
         _say(UNPACKED_SDIST_SKIPPED)
         return
-    from hatch_harmony.errors import HarmonyError
-
-    try:
+    with _one_line():
         config = _done.get(root)
         if config is None:
             config = _run(dist, root, pyproject, editable=editable)
             _done[root] = config
-    except HarmonyError as exc:
-        raise SystemExit(f"hatch-harmony: {exc.message}") from None
     if not editable:
         _guard_packaging(dist, config)
 
@@ -169,6 +151,17 @@ def _project_version(dist: _Distribution, pyproject: dict[str, Any]) -> str | No
 
 
 @contextmanager
+def _one_line() -> Iterator[None]:
+    """A HarmonyError stops the build as setuptools' one line (see the module docstring)."""
+    from hatch_harmony.errors import HarmonyError
+
+    try:
+        yield
+    except HarmonyError as exc:
+        raise SystemExit(f"hatch-harmony: {exc.message}") from None
+
+
+@contextmanager
 def _quiet_http_logs() -> Iterator[None]:
     """Keep the HTTP debug chatter out of the build log, as under hatch.
 
@@ -197,136 +190,33 @@ def _say(line: str) -> None:
 
 
 def _guard_packaging(dist: _Distribution, config: HarmonyConfig) -> None:
-    """Check setuptools' own selections for the manifest before anything is archived.
+    """Ask guard/setuptools_packaging.py at each moment one of setuptools' selections is final.
 
     `run_command` is replaced on this Distribution instance only (every command, including
     sub-commands, runs through it): `build_py` is checked before it copies package data into
-    the wheel's tree, and `egg_info`'s file list (what the sdist takes) right after it is made.
+    the wheel's tree, `egg_info`'s file list (what the sdist takes) right after it is made,
+    and every archive right after its command wrote it.
     """
     manifest = config.manifest
     if config.root not in manifest.parents:
         return  # outside the project: nothing can package it
+    from hatch_harmony.guard import setuptools_packaging as guard
+
     original = dist.run_command
     checked: list[bool] = []
 
     def run_command(command: str) -> None:
-        if not checked:  # setup()'s own lists are final once a command runs
-            checked.append(True)
-            _check_setup_lists(dist, config)
-        if command == "build_py":
-            _check_package_data(dist, config)
-        already = len(getattr(dist, "dist_files", ()))
-        original(command)
-        if command == "egg_info":
-            _check_sdist_files(dist, config)
-        if command in ARCHIVE_COMMANDS:
-            _check_archives(dist, config, already)
+        with _one_line():
+            if not checked:  # setup()'s own lists are final once a command runs
+                checked.append(True)
+                guard.check_setup_lists(dist, config)
+            if command == "build_py":
+                guard.check_package_data(dist, config)
+            already = len(getattr(dist, "dist_files", ()))
+            original(command)
+            if command == "egg_info":
+                guard.check_sdist_files(dist, config)
+            if command in guard.ARCHIVE_COMMANDS:
+                guard.check_archives(dist, config, already)
 
     dist.run_command = run_command
-
-
-#: Commands that write an archive and record it in `Distribution.dist_files`.
-ARCHIVE_COMMANDS = frozenset({"sdist", "bdist_wheel", "bdist", "bdist_egg", "bdist_dumb"})
-
-
-def _check_setup_lists(dist: _Distribution, config: HarmonyConfig) -> None:
-    """`data_files` and `scripts` name files to ship outright, in the wheel and the sdist."""
-    for entry in getattr(dist, "data_files", None) or ():
-        folder, names = ("", [entry]) if isinstance(entry, str) else entry
-        if any(_join(config.root, name) == config.manifest for name in names):
-            _refuse(
-                config,
-                f"the wheel and the sdist as data_files (into {folder or 'the data folder'!r})",
-                fix=f"Take {_relative(config)} out of `data_files` (setup() or "
-                "[tool.setuptools.data-files]): the manifest ships only inside the connector jar.",
-            )
-    for name in getattr(dist, "scripts", None) or ():
-        if _join(config.root, name) == config.manifest:
-            _refuse(
-                config,
-                "the wheel and the sdist as a script",
-                fix=f"Take {_relative(config)} out of setup()'s `scripts`: the manifest ships only inside "
-                "the connector jar.",
-            )
-
-
-def _check_archives(dist: _Distribution, config: HarmonyConfig, already: int) -> None:
-    """The archives this command just wrote, read back (guard/archive_scan): any other road is caught.
-
-    setuptools has more roads into an archive than the checks above name (a custom command, a
-    plugin's file finder); what the archive holds is the final answer. A hit removes it.
-    """
-    from hatch_harmony.guard import archive_scan
-
-    try:
-        manifest = config.manifest.read_bytes()
-    except OSError:
-        return  # never written (an editable install): nothing to find
-    for _command, _python, filename in list(getattr(dist, "dist_files", ()))[already:]:
-        artifact = Path(filename)
-        leak = archive_scan.scan(artifact, manifest, manifest_path=_relative(config))
-        if leak is None:
-            continue
-        with contextlib.suppress(OSError):
-            artifact.unlink()
-        template = config.manifest_template
-        if template is not None and template.is_relative_to(config.root):
-            shown = template.relative_to(config.root).as_posix()
-            if leak.entry == shown or leak.entry.endswith("/" + shown):
-                raise SystemExit(
-                    f"hatch-harmony: {artifact.name} held {leak.entry}, {archive_scan.template_fix(shown)}"
-                )
-        raise SystemExit(
-            f"hatch-harmony: {artifact.name} held {leak.entry}, {archive_scan.what(leak, _relative(config))} "
-            f"({config.table_path}.manifest): no sdist or wheel may hold the connector secret, so the "
-            "archive was removed. Find what puts it there (a link or copy of the manifest, MANIFEST.in, "
-            "package_data, data_files, a custom command) and take it out."
-        )
-
-
-def _check_sdist_files(dist: _Distribution, config: HarmonyConfig) -> None:
-    filelist = getattr(dist.get_command_obj("egg_info"), "filelist", None)
-    selected = {_join(config.root, name) for name in getattr(filelist, "files", ())}
-    if config.manifest in selected:
-        # (the sdist's file list also feeds the wheel's package data when include_package_data is on)
-        _refuse(
-            config,
-            "the sdist (it is in setuptools' file list)",
-            f"`exclude {_relative(config)}` to MANIFEST.in",
-        )
-
-
-def _check_package_data(dist: _Distribution, config: HarmonyConfig) -> None:
-    build_py = dist.get_command_obj("build_py")
-    build_py.ensure_finalized()
-    for package, src_dir, _build_dir, filenames in build_py.data_files:
-        folder = _join(config.root, src_dir)
-        if any(_join(folder, name) == config.manifest for name in filenames):
-            inner = config.manifest.relative_to(folder).as_posix()
-            _refuse(
-                config,
-                f"the wheel as package data of {package!r}",
-                f'`"{package}" = ["{inner}"]` under [tool.setuptools.exclude-package-data]',
-            )
-
-
-def _join(folder: Path, name: str) -> Path:
-    """Lexically normalised, like the config's paths (setuptools' names are relative to the root)."""
-    return Path(os.path.normpath(folder / name))
-
-
-def _relative(config: HarmonyConfig) -> str:
-    return config.manifest.relative_to(config.root).as_posix()
-
-
-def _refuse(config: HarmonyConfig, where: str, exclusion: str = "", *, fix: str = "") -> None:
-    """Stop the build: `exclusion` is what to add to leave the manifest out, `fix` a whole other remedy."""
-    rel = _relative(config)
-    fix = fix or (
-        "Write it outside your packages (the default, build/harmony/MANIFEST.MF, is never packaged), "
-        f"or exclude it: add {exclusion}."
-    )
-    raise SystemExit(
-        f"hatch-harmony: {config.table_path}.manifest: {rel} would be packaged into {where}, and it "
-        f"holds the connector secret. {fix}"
-    )

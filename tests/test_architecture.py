@@ -261,3 +261,39 @@ def test_comments_stand_alone() -> None:
     ]
     assert found == []
     assert (ROOT / "docs" / "architecture.md").is_file()
+
+
+def documented_modules() -> list[str]:
+    """The files docs/architecture.md's "The rule each module owns" names, as paths below hatch_harmony/.
+
+    A subpackage's heading (`` `api/` ``) stands for its __init__.py; its `- `name.py`:` lines
+    are its modules; "The top level" heads the package's own files.
+    """
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("\n## The rule each module owns\n", 1)[1].split("\n## ", 1)[0]
+    named: list[str] = []
+    folder: str | None = None
+    for line in section.splitlines():
+        heading = re.match(r"`(\w+)/`", line)
+        if heading:
+            folder = heading.group(1) + "/"
+            named.append(folder + "__init__.py")
+        elif line.startswith("The top level"):
+            folder = ""
+        else:
+            item = re.match(r"- `(\w+\.py)`:", line)
+            if item and folder is not None:
+                named.append(folder + item.group(1))
+    return named
+
+
+def test_docs_name_every_module() -> None:
+    """docs/architecture.md gives each module its rule, like README's tree: neither can drift."""
+    named = documented_modules()
+    actual = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py"))
+    twice = sorted({path for path in named if named.count(path) > 1})
+    missing, stale = sorted(set(actual) - set(named)), sorted(set(named) - set(actual))
+    assert (twice, missing, stale) == ([], [], []), (
+        f"docs/architecture.md, 'The rule each module owns': named twice {twice}; add {missing} "
+        f"(one line each, with the module's rule); remove {stale}"
+    )

@@ -34,16 +34,21 @@ def read_build(root: Path) -> Mapping[str, Any] | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} cannot be read as UTF-8 text ({exc}); hatchling reads it too") from None
+    build = parse(path, text).get("build")
+    if build is None:
+        return None
+    return build if isinstance(build, Mapping) else {}
+
+
+def parse(path: Path, text: str) -> dict[str, Any]:
+    """The text of `path` (pyproject.toml or hatch.toml) as TOML, or one ConfigError naming the line
+    or the key: the one wording for both files hatchling reads."""
     try:
-        data = load_toml(text)
+        return load_toml(text)
     except LongIntegerError as exc:
         raise ConfigError(f"{path}: {exc.describe()}; fix that value") from None
     except TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}; fix that line") from None
-    build = data.get("build")
-    if build is None:
-        return None
-    return build if isinstance(build, Mapping) else {}
 
 
 def has_harmony_hook(build: Mapping[str, Any]) -> bool:

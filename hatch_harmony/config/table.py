@@ -20,7 +20,6 @@ from hatch_harmony.config.credentials import scan_secrets, secret_keys
 from hatch_harmony.config.options import PARSERS, attributes
 from hatch_harmony.config.problems import Problems, did_you_mean, toml_kind, toml_path
 from hatch_harmony.errors import ConfigError
-from hatch_harmony.util.long_integers import LongIntegerError, TOMLDecodeError, load_toml
 
 HOOK_TABLE = "tool.hatch.build.hooks.harmony"
 SETUPTOOLS_TABLE = "tool.hatch-harmony"
@@ -244,6 +243,14 @@ def _get_table(table: Mapping[str, Any], keys: tuple[str, ...]) -> Mapping[str, 
     return current if isinstance(current, Mapping) else {}
 
 
+def hook_table_path(root: Path) -> str:
+    """Where the hatch hook's table is, as messages name it: a hatch.toml `[build]` replaces
+    pyproject's `[tool.hatch.build]`, and hatchling then took the table from there."""
+    from hatch_harmony.config import hatch_toml
+
+    return hatch_toml.HATCH_TOML_TABLE if hatch_toml.read_build(root) is not None else HOOK_TABLE
+
+
 def read_project_table(root: Path) -> tuple[dict[str, Any], str]:
     """root/pyproject.toml's harmony table and its TOML path, for the CLI and setuptools.
 
@@ -261,15 +268,10 @@ def read_project_table(root: Path) -> tuple[dict[str, Any], str]:
         raise ConfigError(f"{path} cannot be read ({exc.strerror}); check its permissions") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8") from None
-    try:
-        data = load_toml(text)
-    except LongIntegerError as exc:
-        raise ConfigError(f"{path}: {exc.describe()}; fix that value") from None
-    except TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}; fix that line") from None
     from hatch_harmony.config import hatch_toml
 
-    data, from_hatch_toml = hatch_toml.apply(root, data)  # hatchling's reading: it may hide the hook
+    # hatchling's reading: a hatch.toml beside it may hide the hook
+    data, from_hatch_toml = hatch_toml.apply(root, hatch_toml.parse(path, text))
     found = find_harmony_table(data)
     if found is not None and from_hatch_toml and found[1].startswith("tool.hatch.build."):
         return found[0], found[1].removeprefix("tool.hatch.")  # its path inside hatch.toml

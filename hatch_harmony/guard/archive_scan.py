@@ -22,7 +22,7 @@ hatchling has already imported the archive module it wrote with.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -110,7 +110,7 @@ def scan(artifact: Path, manifest: bytes, *, manifest_path: str | None = None) -
     """
     wanted = needles(manifest)
     for name, stream in _entries(artifact):
-        if manifest_path and (name == manifest_path or name.endswith("/" + manifest_path)):
+        if manifest_path and _at(name, manifest_path):
             return Leak(name, GENERATED)
         if name.upper().endswith(".MF"):
             data = stream.read()
@@ -131,6 +131,43 @@ def what(leak: Leak, manifest_path: str | None) -> str:
     if leak.kind == MANIFEST:
         return "a manifest holding a real connector secret (another environment's generated manifest?)"
     return f"a file holding the connector key or secret of {manifest_path or 'the generated manifest'}"
+
+
+def leak_message(
+    leak: Leak,
+    *,
+    artifact: str,
+    manifest_path: str | None,
+    template: str | None,
+    cause: Callable[[str | None], str],
+    setting: str = "",
+) -> str:
+    """Why the archive was removed: the entry, what it is, and what put it there.
+
+    One wording for every frontend: `artifact` as the message shows it, `manifest_path` and
+    `template` project-relative ('/'-separated) or None, `setting` the option naming the
+    manifest (shown after the description, when given). The committed template gets its own
+    fix (`template_fix`); otherwise `cause` tells what put the entry there, given the manifest
+    path its frontend may look up (None when the entry is another manifest, which the
+    frontend's file selection cannot tell apart).
+    """
+    held = f"{artifact} held {leak.entry}, "
+    # (an entry at the generated manifest's own path is that manifest, even when its name ends
+    # like the template's: a root template MANIFEST.MF and build/harmony/MANIFEST.MF)
+    if template is not None and leak.kind != GENERATED and _at(leak.entry, template):
+        return held + template_fix(template)
+    where = f" ({setting})" if setting else ""
+    described = f"{held}{what(leak, manifest_path)}{where}"
+    looked_up = None if leak.kind == MANIFEST else manifest_path
+    return (
+        f"{described}: no sdist or wheel may hold the connector secret, so the archive was removed. "
+        f"{cause(looked_up)}"
+    )
+
+
+def _at(entry: str, path: str) -> bool:
+    """Whether the archive entry `entry` is the project file `path` (an sdist nests it in a folder)."""
+    return entry == path or entry.endswith("/" + path)
 
 
 def template_fix(template: str) -> str:

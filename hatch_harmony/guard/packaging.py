@@ -26,14 +26,18 @@ real archives to prove the two agree.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from hatchling.builders.config import BuilderConfig
 from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES
 from hatchling.builders.utils import get_relative_path, normalize_inclusion_map
 from hatchling.builders.wheel import WheelBuilderConfig
+
+from hatch_harmony.errors import ConfigError, project_relative
 
 
 class NothingToShip(Exception):
@@ -96,6 +100,105 @@ def reason_and_fix(option: str, rel: str, target: str) -> tuple[str, str]:
     if option == "force-include":
         where = f"[tool.hatch.build] or [tool.hatch.build.targets.{target}], or the hook that adds it"
     return f"`{option}` puts it there", f"Take it (or its folder) out of `{option}` ({where})."
+
+
+def refuse_shipping(
+    config: BuilderConfig,
+    manifest: Path | None,
+    build_data: Mapping[str, Any],
+    *,
+    editable: bool,
+    target: str,
+    project_name: str,
+    table_path: str,
+) -> None:
+    """ConfigError when the `target` being built would ship the `manifest` file.
+
+    The hook asks before anything is written (the manifest may not exist yet); with `manifest`
+    None, only whether hatchling can select the target's files. A manifest outside the
+    project is never shipped. Whatever hatchling raises while selecting becomes one message:
+    for a connector project without a Python package, how to build its wheel.
+    """
+    manifest_path = None
+    if manifest is not None:
+        manifest_path = project_relative(manifest, config.root)
+        if manifest_path is None:
+            return  # outside the project: no target can pick it up
+    try:
+        found = shipped(config, manifest_path, build_data, editable=editable)
+    except NothingToShip:
+        raise ConfigError(
+            f"tool.hatch.build.targets.{target}: hatchling finds no Python package to put in the wheel "
+            f"of {project_name!r} (a connector project has none). Add `bypass-selection = "
+            f"true` under [tool.hatch.build.targets.{target}] (the wheel then holds only metadata; "
+            "the connector ships as the jar), or build only the jar: `hatch build -t jar`."
+        ) from None
+    except (TypeError, ValueError) as exc:  # hatchling's own checks of the selection options
+        raise ConfigError(
+            f"pyproject.toml: hatchling cannot select the files of the {target}: {exc}"
+        ) from None
+    if found is None or manifest_path is None:
+        return
+    reason, fix = reason_and_fix(found.option, manifest_path, target)
+    shipped_as = "" if found.archive_path == manifest_path else f" as {found.archive_path}"
+    raise ConfigError(
+        f"{table_path}.manifest: {manifest_path} would be packaged into the {target}{shipped_as} ({reason}), "
+        f"and it holds the connector secret. {fix}"
+    )
+
+
+def leak_cause(
+    config: BuilderConfig,
+    manifest_path: str | None,
+    build_data: Mapping[str, Any],
+    *,
+    editable: bool,
+    target: str,
+    hooks_after: Sequence[str],
+) -> str:
+    """What put the manifest at `manifest_path` into a finished archive, and what to change.
+
+    The archive read back (`archive_scan`) holds it although the check before the build let
+    it pass, so either a hook that ran after ours (`hooks_after`) added it to the build data,
+    or hatchling's selection ships it under a road the check saw differently, or something
+    hatchling does not know about (a link, a copy) did. With `manifest_path` None (another
+    manifest), hatchling's selection cannot tell.
+    """
+    hooks = ", ".join(f"`{name}`" for name in hooks_after) or "none after harmony"
+    found = None
+    if manifest_path is not None:
+        with contextlib.suppress(NothingToShip, TypeError, ValueError):
+            found = shipped(config, manifest_path, build_data, editable=editable)
+    by_hook = found is not None and found.option == "force-include"
+    if by_hook and not _selected_without_hooks(config, manifest_path):
+        return (
+            f"A build hook ({hooks}) put {manifest_path} (or its folder) into build_data['force_include'] "
+            "after the harmony hook checked the selection: take it out of what that hook adds. The "
+            "manifest ships only inside the jar (`hatch build -t jar`)."
+        )
+    if found is not None:
+        reason, fix = reason_and_fix(found.option, manifest_path or "", target)
+        return f"It is there because {reason}. {fix}"
+    return (
+        f"Neither hatchling's file selection nor its options put {manifest_path or 'the manifest'} there "
+        f"under that name: a build hook ({hooks}) or a link/copy of the manifest did. Remove it from "
+        "what that hook adds, or the link from the project."
+    )
+
+
+def hooks_after(build_data: Mapping[str, Any], name: str) -> list[str]:
+    """The build hooks hatchling runs after `name` (all of them when it is not listed)."""
+    order = list(build_data.get("build_hooks", ()))
+    return order[order.index(name) + 1 :] if name in order else order
+
+
+def _selected_without_hooks(config: BuilderConfig, manifest_path: str | None) -> bool:
+    """Whether the project's own options (no hook's build data) select `manifest_path`."""
+    if manifest_path is None:
+        return False
+    with contextlib.suppress(NothingToShip, TypeError, ValueError):
+        return shipped(config, manifest_path, {}) is not None
+    return False
 
 
 def _check_wheel_selection(config: BuilderConfig) -> None:

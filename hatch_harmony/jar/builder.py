@@ -26,6 +26,7 @@ from hatch_harmony.errors import shown_path as _shown
 from hatch_harmony.jar import ADAPTER_KEY, ENVIRONMENT_KEY, MANIFEST_KEY
 
 if TYPE_CHECKING:
+    from hatch_harmony.config import HarmonyConfig
     from hatch_harmony.jar.config import JarBuilderConfig
 
 
@@ -47,6 +48,17 @@ def jar_version_problem(version: str) -> str | None:
     if JAR_VERSION.fullmatch(version):
         return None
     return "names the jar too, so it must start with a digit and hold only letters, digits and . + ! _ -"
+
+
+def check_attributes_version(config: HarmonyConfig) -> None:
+    """A `Version` set in `attributes` names the jar: one that cannot stops the build before it registers."""
+    from hatch_harmony.project.connector_manifest import explicit_version
+
+    explicit = explicit_version(config.attributes)
+    problem = None if explicit is None else jar_version_problem(explicit)
+    if problem is not None:
+        env = f" (environment {config.environment!r})" if config.environment else ""
+        raise ConfigError(f"{config.table_path}.attributes{env}: Version {explicit!r} {problem}")
 
 
 def jar_file_name(project_name: str, version: str, environment: str | None = None) -> str:

@@ -223,3 +223,40 @@ def test_a_manifest_entry_with_placeholders_is_no_leak(tmp_path: Path) -> None:
             b"Jitterbit-Connector-Key: ****\r\nJitterbit-Connector-Secret: ****\r\n",
         )
     assert archive_scan.scan(wheel, b"Jitterbit-Connector-Secret: SECRET-VALUE-123\r\n") is None
+
+
+def test_the_leak_message_is_built_from_plain_inputs() -> None:
+    """One wording for both frontends: the template gets its own fix; another manifest hides its path
+    from the frontend's cause (its file selection cannot tell what put that entry there)."""
+    asked: list[str | None] = []
+
+    def cause(path: str | None) -> str:
+        asked.append(path)
+        return "CAUSE."
+
+    generated = archive_scan.Leak("pkg-1.0/build/harmony/MANIFEST.MF", archive_scan.GENERATED)
+    text = archive_scan.leak_message(
+        generated,
+        artifact="dist/pkg-1.0.tar.gz",
+        manifest_path="build/harmony/MANIFEST.MF",
+        template="MANIFEST.MF",
+        cause=cause,
+        setting="tool.hatch-harmony.manifest",
+    )
+    assert text == (
+        "dist/pkg-1.0.tar.gz held pkg-1.0/build/harmony/MANIFEST.MF, the generated manifest "
+        "(tool.hatch-harmony.manifest): no sdist or wheel may hold the connector secret, so the archive "
+        "was removed. CAUSE."
+    )
+    other = archive_scan.Leak("conf/prod/MANIFEST.MF", archive_scan.MANIFEST)
+    text = archive_scan.leak_message(
+        other, artifact="w.whl", manifest_path="build/harmony/MANIFEST.MF", template=None, cause=cause
+    )
+    assert text.startswith("w.whl held conf/prod/MANIFEST.MF, a manifest holding a real connector secret")
+    assert asked == ["build/harmony/MANIFEST.MF", None]
+    template = archive_scan.Leak("pkg-1.0/MANIFEST.MF", archive_scan.MANIFEST)
+    text = archive_scan.leak_message(
+        template, artifact="s.tar.gz", manifest_path=None, template="MANIFEST.MF", cause=cause
+    )
+    assert text == "s.tar.gz held pkg-1.0/MANIFEST.MF, " + archive_scan.template_fix("MANIFEST.MF")
+    assert len(asked) == 2  # the template's fix needs no cause

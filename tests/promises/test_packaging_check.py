@@ -282,3 +282,12 @@ def test_editable_wheel_is_refused_only_when_it_ships_the_manifest(
     (root / case.manifest).write_bytes(PLANTED)
     [wheel] = WheelBuilder(str(root)).build(directory=str(root / "dist"), versions=["editable"])
     assert any(blob == PLANTED for _, blob in archive_members(Path(wheel))) is ships
+
+
+def test_the_hooks_after_harmony_are_the_ones_a_leak_names() -> None:
+    from hatch_harmony.guard.packaging import hooks_after
+
+    order = {"build_hooks": ("custom", "harmony", "late", "later")}
+    assert hooks_after(order, "harmony") == ["late", "later"]
+    assert hooks_after({"build_hooks": ("custom",)}, "harmony") == ["custom"]
+    assert hooks_after({}, "harmony") == []
