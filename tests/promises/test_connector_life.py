@@ -197,6 +197,8 @@ def test_the_first_week(tmp_path: Path, api: RawApi, emulator: Emulator) -> None
     report = json.loads(doctor.stdout)
     (secrets,) = [c for c in report["checks"] if c["name"] == "secrets"]
     assert secrets["status"] == "warning" and "still accepts" in secrets["detail"]
+    committed = run(["git", "rev-parse", "--short", "HEAD"], root).stdout.strip()  # the hand manifest's commit
+    assert committed in secrets["detail"]
     failed = [c["name"] for c in report["checks"] if c["status"] == "failed"]
     assert doctor.returncode == 0, failed
     assert cli(root, harmony_env(emulator), "doctor", "--env", "dev", "--strict").returncode == 1
@@ -209,6 +211,9 @@ def test_the_first_week(tmp_path: Path, api: RawApi, emulator: Emulator) -> None
     assert dev.key not in doctor.stdout + doctor.stderr and dev.secret not in doctor.stdout + doctor.stderr
 
     # ...and the release: each environment's jar onto its own agents' folder, exactly one jar there.
+    built = jars(root)
+    newest = max(built.values(), key=lambda jar: jar.stat().st_mtime_ns)
+    assert newest.name == f"tiny-connector-{NEXT}-dev.jar"  # the last build: prod never takes it
     emulator.reset_counts()
     for env, reg in registrations.items():
         folder = tmp_path / f"{env}-agents"
