@@ -156,6 +156,10 @@ def test_release_workflow_parses_and_its_commands_exist() -> None:
     [step] = [s for s in job["steps"] if s.get("uses", "").split("@")[0].endswith("/hatch-harmony")]
     assert step["uses"].endswith(f"/hatch-harmony@v{hatch_harmony.__version__}")
     assert set(step["with"]) <= set(action["inputs"])
+    from hatch_harmony.config.destinations import parse_destination
+
+    destinations = step["with"]["destinations"].split()  # the example deploys: each one a destination
+    assert destinations and all(not isinstance(parse_destination(text), str) for text in destinations)
     outputs = re.findall(rf"steps\.{step['id']}\.outputs\.([\w-]+)", yaml.safe_dump(job["steps"]))
     assert outputs and set(outputs) <= set(action["outputs"])
     env = job["env"]
