@@ -197,7 +197,7 @@ def test_the_first_week(tmp_path: Path, api: RawApi, emulator: Emulator) -> None
     report = json.loads(doctor.stdout)
     (secrets,) = [c for c in report["checks"] if c["name"] == "secrets"]
     assert secrets["status"] == "warning" and "still accepts" in secrets["detail"]
-    committed = run(["git", "rev-parse", "--short", "HEAD"], root).stdout.strip()  # the hand manifest's commit
+    committed = run(["git", "rev-parse", "--short", "HEAD"], root).stdout.strip()  # the hand manifest
     assert committed in secrets["detail"]
     failed = [c["name"] for c in report["checks"] if c["status"] == "failed"]
     assert doctor.returncode == 0, failed
