@@ -26,10 +26,10 @@ if [ "${#destinations[@]}" -eq 0 ]; then
 fi
 deploy=(hatch-harmony deploy --json)
 if [ -n "${INPUT_ENVIRONMENT:-}" ]; then
-    deploy+=(--env "$INPUT_ENVIRONMENT")
+    deploy+=("--env=$INPUT_ENVIRONMENT")
 fi
 for destination in "${destinations[@]}"; do
-    deploy+=(--to "$destination")
+    deploy+=("--to=$destination") # never taken for an option, whatever it starts with
 done
 status=0
 "${deploy[@]}" >"$work/deploy.json" || status=$?

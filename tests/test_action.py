@@ -32,7 +32,7 @@ from tests.deploy.agent import one_jar_each
 from tests.deploy.conftest import Jar, connector_jar
 from tests.deploy.sshd import ALIAS, running_sshd, sshd_path
 from tests.package_index import build_index, isolated_env, serve
-from tests.promises.test_frontends import make_connector
+from tests.promises.test_frontends import SAMPLE, make_connector
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -245,7 +245,8 @@ def test_destinations_get_the_built_jar_exactly_one_per_connector_and_a_refusal_
     base, url = index
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    project = make_connector(workspace / "connector")
+    prod = f'\n[tool.hatch.build.hooks.harmony.environments.prod]\norg-id = "{DEFAULT_ORG_ID}"\n'
+    project = make_connector(workspace / "connector", toml=SAMPLE["toml"] + prod)
     temp = tmp_path / "runner-temp"
     temp.mkdir()
     env = isolated_env(
@@ -263,11 +264,12 @@ def test_destinations_get_the_built_jar_exactly_one_per_connector_and_a_refusal_
     second_agent = agents(tmp_path, "agent-2")
 
     # a release: the action's block input, one destination per line
-    inputs = {"working-directory": "connector", "destinations": f"{first_agent}\n{second_agent}\n"}
+    destinations = f"{first_agent}\n{second_agent}\n"
+    inputs = {"working-directory": "connector", "environment": "prod", "destinations": destinations}
     run = run_action(workspace, temp, env, inputs)
 
     assert run.returncode == 0, shown_log(run)
-    jar = project / "dist" / "dropbox-connector-3.0.2.jar"
+    jar = project / "dist" / "dropbox-connector-3.0.2-prod.jar"
     assert run.outputs["action"]["jar"] == str(jar)
     assert run.outputs["action"]["deployed"] == f"{first_agent} {second_agent}"
     # exactly one jar of the connector in each folder: the one just built; 3.0.1 retired, Other untouched
@@ -286,7 +288,7 @@ def test_destinations_get_the_built_jar_exactly_one_per_connector_and_a_refusal_
 
     # the next run, space-separated: agent 1 already holds the jar; agent 3 holds another 3.0.2, which the
     # agent would never reload, so it is refused and the step fails, saying so per destination
-    same_version = connector_jar("dropbox-connector-3.0.2.jar", "Dropbox", connector + "Version: 3.0.2\n")
+    same_version = connector_jar("dropbox.jar", "Dropbox", connector + "Version: 3.0.2\n")
     third_agent = agents(tmp_path, "agent-3", same_version)
     inputs["destinations"] = f"{first_agent} {third_agent}"
     refused = run_action(workspace, temp, env, inputs)
