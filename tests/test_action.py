@@ -28,8 +28,11 @@ import yaml
 
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
 from tests.artifacts import emulator_secrets
+from tests.deploy.agent import one_jar_each
+from tests.deploy.conftest import Jar, connector_jar
+from tests.deploy.sshd import ALIAS, running_sshd, sshd_path
 from tests.package_index import build_index, isolated_env, serve
-from tests.promises.test_frontends import make_connector
+from tests.promises.test_frontends import SAMPLE, make_connector
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -48,7 +51,7 @@ def test_action_shape() -> None:
         "verify",
         "destinations",
     }
-    assert set(ACTION["outputs"]) == {"jar", "connector-id", "requests"}
+    assert set(ACTION["outputs"]) == {"jar", "connector-id", "requests", "deployed"}
     steps = ACTION["runs"]["steps"]
     assert steps[0]["name"].startswith("Mask")  # before anything else can print a secret
     for step in steps:
@@ -187,7 +190,12 @@ def test_first_release_registers_then_a_fresh_ci_checkout_builds_offline(
     assert first.returncode == 0, first.log
     [registration] = emulator.registrations(DEFAULT_ORG_ID)
     jar = project / "dist" / "dropbox-connector-3.0.2.jar"
-    assert first.outputs["action"] == {"jar": str(jar), "connector-id": str(registration.id), "requests": "3"}
+    assert first.outputs["action"] == {
+        "jar": str(jar),
+        "connector-id": str(registration.id),
+        "requests": "3",
+        "deployed": "",
+    }
     digest = hashlib.sha256(jar.read_bytes()).hexdigest()
     assert "**registered**" in first.summary and "| requests to Harmony | 3 |" in first.summary
     assert f"| connector id | {registration.id} |" in first.summary
@@ -211,6 +219,7 @@ def test_first_release_registers_then_a_fresh_ci_checkout_builds_offline(
         "jar": str(jar),
         "connector-id": str(registration.id),
         "requests": "0",
+        "deployed": "",
     }
     assert "**offline**" in second.summary and "| requests to Harmony | 0 |" in second.summary
     assert sum(emulator.counts().values()) == 3  # no request at all
@@ -220,8 +229,91 @@ def test_first_release_registers_then_a_fresh_ci_checkout_builds_offline(
     assert_no_secret(emulator, second, registration.key, registration.secret)
 
 
+def agents(tmp_path: Path, name: str, *jars: Jar) -> Path:
+    """A stand-in agent's connector folder holding `jars`."""
+    folder = tmp_path / name
+    folder.mkdir()
+    for jar in jars:
+        (folder / jar.name).write_bytes(jar.data)
+    return folder
+
+
 @BASH
-def test_destinations_are_refused_until_the_action_can_deploy(
+def test_destinations_get_the_built_jar_exactly_one_per_connector_and_a_refusal_fails_the_step(
+    tmp_path: Path, emulator: Emulator, index: tuple[Path, str]
+) -> None:
+    base, url = index
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    prod = f'\n[tool.hatch.build.hooks.harmony.environments.prod]\norg-id = "{DEFAULT_ORG_ID}"\n'
+    project = make_connector(workspace / "connector", toml=SAMPLE["toml"] + prod)
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    env = isolated_env(
+        base,
+        url,
+        HARMONY_URL=emulator.url,
+        HARMONY_EMAIL=DEFAULT_EMAIL,
+        HARMONY_PASSWORD=DEFAULT_PASSWORD,
+    )
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
+    connector = "Jitterbit-Connector: true\nJitterbit-Connector-UI: adapter.json\n"
+    released = connector_jar("dropbox-connector-3.0.1.jar", "Dropbox", connector + "Version: 3.0.1\n")
+    other = connector_jar("other.jar", "Other", connector + "Version: 1.0.0\n")
+    first_agent = agents(tmp_path, "agent-1", released, other)
+    second_agent = agents(tmp_path, "agent-2")
+
+    # a release: the action's block input, one destination per line
+    destinations = f"{first_agent}\n{second_agent}\n"
+    inputs = {"working-directory": "connector", "environment": "prod", "destinations": destinations}
+    run = run_action(workspace, temp, env, inputs)
+
+    assert run.returncode == 0, shown_log(run)
+    jar = project / "dist" / "dropbox-connector-3.0.2-prod.jar"
+    assert run.outputs["action"]["jar"] == str(jar)
+    assert run.outputs["action"]["deployed"] == f"{first_agent} {second_agent}"
+    # exactly one jar of the connector in each folder: the one just built; 3.0.1 retired, Other untouched
+    assert one_jar_each(first_agent) == {"Dropbox": jar.name, "Other": "other.jar"}
+    assert one_jar_each(second_agent) == {"Dropbox": jar.name}
+    for folder in (first_agent, second_agent):
+        assert (folder / jar.name).read_bytes() == jar.read_bytes()
+    assert (first_agent / "dropbox-connector-3.0.1.jar.retired").read_bytes() == released.data
+    assert (first_agent / "other.jar").read_bytes() == other.data
+    assert (
+        f"| `{first_agent}` | **copied** |" in run.summary
+        and f"| `{second_agent}` | **copied** |" in run.summary
+    )
+    assert sum(emulator.counts().values()) == 3  # the build's registration; deploying asks Harmony nothing
+    assert_no_secret(emulator, run)
+
+    # the next run, space-separated: agent 1 already holds the jar; agent 3 holds another 3.0.2, which the
+    # agent would never reload, so it is refused and the step fails, saying so per destination
+    same_version = connector_jar("dropbox.jar", "Dropbox", connector + "Version: 3.0.2\n")
+    third_agent = agents(tmp_path, "agent-3", same_version)
+    inputs["destinations"] = f"{first_agent} {third_agent}"
+    refused = run_action(workspace, temp, env, inputs)
+
+    assert refused.returncode == 1, shown_log(refused)
+    assert refused.outputs["build"]["deployed"] == str(first_agent)
+    assert f"| `{first_agent}` | **unchanged** | already holds this jar" in refused.summary
+    assert f"| `{third_agent}` | **refused** |" in refused.summary
+    assert "::error title=hatch-harmony deploy::" in refused.log
+    assert one_jar_each(third_agent) == {"Dropbox": same_version.name}
+    assert (third_agent / same_version.name).read_bytes() == same_version.data
+    assert one_jar_each(first_agent) == {"Dropbox": jar.name, "Other": "other.jar"}
+    assert_no_secret(emulator, refused)
+
+    # a destination deploy cannot use (a relative path) fails the step before any folder changes
+    inputs["destinations"] = "agents/connectors"
+    unusable = run_action(workspace, temp, env, inputs)
+    assert unusable.returncode == 2, shown_log(unusable)
+    assert unusable.outputs["build"]["deployed"] == ""
+    assert "**not deployed**: --to agents/connectors:" in unusable.summary
+
+
+@BASH
+@pytest.mark.skipif(sshd_path() is None, reason="OpenSSH's sshd is not installed (Debian: openssh-server)")
+def test_an_ssh_destination_goes_through_the_runners_ssh_with_the_jobs_ssh_command(
     tmp_path: Path, emulator: Emulator, index: tuple[Path, str]
 ) -> None:
     base, url = index
@@ -230,10 +322,26 @@ def test_destinations_are_refused_until_the_action_can_deploy(
     project = make_connector(workspace / "connector")
     temp = tmp_path / "runner-temp"
     temp.mkdir()
-    env = isolated_env(base, url, HARMONY_URL=emulator.url, HARMONY_EMAIL=DEFAULT_EMAIL)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
-    inputs = {"working-directory": "connector", "destinations": "prod-agents"}
-    run = run_action(workspace, temp, env, inputs)
-    assert run.returncode == 2
-    assert "cannot deploy yet" in run.log
-    assert sum(emulator.counts().values()) == 0 and not (project / "dist").exists()
+    folder = agents(tmp_path, "agent")
+    sshd = sshd_path()
+    assert sshd is not None
+    with running_sshd(sshd, tmp_path / "sshd") as server:
+        env = isolated_env(
+            base,
+            url,
+            HARMONY_URL=emulator.url,
+            HARMONY_EMAIL=DEFAULT_EMAIL,
+            HARMONY_PASSWORD=DEFAULT_PASSWORD,
+            HARMONY_SSH_COMMAND=server.ssh_command,  # the job's env: the agent's alias, key and known_hosts
+        )
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
+        destination = f"ssh://{ALIAS}{folder}"
+        inputs = {"working-directory": "connector", "destinations": destination}
+        run = run_action(workspace, temp, env, inputs)
+
+    assert run.returncode == 0, shown_log(run)
+    assert run.outputs["action"]["deployed"] == destination
+    jar = project / "dist" / "dropbox-connector-3.0.2.jar"
+    assert one_jar_each(folder) == {"Dropbox": jar.name}
+    assert (folder / jar.name).read_bytes() == jar.read_bytes()
+    assert f"| `{destination}` | **copied** |" in run.summary

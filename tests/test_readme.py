@@ -156,6 +156,10 @@ def test_release_workflow_parses_and_its_commands_exist() -> None:
     [step] = [s for s in job["steps"] if s.get("uses", "").split("@")[0].endswith("/hatch-harmony")]
     assert step["uses"].endswith(f"/hatch-harmony@v{hatch_harmony.__version__}")
     assert set(step["with"]) <= set(action["inputs"])
+    from hatch_harmony.config.destinations import parse_destination
+
+    destinations = step["with"]["destinations"].split()  # the example deploys: each one a destination
+    assert destinations and all(not isinstance(parse_destination(text), str) for text in destinations)
     outputs = re.findall(rf"steps\.{step['id']}\.outputs\.([\w-]+)", yaml.safe_dump(job["steps"]))
     assert outputs and set(outputs) <= set(action["outputs"])
     env = job["env"]
@@ -203,3 +207,17 @@ def test_the_development_tree_is_the_package() -> None:
     )
     assert [path for path, rule in development_tree() if not rule] == [], "a line without its rule"
     assert "docs/architecture.md" in README.split("\n## Development\n", 1)[1]
+
+
+def github_anchor(heading: str) -> str:
+    """The id GitHub gives a heading: lowercase, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_to_a_readme_section_finds_its_heading() -> None:
+    outside = re.sub(r"^```.*?^```", "", README, flags=re.S | re.M)  # a `#` line in code is no heading
+    anchors = {github_anchor(h) for h in re.findall(r"^#{1,6} (.+)$", outside, flags=re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", README)
+    assert "a-connectors-life" in anchors and "checking-a-setup-hatch-harmony-doctor" in anchors
+    assert links, "the README links its sections"
+    assert sorted(set(links) - anchors) == []

@@ -130,7 +130,8 @@ def plan_deploy(folder: Folder, jar: ConnectorJar, name: str, *, force: bool) ->
             folder.label,
             "refuse",
             f"{clash[0].name} has {shown} too but other content: the agent would not reload it. Bump the "
-            "`Version` attribute (or adapter/project version), or pass --force",
+            "project version (the manifest `Version`, unless the hook's `attributes` sets it) and rebuild, "
+            "or pass --force",
         )
     plan = Plan(folder.label, "copy", _copy_reason(current, jar), install=name)
     _retire_current(plan, listing, keep=name)

@@ -87,6 +87,7 @@ def test_a_jar_of_the_same_version_with_other_content_is_refused_unless_forced(
     row = document["destinations"][0]
     assert (row["action"], row["status"]) == ("refuse", "refused")
     assert "Version 1.0.0 too but other content" in row["reason"] and "--force" in row["reason"]
+    assert "Bump the project version" in row["reason"]
     assert digests(folder) == before
 
     code, document, _ = deploy(capsys, project, "--to", str(folder), "--force")
