@@ -1,0 +1,134 @@
+"""A failed `hatch-harmony init` changes nothing: not a file, not what `git status` shows.
+
+Each case makes a small connector repository under git, runs init in-process (`cli.main`) in
+a way that must fail, and compares the files and `git status` before and after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hatch_harmony.cli import main
+from hatch_harmony.emulator import Emulator
+from tests.plugins.emulator import harmony_env
+
+REAL_MANIFEST = (
+    "Jitterbit-Connector-Key: 0123456789abcdef0123456789abcdef\n"
+    "Jitterbit-Connector-Secret: fedcba9876543210fedcba9876543210\n"
+    "Jitterbit-Connector-Endpoint-EntityTypeId: 1000\n"
+    "Jitterbit-Activity-EntityTypeId-query: 1001\n"
+    "Jitterbit-Connector-UI: adapter.json\n"
+)
+ADAPTER = {"name": "Weather", "version": "2.1.0", "endpoint": {}, "activities": {"query": {}}}
+
+
+@pytest.fixture(autouse=True)
+def _no_harmony_variables(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in list(os.environ):
+        if name.startswith("HARMONY_"):
+            monkeypatch.delenv(name)
+    yield
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def repository(root: Path, files: dict[str, str]) -> Path:
+    """A committed repository holding `files` (a template of its own, compiled classes ignored)."""
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "dev@example.com")
+    git(root, "config", "user.name", "Connector Dev")
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text, encoding="utf-8")
+    (root / "classes").mkdir()
+    (root / "classes" / "A.class").write_bytes(b"\xca\xfe\xba\xbe")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "connector")
+    return root
+
+
+def state(root: Path) -> tuple[dict[str, bytes], str]:
+    """Every file outside .git with its bytes (links as their target's name), and `git status`."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if relative == ".git" or relative.startswith(".git/"):
+            continue
+        if path.is_symlink():
+            files[relative] = b"-> " + str(path.readlink()).encode()
+        elif path.is_file():
+            files[relative] = path.read_bytes()
+    return files, git(root, "status", "--porcelain", "--untracked-files=all", "--ignored")
+
+
+def init(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any]:
+    code = main(["init", "--project", str(root), "--json", *args])
+    out, _ = capsys.readouterr()
+    return code, json.loads(out)
+
+
+def test_an_init_refused_by_the_adoption_leaves_no_mutex_file_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template claims ids of a registration Harmony does not list: init stops, git status unchanged."""
+    root = repository(
+        tmp_path / "weather", {"adapter.json": json.dumps(ADAPTER), "MANIFEST.MF": REAL_MANIFEST}
+    )
+    before = state(root)
+    for name, value in harmony_env(emulator).items():
+        monkeypatch.setenv(name, value)
+
+    code, report = init(root, capsys)
+
+    assert code == 2, report
+    assert emulator.counts()["register"] == 0
+    assert state(root) == before
+
+
+def test_an_init_that_cannot_reach_harmony_leaves_no_mutex_file_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repository(
+        tmp_path / "weather", {"adapter.json": json.dumps(ADAPTER), "MANIFEST.MF": REAL_MANIFEST}
+    )
+    before = state(root)
+    monkeypatch.setenv("HARMONY_URL", "http://127.0.0.1:9")  # discard: nothing listens there
+    monkeypatch.setenv("HARMONY_EMAIL", "dev@example.com")
+    monkeypatch.setenv("HARMONY_PASSWORD", "pw")
+
+    code, report = init(root, capsys)
+
+    assert code == 1, report  # the network's exit code
+    assert "Could not connect" in report["error"]
+    assert state(root) == before
+
+
+def test_a_symlinked_template_is_refused_before_any_file_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The committed manifest is a link to the real file: init would have to replace the link."""
+    root = repository(
+        tmp_path / "weather", {"adapter.json": json.dumps(ADAPTER), "real/MANIFEST.MF": REAL_MANIFEST}
+    )
+    (root / "MANIFEST.MF").symlink_to("real/MANIFEST.MF")
+    git(root, "add", "MANIFEST.MF")
+    git(root, "commit", "-q", "-m", "link")
+    before = state(root)
+
+    code, report = init(root, capsys, "--offline", "--manifest-template", "MANIFEST.MF")
+
+    assert code == 2, report
+    assert "MANIFEST.MF" in report["error"] and "symlink" in report["error"]
+    assert "real/MANIFEST.MF" in report["error"]  # the fix: name the real file
+    assert state(root) == before
