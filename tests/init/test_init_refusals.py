@@ -132,3 +132,42 @@ def test_a_symlinked_template_is_refused_before_any_file_changes(
     assert "MANIFEST.MF" in report["error"] and "symlink" in report["error"]
     assert "real/MANIFEST.MF" in report["error"]  # the fix: name the real file
     assert state(root) == before
+
+
+def test_new_with_a_very_long_name_makes_the_whole_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 240-letter name passes Harmony's rule; the Java file's name is cut to fit, never a write error."""
+    name = "W" * 240
+    root = tmp_path / "long"
+
+    code, report = init(root, capsys, "--new", name)
+
+    assert code == 0, report
+    (java,) = (root / "src" / "main" / "java").rglob("*.java")
+    assert len(java.name) < 100 and f'NAME = "{name}"' in java.read_text(encoding="utf-8")
+    assert json.loads((root / "adapter.json").read_text(encoding="utf-8"))["name"] == name
+    assert {"adapter.json", "MANIFEST.MF.in", "pyproject.toml", ".gitignore"} <= {
+        p.name for p in root.iterdir()
+    }
+
+
+def test_new_that_cannot_write_a_file_leaves_no_half_made_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up at the Java file (the third of five): the two written before it go too."""
+    from hatch_harmony.util import files
+
+    def full_disk(target: Path, fd: int) -> None:
+        if target.suffix == ".java":
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "before_replace", full_disk)
+    (tmp_path / "weather" / ".git").mkdir(parents=True)  # a fresh `git init` counts as empty
+
+    code, report = init(tmp_path / "weather", capsys, "--new", "Weather")
+
+    assert code != 0 and "No space left on device" in report["error"]
+    assert [p.name for p in (tmp_path / "weather").iterdir()] == [".git"]
+    code, report = init(tmp_path / "new" / "weather", capsys, "--new", "Weather")
+    assert code != 0 and not (tmp_path / "new").exists()  # the folders init made go too
