@@ -171,3 +171,49 @@ def test_new_that_cannot_write_a_file_leaves_no_half_made_folder(
     assert [p.name for p in (tmp_path / "weather").iterdir()] == [".git"]
     code, report = init(tmp_path / "new" / "weather", capsys, "--new", "Weather")
     assert code != 0 and not (tmp_path / "new").exists()  # the folders init made go too
+
+
+def nested_pom(references: int, levels: int) -> str:
+    """A pom whose <version> is a property nesting `references` others per level, `levels` deep."""
+    properties = ["<p0>1</p0>"]
+    for level in range(1, levels + 1):
+        properties.append(f"<p{level}>" + f"${{p{level - 1}}}" * references + f"</p{level}>")
+    return (
+        '<?xml version="1.0"?>\n<project xmlns="http://maven.apache.org/POM/4.0.0">\n'
+        "  <modelVersion>4.0.0</modelVersion>\n  <groupId>com.example</groupId>\n"
+        f"  <artifactId>weather-connector</artifactId>\n  <version>${{p{levels}}}</version>\n"
+        f"  <properties>{''.join(properties)}</properties>\n</project>\n"
+    )
+
+
+def test_dry_run_on_a_pom_with_exponentially_nested_properties_ends_with_one_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """5 KB of pom, 60 references x 9 levels: 60**9 characters if expanded; refused at 4096."""
+    root = tmp_path / "weather"
+    root.mkdir()
+    (root / "pom.xml").write_text(nested_pom(60, 9), encoding="utf-8")
+    (root / "adapter.json").write_text(json.dumps(ADAPTER), encoding="utf-8")
+    assert len((root / "pom.xml").read_bytes()) < 6000
+
+    code, report = init(root, capsys, "--dry-run", "--offline")
+
+    assert code == 2, report
+    assert report["error"].startswith("pom.xml: <version> grows past 4096 characters")
+    assert "--project-version VERSION" in report["error"] and len(report["error"]) < 300
+
+
+def test_properties_that_expand_within_the_bound_still_resolve(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "weather"
+    root.mkdir()
+    (root / "pom.xml").write_text(nested_pom(2, 5), encoding="utf-8")  # ${p5} -> 32 ones
+    (root / "adapter.json").write_text(json.dumps(ADAPTER), encoding="utf-8")
+    (root / "classes").mkdir()
+
+    options = ("--classes", "classes", "--adapter", "adapter.json")
+    code, report = init(root, capsys, "--dry-run", "--offline", *options)
+
+    assert code == 0, report
+    assert '"1' + "1" * 31 + '"' in json.dumps(report)  # the pom's version, expanded
