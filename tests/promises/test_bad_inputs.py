@@ -735,6 +735,18 @@ CATALOGUE: list[Bad] = [
         variables(HARMONY_NO_WARM_STAMP="please"),
         ("HARMONY_NO_WARM_STAMP", "1, true, yes, on", "0, false, no, off"),
     ),
+    # A Windows-style path names one odd file on Linux, and its .gitignore fix can never work: refused
+    # on every OS, with the "/" form to write.
+    Bad(
+        "manifest-path-with-backslashes",
+        hook("manifest = 'build\\harmony\\MANIFEST.MF'"),
+        (f"{CONFIG}.manifest", "has a backslash", 'manifest = "build/harmony/MANIFEST.MF"'),
+    ),
+    Bad(
+        "adapter-path-with-a-backslash",
+        hook("adapter = 'ui\\adapter.json'"),
+        (f"{CONFIG}.adapter", "has a backslash", 'adapter = "ui/adapter.json"'),
+    ),
 ]
 
 #: Rows also run through a real `python -m hatchling build -t jar` (the build hook's path).
@@ -746,6 +758,7 @@ THROUGH_HATCHLING = (
     "lock-activity-id-outside-range",
     "list-key-crlf-injection",
     "login-html-page",
+    "manifest-path-with-backslashes",
 )
 
 # --- running a row ------------------------------------------------------------------------------------
