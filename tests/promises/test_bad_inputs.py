@@ -743,6 +743,11 @@ CATALOGUE: list[Bad] = [
         (f"{CONFIG}.manifest", "has a backslash", 'manifest = "build/harmony/MANIFEST.MF"'),
     ),
     Bad(
+        "template-activity-attribute-without-key",
+        template(TEMPLATE + b"Jitterbit-Activity-EntityTypeId-: 2370702\r\n"),
+        ("MANIFEST.MF: the attribute Jitterbit-Activity-EntityTypeId- names no activity", "delete the line"),
+    ),
+    Bad(
         "adapter-path-with-a-backslash",
         hook("adapter = 'ui\\adapter.json'"),
         (f"{CONFIG}.adapter", "has a backslash", 'adapter = "ui/adapter.json"'),
