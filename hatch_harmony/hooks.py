@@ -195,6 +195,12 @@ def _reason_and_fix(option: str, rel: str, target: str) -> tuple[str, str]:
     )
     if option == "file selection":
         return "neither .gitignore nor `exclude` leaves it out", exclude
+    if option == "ignore-vcs":
+        return (
+            "`ignore-vcs = true` makes hatchling disregard .gitignore, and no `exclude` leaves it out",
+            f'Exclude it: `exclude = ["{rel}"]` under [tool.hatch.build.targets.{target}], or remove '
+            "`ignore-vcs`.",
+        )
     if option in ("only-include", "packages"):
         return f"it is under `{option}` and neither .gitignore nor `exclude` leaves it out", exclude
     if option == "artifacts":

@@ -111,7 +111,10 @@ def _shipped(
             if hit is not None:
                 relative = os.path.relpath(path, config.root)
                 artifact = config.path_is_artifact(relative) or config.path_is_build_artifact(relative)
-                return Shipped(hit, "artifacts" if artifact else "file selection")
+                if artifact:
+                    return Shipped(hit, "artifacts")
+                # with ignore-vcs, .gitignore cannot be the fix: hatchling disregards it
+                return Shipped(hit, "ignore-vcs" if config.ignore_vcs else "file selection")
     for option, mapping in _wheel_data(config, build_data).items():
         for source, target in mapping.items():
             hit = _explicit(config, source, target, path)
