@@ -61,7 +61,10 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/project/test_lock_boundaries.py",
         "tests/project/test_adapter.py",
     ),
-    "hatch_harmony/engine/shipped_ids.py": ("tests/engine/test_rule_edges.py", "tests/engine/test_adoption.py"),
+    "hatch_harmony/engine/shipped_ids.py": (
+        "tests/engine/test_rule_edges.py",
+        "tests/engine/test_adoption.py",
+    ),
     "hatch_harmony/engine/activity_ids.py": ("tests/engine/test_activity_ids.py",),
     "hatch_harmony/project/lock.py": ("tests/project/test_lock.py", "tests/project/test_lock_boundaries.py"),
     "hatch_harmony/jar_manifest/model.py": (
