@@ -66,3 +66,18 @@ def test_every_sensitive_word_hides_its_attribute_in_a_manifest_repr(word: str) 
     shown = repr(manifest)
     assert "hunter2-canary" not in shown and "Acme" in shown
     assert not is_sensitive("Author") and not is_sensitive("Jitterbit-Connector-UI")
+
+
+def test_a_value_made_of_every_filler_character_is_a_placeholder() -> None:
+    assert vocabulary.is_placeholder("*Xx#?._-")  # all of them at once, not only some
+    assert vocabulary.is_placeholder("-_.?#xX*" * 3)
+
+
+@pytest.mark.parametrize(
+    ("length", "shown"), [(80, "A" * 80), (81, "A" * 77 + "..."), (200, "A" * 77 + "...")]
+)
+def test_a_long_attribute_name_is_shown_in_full_up_to_80_characters(length: int, shown: str) -> None:
+    from hatch_harmony.jar_manifest.spec import name_problem
+
+    problem = name_problem("A" * length)  # over the 70-byte limit: refused, the name shown
+    assert problem is not None and problem.startswith(f"'{shown}' is {length} bytes long")
