@@ -126,3 +126,31 @@ def test_no_value_holding_a_key_or_secret_shows_it() -> None:
         for shown in (repr(value), str(value), f"{value!r}", json.dumps(str(value))):
             assert KEY not in shown and SECRET not in shown, type(value).__name__
     assert "keys=" not in repr(step)  # the field is hidden, not only its pair's values
+
+
+# --- the ids kept ------------------------------------------------------------------------------------------
+
+
+def test_kept_ids_sorts_shipped_ids_into_current_activities_and_reserved_ones() -> None:
+    """An id a template ships for an activity adapter.json no longer has is reserved, never reassigned."""
+    from hatch_harmony.engine.shipped_ids import kept_ids
+
+    template = (
+        PLACEHOLDERS
+        + "Jitterbit-Connector-Endpoint-EntityTypeId: 100\n"
+        + "Jitterbit-Activity-EntityTypeId-fetch: 102\n"
+        + "Jitterbit-Activity-EntityTypeId-legacy: 101\n"
+    )
+    registered = Registered("connector 1", "100", range(101, 200), None)
+    assigned, reserved = kept_ids([shipped(template)], registered, ["fetch", "put"], {}, {})  # type: ignore[list-item]
+    assert (assigned, reserved) == ({"fetch": 102}, {"legacy": 101})
+
+
+def test_the_checked_values_cannot_change_after_the_check() -> None:
+    import dataclasses
+
+    ids = shipped(PLACEHOLDERS)
+    registered = Registered("connector 1", "100", range(101, 200), None)
+    for value, attribute in ((ids, "key"), (registered, "endpoint")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, attribute, "other")
