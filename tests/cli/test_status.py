@@ -63,3 +63,21 @@ def test_status_sends_nothing_and_predicts_each_build(
     (root / "pyproject.toml").write_text(PROJECT.pyproject("verify = true"), encoding="utf-8")
     assert status_then_build(root, env, capsys) == ("verify", 2, 2, 2)  # login and validate
     assert env.counts()["validate"] == 1
+
+
+def test_offline_status_predicts_the_stop_with_no_request(
+    tmp_path: Path, env: Emulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HARMONY_OFFLINE: a row that needs Harmony shows as needs-network, 0 requests; the offline row stays."""
+    root = PROJECT.make(tmp_path / "acme", class_file=None)
+    monkeypatch.setenv("HARMONY_OFFLINE", "1")
+    predicted = command(root, capsys, "status")["next"]
+    assert (predicted["action"], predicted["requests"], predicted["maxRequests"]) == ("needs-network", 0, 0)
+    assert "HARMONY_OFFLINE is set, but a build would need Harmony (adopt-or-register" in predicted["reason"]
+    monkeypatch.delenv("HARMONY_OFFLINE")
+    command(root, capsys, "manifest")  # registered: the lock and the key are at hand now
+    monkeypatch.setenv("HARMONY_OFFLINE", "1")
+    env.reset_counts()
+    predicted = command(root, capsys, "status")["next"]
+    assert (predicted["action"], predicted["requests"], predicted["maxRequests"]) == ("offline", 0, 0)
+    assert sum(env.counts().values()) == 0

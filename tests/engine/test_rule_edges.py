@@ -154,3 +154,48 @@ def test_the_checked_values_cannot_change_after_the_check() -> None:
     for value, attribute in ((ids, "key"), (registered, "endpoint")):
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(value, attribute, "other")
+
+
+# --- keys at hand ------------------------------------------------------------------------------------------
+
+
+KEY_VAR, SECRET_VAR = "HARMONY_CONNECTOR_KEY", "HARMONY_CONNECTOR_SECRET"
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({KEY_VAR: KEY}, f"{KEY_VAR} is set but {SECRET_VAR} is not"),
+        ({SECRET_VAR: SECRET}, f"{SECRET_VAR} is set but {KEY_VAR} is not"),
+        ({KEY_VAR: "****", SECRET_VAR: SECRET}, f"{KEY_VAR} is not a usable connector key"),
+        ({KEY_VAR: KEY, SECRET_VAR: "a\nb"}, f"{SECRET_VAR} is not a usable connector secret"),
+    ],
+)
+def test_a_half_set_or_unusable_key_pair_is_refused(env: dict[str, str], says: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        keypair_from_env(env)
+    assert info.value.message.startswith(says)
+    assert SECRET not in info.value.message and KEY not in info.value.message
+
+
+def test_the_last_manifests_keys_count_only_for_its_own_registration() -> None:
+    from hatch_harmony.engine.decision import local_keys
+    from tests.project.test_lock import entry
+
+    lock_entry = entry()  # endpoint 2370701
+    manifest = KeyPair(KEY, SECRET, "build/harmony/MANIFEST.MF")
+    environment = KeyPair("env-key", "env-secret", "environment")
+    assert local_keys(lock_entry, None, manifest, "2370701") is manifest
+    assert local_keys(lock_entry, None, manifest, "999") is None  # another registration's manifest
+    assert local_keys(lock_entry, environment, manifest, "2370701") is environment  # the environment first
+    assert local_keys(lock_entry, None, None, "2370701") is None
+
+
+def test_a_decided_step_and_a_key_pair_are_frozen() -> None:
+    import dataclasses
+
+    pair = KeyPair(KEY, SECRET, "environment")
+    step = Step(Row.OFFLINE, None, pair, 0, 0, "reason")
+    for value, attribute in ((pair, "key"), (step, "requests")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, attribute, "other")
