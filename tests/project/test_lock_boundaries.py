@@ -7,6 +7,9 @@ key. A 19-digit id is an ordinary id.
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 import pytest
 
 from hatch_harmony.project.lock import LockFile, dump_lock, parse_lock
@@ -66,3 +69,47 @@ def test_an_empty_environment_is_refused_with_a_clear_message() -> None:
         message = rejection(broken('environment = "dev"', f"environment = {empty}"))
         assert "[[connector]] #1 ('Dropbox' 1.0.0): `environment` is empty." in message
         assert "restore the file from version control" in message
+
+
+# --- order, mode, labels: the rest of the lock's rules at their edges -----------------------------------
+
+
+def test_text_sorts_after_numbers_at_the_same_place_in_a_version() -> None:
+    """1.2 < 1.x, and 1.0.1 < 1.0b ('.' before 'b'): one order, whatever the order of insertion."""
+    versions = ["1.x", "1.0b", "1.2", "1.0.1", "1.0"]
+    lock = LockFile(tuple(entry(v) for v in versions))
+    assert [e.version for e in lock.entries] == ["1.0", "1.0.1", "1.0b", "1.2", "1.x"]
+
+
+def test_the_lock_is_written_0644_exactly(tmp_path: Path) -> None:
+    import os
+
+    from hatch_harmony.project.lock import write_lock
+
+    old = os.umask(0o022)
+    try:
+        write_lock(tmp_path / "harmony.lock", LockFile((entry(),)))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "harmony.lock").stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize(
+    ("value", "says"), [(0, "must be a positive integer id, found 0"), (1, "outside the range")]
+)
+def test_an_activity_id_below_the_range_names_why(value: int, says: str) -> None:
+    message = rejection(broken("fetch = 2370702", f"fetch = {value}"))
+    assert "`activities.fetch`" in message and says in message
+
+
+def test_an_entry_whose_version_is_no_string_is_labelled_by_its_number_alone() -> None:
+    message = rejection(broken('version = "1.0.0"', "version = 1"))
+    assert "[[connector]] #1: `version` must be a string, found int 1" in message
+
+
+def test_lock_values_are_frozen() -> None:
+    import dataclasses
+
+    for value, attribute in ((entry(), "version"), (LockFile((entry(),)), "entries")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, attribute, "other")
