@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from hatch_harmony.errors import ConfigError
 from hatch_harmony.project.lock import LockFile, dump_lock, parse_lock
 from hatch_harmony.vocabulary import MAX_ENTITY_ID
 from tests.project.test_lock import SOURCE, broken, entry, rejection
@@ -113,3 +114,11 @@ def test_lock_values_are_frozen() -> None:
     for value, attribute in ((entry(), "version"), (LockFile((entry(),)), "entries")):
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(value, attribute, "other")
+
+
+def test_the_endpoint_id_must_come_before_the_activity_range() -> None:
+    same = broken('endpoint-entity-id = "2370701"', 'endpoint-entity-id = "2370702"')  # the range's start
+    assert "must form a range after the endpoint id 2370702" in rejection(same)
+    single = broken('function-entity-end-id = "2370800"', 'function-entity-end-id = "2370702"')
+    with pytest.raises(ConfigError, match="outside the range"):  # one id is a range, but put and get fall out
+        parse_lock(single.encode(), source=SOURCE)
