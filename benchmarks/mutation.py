@@ -68,6 +68,7 @@ TESTS: dict[str, tuple[str, ...]] = {
     "hatch_harmony/engine/activity_ids.py": ("tests/engine/test_activity_ids.py",),
     "hatch_harmony/project/lock.py": ("tests/project/test_lock.py", "tests/project/test_lock_boundaries.py"),
     "hatch_harmony/jar_manifest/model.py": (
+        "tests/jar_manifest/test_manifest_edges.py",
         "tests/jar_manifest/test_manifest_parse.py",
         "tests/jar_manifest/test_manifest_write.py",
         "tests/jar_manifest/test_manifest_props.py",

@@ -122,3 +122,10 @@ def test_the_endpoint_id_must_come_before_the_activity_range() -> None:
     single = broken('function-entity-end-id = "2370800"', 'function-entity-end-id = "2370702"')
     with pytest.raises(ConfigError, match="outside the range"):  # one id is a range, but put and get fall out
         parse_lock(single.encode(), source=SOURCE)
+
+
+def test_an_empty_adapter_digest_is_accepted_as_none_recorded() -> None:
+    """The digest is optional (older locks wrote none, an empty one means the same); it is never guessed."""
+    text = broken(f'adapter-sha256 = "{"ab" * 32}"', 'adapter-sha256 = ""')
+    (read,) = parse_lock(text.encode(), source=SOURCE).entries
+    assert read.adapter_digest == ""
