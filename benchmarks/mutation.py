@@ -74,6 +74,7 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/jar_manifest/test_manifest_props.py",
     ),
     "hatch_harmony/jar_manifest/reader.py": (
+        "tests/jar_manifest/test_manifest_edges.py",
         "tests/jar_manifest/test_manifest_parse.py",
         "tests/jar_manifest/test_manifest_props.py",
     ),
