@@ -78,7 +78,10 @@ TESTS: dict[str, tuple[str, ...]] = {
         "tests/jar_manifest/test_manifest_parse.py",
         "tests/jar_manifest/test_manifest_props.py",
     ),
-    "hatch_harmony/project/connector_manifest.py": ("tests/project/test_manifest_jitterbit.py",),
+    "hatch_harmony/project/connector_manifest.py": (
+        "tests/project/test_manifest_jitterbit.py",
+        "tests/project/test_manifest_extras.py",
+    ),
 }
 
 _SWAPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
