@@ -45,6 +45,17 @@ JAR_HINT = (
 )
 
 
+#: Ctrl+C while the hook runs: one line instead of hatchling's traceback, saying what was left.
+#: Every file is written atomically (old or new, never half), and a register request that may
+#: have reached Harmony is healed by the next build, which finds the connector by name and
+#: version and adopts it instead of registering again.
+INTERRUPTED = (
+    "hatch-harmony: interrupted (Ctrl+C). harmony.lock and the manifest are each either as they were or "
+    "complete; if a registration was under way, Harmony may hold it without harmony.lock naming it yet: "
+    "the next build finds and adopts it (no second registration)."
+)
+
+
 class HarmonyBuildHook(BuildHookInterface[Any]):
     """Registers the connector when needed and writes its MANIFEST.MF before packaging."""
 
@@ -60,6 +71,8 @@ class HarmonyBuildHook(BuildHookInterface[Any]):
             self._run(version, build_data)
         except HarmonyError as exc:
             self.app.abort(f"hatch-harmony: {exc.message}", code=exc.exit_code)
+        except KeyboardInterrupt:
+            self.app.abort(INTERRUPTED, code=130)
 
     def _run(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name in ("sdist", "wheel") and version != "editable" and self._jar_configured():

@@ -163,14 +163,15 @@ def _one_line() -> Iterator[None]:
 
 @contextmanager
 def _quiet_http_logs() -> Iterator[None]:
-    """Keep the HTTP debug chatter out of the build log, as under hatch.
+    """Keep the HTTP and mutex debug chatter out of the build log, as under hatch.
 
     setuptools sets the root logger to DEBUG when setup() starts and lowers it only once the
     command line is parsed, after this hook: httpx's and httpcore's per-request records (and
-    the client's redacted request dumps) would flood the build output. Loggers someone
-    configured (level set) are left alone; warnings (e.g. retries) still show.
+    the client's redacted request dumps) and filelock's four lines per build mutex ("Attempting
+    to acquire lock ...") would flood the build output. Loggers someone configured (level set)
+    are left alone; warnings (e.g. retries) still show.
     """
-    loggers = [logging.getLogger(name) for name in ("httpx", "httpcore", "hatch_harmony")]
+    loggers = [logging.getLogger(name) for name in ("httpx", "httpcore", "filelock", "hatch_harmony")]
     quieted = [logger for logger in loggers if logger.level == logging.NOTSET]
     for logger in quieted:
         logger.setLevel(logging.WARNING)

@@ -124,6 +124,41 @@ def test_cli_reference_matches_help(command: str) -> None:
     assert f"| `{command}` |" in README
 
 
+COMMON_OPTIONS = ("--project", "--env", "--region", "--url", "--org-id", "--json", "--verbose")
+
+
+def test_the_commands_that_take_the_common_options_are_the_ones_the_readme_names() -> None:
+    """README: every command takes the common options, except init (no --env), check-secrets (--project and
+    --json only), schema and emulator (their own)."""
+    lacking = {}
+    for name, parser in subparsers().items():
+        options = {o for action in parser._actions for o in action.option_strings}
+        missing = [o for o in COMMON_OPTIONS if o not in options]
+        if missing:
+            lacking[name] = missing
+    assert lacking == {
+        "init": ["--env"],
+        "check-secrets": [o for o in COMMON_OPTIONS if o not in ("--project", "--json")],
+        "schema": list(COMMON_OPTIONS),
+        "emulator": list(COMMON_OPTIONS),
+    }
+    sentence = (
+        "Every command takes the common options below, except `init`, which takes them without `--env` (it "
+        "writes the base table), `check-secrets`, which takes only `--project` and `--json` (it never talks "
+        "to Harmony), and `schema` and `emulator`, which take their own"
+    )
+    assert sentence in squash(README)
+
+
+def test_markdown_tables_are_not_split_by_a_blank_line() -> None:
+    """A blank line inside a table ends it: the rest renders as text (the jar options table once did)."""
+    lines = README.splitlines()
+    for number, line in enumerate(lines[2:], start=2):
+        if line.startswith("| ") and not lines[number - 1].strip() and lines[number - 2].startswith("|"):
+            header = lines[number + 1] if number + 1 < len(lines) else ""
+            assert header.startswith("|---"), f"README line {number + 1}: a table goes on after a blank line"
+
+
 def test_every_option_of_every_command_is_documented_in_usage() -> None:
     text = squash(README)
     for name, parser in subparsers().items():

@@ -104,6 +104,7 @@ def test_python_m_build_writes_the_manifest_once_and_packages_no_secret(
     # the wheel is built from the unpacked sdist, where the step is skipped (no second registration)
     assert "building from an unpacked sdist" in first.stderr
     assert "Traceback" not in output and "send_request_headers" not in output  # no HTTP debug chatter
+    assert ".harmony.lock.lck" not in output and "acquire lock" not in output  # nor filelock's DEBUG lines
 
     [reg] = emulator.registrations(DEFAULT_ORG_ID)
     manifest = project / "build" / "harmony" / "MANIFEST.MF"

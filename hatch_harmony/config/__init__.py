@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from hatch_harmony.config.credentials import scan_secrets, secret_variable
 from hatch_harmony.config.problems import Problems, did_you_mean, toml_kind, toml_path
-from hatch_harmony.config.values import bool_option, project_path, string_option
+from hatch_harmony.config.values import bool_option, path_option, project_path, string_option
 
 if TYPE_CHECKING:
     from hatch_harmony.config.options import (
@@ -102,6 +102,7 @@ __all__ = [
     "did_you_mean",
     "find_harmony_table",
     "load_config",
+    "path_option",
     "project_path",
     "read_project_table",
     "scan_secrets",

@@ -5,6 +5,8 @@ token, connector key or secret written there is leaked by the first push or uplo
 login email is refused too (it is half of a login, and a personal address). The rule
 matches a key, never a value, at any depth of any of our tables (the hook table, its
 environments and the jar target's), and no message ever echoes a value that could be one.
+Keys that are file paths are not option names and are not matched: the keys of hatchling's
+path maps (`force-include`, `sources`), where `icons/key.svg` is an icon, not a key.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ _SECRET_SUBSTRINGS: tuple[tuple[str, str], ...] = (
     ("apikey", KEY_VAR),
     ("email", EMAIL_VAR),
 )
+#: hatchling options whose tables map file paths (keys) to paths in the archive (values).
+PATH_MAPS = frozenset({"force-include", "sources"})
+
 _SECRET_WORDS: dict[str, str] = {
     "key": KEY_VAR,
     "keys": KEY_VAR,
@@ -68,7 +73,7 @@ def scan_secrets(table: Mapping[str, Any], path: str, problems: Problems) -> set
                 f"Delete this key and set {variable} in the environment (locally or from your CI's "
                 "secret store) instead.",
             )
-        elif isinstance(value, Mapping):
+        elif isinstance(value, Mapping) and key not in PATH_MAPS:
             scan_secrets(value, here, problems)
         elif isinstance(value, list):
             for index, item in enumerate(value):

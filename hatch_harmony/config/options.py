@@ -17,7 +17,7 @@ from hatch_harmony import jar_manifest
 from hatch_harmony.api.host import REGIONS, Host, HostError
 from hatch_harmony.config.destinations import deploy_option, restart_command_option
 from hatch_harmony.config.problems import Problems, toml_kind, toml_path
-from hatch_harmony.config.values import bool_option, string_option
+from hatch_harmony.config.values import bool_option, path_option, string_option
 from hatch_harmony.vocabulary import (
     CLASS_PATH,
     CONNECTOR,
@@ -51,11 +51,11 @@ _RESERVED_ATTRIBUTES: dict[str, str] = {
 
 
 def file_path(value: object, where: str, option: str, example: str, problems: Problems) -> str | None:
-    """A file's path as written (relative to the project); a trailing slash names a folder, refused."""
-    text = string_option(value, where, f'{option} = "{example}"', problems)
+    """A file's path as written (relative to the project, with "/"); a trailing slash is refused."""
+    text = path_option(value, where, f'{option} = "{example}"', problems)
     if text is None:
         return None
-    if text.endswith(("/", "\\")):
+    if text.endswith("/"):
         problems.add(where, f'names a folder; name the file, e.g. {option} = "{example}"')
         return None
     return text

@@ -29,6 +29,27 @@ def string_option(value: object, where: str, example: str, problems: Problems) -
     return value
 
 
+def path_option(value: object, where: str, example: str, problems: Problems) -> str | None:
+    """A project path as `string_option` checks it, written with "/" on every OS.
+
+    A backslash is refused rather than read as a separator: on Linux and macOS it is part of a
+    file name, so `build\\harmony\\MANIFEST.MF` would name one odd file in the project root,
+    and every fix built from it (a .gitignore line, where `\\` escapes) would miss. The fix
+    shows the value with "/": pyproject.toml is shared between the machines of a team.
+    """
+    text = string_option(value, where, example, problems)
+    if text is None or "\\" not in text:
+        return text
+    option = example.split("=", maxsplit=1)[0].strip()
+    fixed = text.replace("\\", "/")
+    problems.add(
+        where,
+        f'has a backslash; paths in the configuration use "/" on every OS (Windows too): '
+        f'write {option} = "{fixed}"',
+    )
+    return None
+
+
 def bool_option(value: object, where: str, example: str, problems: Problems) -> bool | None:
     """A TOML boolean, or None after reporting why not.
 

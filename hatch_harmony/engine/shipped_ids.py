@@ -70,8 +70,19 @@ class ShippedIds:
 
 
 def read_shipped(manifest: Manifest, source: str, *, template: bool) -> ShippedIds:
-    """What `manifest` claims; the `-Id` spellings of Jitterbit's older samples count too."""
+    """What `manifest` claims; the `-Id` spellings of Jitterbit's older samples count too.
+
+    An activity attribute with no key after its prefix is refused: it claims an id for no
+    activity, and would otherwise be dropped from the generated manifest without a word.
+    """
     main = manifest.main
+    for attr in main.names():
+        if attr.lower() in (ACTIVITY_PREFIX.lower(), STALE_ACTIVITY_PREFIX.lower()):
+            raise ConfigError(
+                f"{source}: the attribute {attr} names no activity (nothing follows the prefix), so its id "
+                f"belongs to none: write the activity key of adapter.json after it ({ACTIVITY_PREFIX}<key>), "
+                "or delete the line. Nothing was sent to Harmony or written."
+            )
     endpoint_attribute = ENDPOINT_ID if ENDPOINT_ID in main else STALE_ENDPOINT_ID
     endpoint = _concrete(main.get(endpoint_attribute))
     activities: dict[str, tuple[str, str]] = {}

@@ -92,6 +92,12 @@ def reason_and_fix(option: str, rel: str, target: str) -> tuple[str, str]:
     )
     if option == "file selection":
         return "neither .gitignore nor `exclude` leaves it out", exclude
+    if option == "ignore-vcs":
+        return (
+            "`ignore-vcs = true` makes hatchling disregard .gitignore, and no `exclude` leaves it out",
+            f'Exclude it: `exclude = ["{rel}"]` under [tool.hatch.build.targets.{target}], or remove '
+            "`ignore-vcs`.",
+        )
     if option in ("only-include", "packages"):
         return f"it is under `{option}` and neither .gitignore nor `exclude` leaves it out", exclude
     if option == "artifacts":
@@ -233,7 +239,10 @@ def _shipped(
             if hit is not None:
                 relative = os.path.relpath(path, config.root)
                 artifact = config.path_is_artifact(relative) or config.path_is_build_artifact(relative)
-                return Shipped(hit, "artifacts" if artifact else "file selection")
+                if artifact:
+                    return Shipped(hit, "artifacts")
+                # with ignore-vcs, .gitignore cannot be the fix: hatchling disregards it
+                return Shipped(hit, "ignore-vcs" if config.ignore_vcs else "file selection")
     for option, mapping in _wheel_data(config, build_data).items():
         for source, target in mapping.items():
             hit = _explicit(config, source, target, path)

@@ -43,7 +43,7 @@ from hatch_harmony.init.pyproject import (
 )
 from hatch_harmony.jar.builder import load_jar_table
 from hatch_harmony.jar.config import JAR_TABLE
-from hatch_harmony.util.files import atomic_write
+from hatch_harmony.util.files import atomic_write, no_new_mutex_on_failure
 from hatch_harmony.vocabulary import ENV_VAR, OFFLINE_VAR
 
 
@@ -159,6 +159,24 @@ def _write_manifest(config: HarmonyConfig, layout: Layout, data: bytes, changes:
     return True
 
 
+def _check_replaceable(root: Path, changes: list[Change]) -> None:
+    """Every file init will write can be replaced atomically, decided before the first one changes.
+
+    `atomic_write` refuses a symlink (the rename would turn it into a plain file); found only
+    when writing, that refusal would come after .gitignore and pyproject.toml had changed.
+    """
+    for change in changes:
+        if change.path.is_symlink():
+            shown = shown_path(change.path, root)
+            real = shown_path(change.path.resolve(), root.resolve())
+            option = " --manifest-template" if change.action == "edit" else ""
+            raise ConfigError(
+                f"{shown} is a symlink (to {real}): init replaces the files it edits atomically, which would "
+                f"turn the link into a plain file. Run init again with{option or ' the link replaced by'} "
+                f"{real}; nothing was sent to Harmony or written."
+            )
+
+
 def _check_folder(root: Path) -> None:
     if not root.is_dir():
         raise ConfigError(f"--project: {root} is not a folder; run init in your connector's repository")
@@ -215,16 +233,20 @@ def migrate(
     pom_change = _pom_change(layout, config.manifest.relative_to(root).as_posix())
     if pom_change is not None:
         changes.append(pom_change)
+    _check_replaceable(root, changes)
+    rewrite = template is not None
     scan = secret_history.scan(root)
-    adoption = _adopt(config, layout, env, dry_run=dry_run, offline=offline, rewrite=template is not None)
     written = False
     if not dry_run:
-        for change in changes:
-            atomic_write(change.path, change.data, mode=_mode(change.path))
-        if adoption.manifest is not None:
-            written = _write_manifest(config, layout, adoption.manifest, changes)
+        with no_new_mutex_on_failure(config.lock):  # a failed init leaves git status as it was
+            adoption = _adopt(config, layout, env, dry_run=False, offline=offline, rewrite=rewrite)
+            for change in changes:
+                atomic_write(change.path, change.data, mode=_mode(change.path))
+            if adoption.manifest is not None:
+                written = _write_manifest(config, layout, adoption.manifest, changes)
         tracked = secret_history.tracked_with_secrets(root)
     else:
+        adoption = _adopt(config, layout, env, dry_run=True, offline=offline, rewrite=rewrite)
         tracked = tuple(p for p in scan.tracked if template is None or p != layout.template)
     return Migration(
         root=root,

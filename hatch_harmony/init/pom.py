@@ -33,6 +33,10 @@ MAX_POM_BYTES = 4 << 20
 DEFAULT_COPY_PHASE = "process-sources"  # maven-dependency-plugin's copy-dependencies mojo
 _PROPERTY = re.compile(r"\$\{([^}]*)\}")
 _MAX_DEPTH = 10
+#: The longest value a `${...}` expansion may reach. A version or a path is far shorter; a pom
+#: whose properties nest many references per level would otherwise grow exponentially with the
+#: depth (60 references over 9 levels is 60**9 characters) and keep init busy for ever.
+MAX_EXPANDED = 4096
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,13 @@ class _Resolver:
                         f"{self.source}: {where} is {text!r}, and init cannot resolve ${{{name}}} (it is "
                         f"no <properties> entry or project value it knows); {fix}"
                     )
-                text = text.replace(f"${{{name}}}", self.values[name])
+                reference, value = f"${{{name}}}", self.values[name]
+                if len(text) + text.count(reference) * (len(value) - len(reference)) > MAX_EXPANDED:
+                    raise ConfigError(
+                        f"{self.source}: {where} grows past {MAX_EXPANDED} characters as its ${{...}} "
+                        f"properties are expanded (${{{name}}} and what it refers to); {fix}"
+                    )
+                text = text.replace(reference, value)
         raise ConfigError(f"{self.source}: {where} refers to itself through its properties; {fix}")
 
 

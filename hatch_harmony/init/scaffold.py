@@ -12,12 +12,14 @@ Compile into build/classes and `hatch build -t jar` registers the connector (3 r
 makes the jar.
 
 The adapter is checked by `adapter.parse_adapter` before anything is written, so a name
-Harmony would refuse stops here with the adapter's own rule. Only an empty folder (a fresh
-`git init` counts as empty) is scaffolded: init never mixes a new project into existing files.
+Harmony would refuse stops here with the adapter's own rule; a file that cannot be written
+removes the ones written before it. Only an empty folder (a fresh `git init` counts as
+empty) is scaffolded: init never mixes a new project into existing files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -122,16 +124,42 @@ class Scaffold:
     stand_in: str | None = None
 
 
+#: The longest Java package part and class name init derives from a connector name. A file
+#: name holds at most 255 bytes on most file systems, and atomic_write's temp file adds ~20:
+#: a long connector name (Harmony accepts hundreds of characters) is cut, never a write error.
+IDENTIFIER_MAX = 64
+
+
 def _identifiers(name: str) -> tuple[str, str]:
     """(Java package, class name) for a connector name: `My Weather` -> com.example.myweather, MyWeather."""
     words = re.findall(r"[A-Za-z0-9]+", name)
-    package = "".join(words).lower() or "connector"
+    package = "".join(words).lower()[:IDENTIFIER_MAX] or "connector"
     if package[0].isdigit() or package in _JAVA_KEYWORDS:
         package = f"c{package}"
-    cls = "".join(w[:1].upper() + w[1:] for w in words) or "My"
+    cls = "".join(w[:1].upper() + w[1:] for w in words)[:IDENTIFIER_MAX] or "My"
     if cls[0].isdigit():
         cls = f"C{cls}"
     return f"com.example.{package}", f"{cls}Connector"
+
+
+def _write_all(root: Path, files: dict[str, bytes]) -> None:
+    """Write every file, or (on any failure) remove what this call made: never a half-made project."""
+    made: list[Path] = []
+    created = [p for p in (root, *root.parents) if not p.exists()]
+    try:
+        for relative, data in files.items():
+            path = root / relative
+            made.extend(p for p in path.parents if p.is_relative_to(root) and not p.exists())
+            atomic_write(path, data)
+            made.append(path)
+    except BaseException:
+        for path in sorted(set(made), key=lambda p: len(p.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                path.rmdir() if path.is_dir() else path.unlink()
+        for folder in created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
 
 
 def _adapter(name: str) -> bytes:
@@ -224,8 +252,7 @@ def scaffold(root: Path, name: str, *, dry_run: bool = False) -> Scaffold:
     }
     stand_in = None
     if not dry_run:
-        for relative, data in files.items():
-            atomic_write(root / relative, data)
+        _write_all(root, files)
         if shutil.which("javac") is not None:
             stand_in = make_stand_in(root / LIB).relative_to(root).as_posix()
     return Scaffold(root, name, files, COMPILE_COMMAND, written=not dry_run, stand_in=stand_in)

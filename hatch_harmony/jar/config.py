@@ -253,20 +253,20 @@ class JarBuilderConfig(BuilderConfig):
 
 def _parse_own(key: str, value: object, where: str, root: Path, problems: Problems) -> object:
     """One of JAR_OPTIONS, checked; None (and a problem) when it is wrong."""
-    from hatch_harmony.config import bool_option, project_path, string_option
+    from hatch_harmony.config import bool_option, path_option, project_path
 
     if key == "bundle-sdk":
         return bool_option(value, where, "bundle-sdk = true", problems)
     if key == "assets":
         return _assets(value, where, root, problems)
     example = "target/classes" if key == "classes" else "lib"
-    text = string_option(value, where, f'{key} = "{example}"', problems)
+    text = path_option(value, where, f'{key} = "{example}"', problems)
     return None if text is None else project_path(root, text)
 
 
 def _assets(value: object, where: str, root: Path, problems: Problems) -> list[Path]:
     """`assets` go into the jar under their path relative to the project, so they must lie inside it."""
-    from hatch_harmony.config import project_path, string_option, toml_kind
+    from hatch_harmony.config import path_option, project_path, toml_kind
 
     example = 'assets = ["icons", "docs"]'
     if not isinstance(value, list):
@@ -275,7 +275,7 @@ def _assets(value: object, where: str, root: Path, problems: Problems) -> list[P
     result: list[Path] = []
     for index, item in enumerate(value):
         here = f"{where}[{index}]"
-        text = string_option(item, here, example, problems)
+        text = path_option(item, here, example, problems)
         if text is None:
             continue
         path = project_path(root, text)

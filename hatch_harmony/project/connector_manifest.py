@@ -251,7 +251,7 @@ def _checked_extras(extra: Mapping[str, str]) -> list[tuple[str, str]]:
             )
         problem = attribute_problem(attr, value)
         if problem:
-            raise ConfigError(f"manifest attribute {attr!r}: {problem}")
+            raise ConfigError(f"manifest attribute {problem}")  # the problem names the attribute
         checked.append((attr, value))
     return checked
 

@@ -234,6 +234,33 @@ def build_mutex(path: Path, *, timeout: float = 120.0, what: str = "this build")
             mutex.release()
 
 
+@contextmanager
+def no_new_mutex_on_failure(path: Path) -> Iterator[None]:
+    """Run the body; if it fails and it created the mutex file guarding `path`, remove that file again.
+
+    For commands whose failure must leave the project as it was, `git status` included
+    (`init`: the mutex file is not yet ignored by git when it stops). The file is removed only
+    while no process holds the mutex: taken without waiting, unlinked, released. A mutex file
+    that existed before the body ran is always left alone.
+    """
+    from filelock import FileLock, Timeout
+
+    sidecar = mutex_file(Path(path))
+    existed = os.path.lexists(sidecar)
+    try:
+        yield
+    except BaseException:
+        if not existed and not sidecar.is_symlink() and sidecar.is_file():
+            mutex = FileLock(sidecar)
+            with contextlib.suppress(Timeout, OSError):
+                mutex.acquire(timeout=0)
+                try:
+                    sidecar.unlink()
+                finally:
+                    mutex.release()
+        raise
+
+
 def _refuse_symlink(sidecar: Path, guarded: Path) -> None:
     if sidecar.is_symlink():
         raise FileWriteError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -212,6 +213,8 @@ def test_the_client_module_does_import_httpx() -> None:
 HUGE = "x" * 2_000_000
 #: The longest any message may get, whatever the server sends (a 2 MB field made a 2 MB message).
 MESSAGE_LIMIT = 2000
+#: The README's bound on one server string inside a message.
+SERVER_TEXT_LIMIT = 240
 
 
 def status_reply(value: Any) -> httpx.Response:
@@ -269,6 +272,10 @@ def test_every_server_string_in_an_error_is_scrubbed_and_capped(
     for text in (str(error), repr(error), str(error.error_code), str(error.error_message)):
         assert_clean(text)
         assert len(text) < MESSAGE_LIMIT, len(text)
+        # README: each server string is cut to one line of at most 240 characters (HUGE is all "x")
+        assert max(map(len, re.findall("x{50,}", text)), default=0) <= SERVER_TEXT_LIMIT
+    for text in (str(error.error_code or ""), str(error.error_message or "")):
+        assert "\n" not in text and "\r" not in text and len(text) <= SERVER_TEXT_LIMIT
     assert_clean(caplog.text)
     assert all(len(record.getMessage()) < 3 * MESSAGE_LIMIT for record in caplog.records)
 

@@ -237,3 +237,12 @@ def test_an_untracked_manifest_path_fails_naming_the_gitignore_line(
     check = check_of(json.loads(out), "manifest-path")
     assert code == 1 and check["status"] == "failed"
     assert "build/" in check["fix"] and ".gitignore" in check["fix"]
+
+
+def test_a_bad_url_is_a_usage_error_with_exit_2(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for bad in ("bad", "ftp://harmony.example.com", "http://harmony.example.com"):
+        code, out, err = doctor(monkeypatch, capsys, project, {}, "--url", bad)
+        assert code == 2, (bad, out, err)
+        assert err.startswith("hatch-harmony: --url: ") and "https://" in err

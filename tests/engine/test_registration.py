@@ -138,9 +138,16 @@ def test_verify_fails_clearly_when_harmony_rejects_the_key(project: Path, emulat
         "HARMONY_CONNECTOR_KEY": "wrong-key",
         "HARMONY_CONNECTOR_SECRET": "wrong-secret",
     }
+    emulator.reset_counts()
     with pytest.raises(HarmonyError) as info:
         run(project, env, verify=True)
-    assert "wrong-secret" not in str(info.value)
+    message = info.value.message
+    assert "wrong-secret" not in str(info.value) and "wrong-key" not in str(info.value)
+    assert info.value.exit_code == 1
+    assert message.startswith(f"Harmony at {emulator.url} rejected the connector key and secret")
+    assert "'Acme Widgets' in org 10001" in message
+    assert "unset HARMONY_CONNECTOR_KEY and HARMONY_CONNECTOR_SECRET" in message  # what to do
+    assert (emulator.counts()["login"], emulator.counts()["validate"]) == (1, 1)
 
 
 def test_fresh_checkout_with_lock_takes_login_and_list(project: Path, emulator: Emulator) -> None:

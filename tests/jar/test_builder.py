@@ -917,6 +917,23 @@ def test_skip_excluded_dirs_never_enters_an_excluded_folder(
     assert not [n for n in _entry_names(plan.entries) if n.startswith("private")]
 
 
+def test_force_included_files_named_like_credentials_are_built_into_the_jar(tmp_path: Path) -> None:
+    """key.svg, oauth-token.png, email.svg are icons: the credential rule reads option names only."""
+    names = ("key.svg", "oauth-token.png", "email.svg")
+    table = ", ".join(f'"icons/{n}" = "images/{n}"' for n in names)
+    root = make_project(tmp_path / "proj", options=f"force-include = {{ {table} }}")
+    for name in names:
+        (root / "icons").mkdir(exist_ok=True)
+        (root / "icons" / name).write_text(f"<svg>{name}</svg>", encoding="utf-8")
+
+    done = hatchling_build(root)
+
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(root / "dist" / JAR_NAME) as zf:
+        for name in names:
+            assert zf.read(f"images/{name}") == f"<svg>{name}</svg>".encode()
+
+
 # --------------------------------------------------------------------------- import cost (issue 15, point 7)
 
 

@@ -340,3 +340,38 @@ def test_load_jar_table_checks_a_table_as_a_build_would(tmp_path: Path) -> None:
     assert not jar.bundles("com/x/FooTest.class")
     with pytest.raises(ConfigError, match=rf"^pyproject\.toml: {JAR_TABLE}\.sources: not an option"):
         load_jar_table({"sources": ["src"]}, tmp_path)
+
+
+# --------------------------------------------------------------------------- paths are not option names
+
+
+def test_force_include_paths_that_name_credentials_are_files_not_credentials() -> None:
+    """The credential rule reads option names; a mapped file called key.svg is an icon."""
+    mapped = {
+        "icons/key.svg": "images/key.svg",
+        "icons/oauth-token.png": "images/oauth-token.png",
+        "icons/email.svg": "images/email.svg",
+    }
+    jar = jar_config({"force-include": mapped})
+    jar.validate()
+    assert {Path(k).name: v for k, v in jar.force_include.items()} == {
+        "key.svg": "images/key.svg",
+        "oauth-token.png": "images/oauth-token.png",
+        "email.svg": "images/email.svg",
+    }
+    with pytest.raises(ConfigError, match=r"\.connector-key: a connector credential never goes"):
+        jar_config({"force-include": mapped, "connector-key": CANARY}).validate()  # names still are read
+
+
+@pytest.mark.parametrize(("key", "value"), [("classes", "build\\classes"), ("lib", "deps\\lib")])
+def test_a_backslash_in_a_jar_path_is_refused_with_the_slash_form(key: str, value: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        jar_config({key: value}).validate()
+    fixed = value.replace("\\", "/")
+    assert f'{JAR_TABLE}.{key}: has a backslash; paths in the configuration use "/"' in info.value.message
+    assert f'write {key} = "{fixed}"' in info.value.message
+
+
+def test_a_backslash_in_an_asset_folder_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r'assets\[1\]: has a backslash.*"docs/ui"'):
+        jar_config({"assets": ["icons", "docs\\ui"]}).validate()

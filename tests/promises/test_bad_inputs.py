@@ -758,6 +758,23 @@ CATALOGUE: list[Bad] = [
         ),
         ("hatch.toml has a [build] table", "add the hook to hatch.toml", "[build.hooks.harmony]"),
     ),
+    # A Windows-style path names one odd file on Linux, and its .gitignore fix can never work: refused
+    # on every OS, with the "/" form to write.
+    Bad(
+        "manifest-path-with-backslashes",
+        hook("manifest = 'build\\harmony\\MANIFEST.MF'"),
+        (f"{CONFIG}.manifest", "has a backslash", 'manifest = "build/harmony/MANIFEST.MF"'),
+    ),
+    Bad(
+        "template-activity-attribute-without-key",
+        template(TEMPLATE + b"Jitterbit-Activity-EntityTypeId-: 2370702\r\n"),
+        ("MANIFEST.MF: the attribute Jitterbit-Activity-EntityTypeId- names no activity", "delete the line"),
+    ),
+    Bad(
+        "adapter-path-with-a-backslash",
+        hook("adapter = 'ui\\adapter.json'"),
+        (f"{CONFIG}.adapter", "has a backslash", 'adapter = "ui/adapter.json"'),
+    ),
 ]
 
 #: Rows also run through a real `python -m hatchling build -t jar` (the build hook's path).
@@ -771,6 +788,7 @@ THROUGH_HATCHLING = (
     "login-html-page",
     "hatch-toml-hides-the-hook",
     "hatch-toml-build-and-no-hook-anywhere",
+    "manifest-path-with-backslashes",
 )
 
 # --- running a row ------------------------------------------------------------------------------------
