@@ -144,8 +144,10 @@ def test_new_with_a_very_long_name_makes_the_whole_project(
     code, report = init(root, capsys, "--new", name)
 
     assert code == 0, report
-    (java,) = (root / "src" / "main" / "java").rglob("*.java")
-    assert len(java.name) < 100 and f'NAME = "{name}"' in java.read_text(encoding="utf-8")
+    sources = list((root / "src" / "main" / "java").rglob("*.java"))
+    assert sources and all(len(java.name) < 100 for java in sources)
+    (connector,) = [java for java in sources if java.name.endswith("Connector.java")]
+    assert f'@Connector(name = "{name}"' in connector.read_text(encoding="utf-8")
     assert json.loads((root / "adapter.json").read_text(encoding="utf-8"))["name"] == name
     assert {"adapter.json", "MANIFEST.MF.in", "pyproject.toml", ".gitignore"} <= {
         p.name for p in root.iterdir()
