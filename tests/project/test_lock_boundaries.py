@@ -80,6 +80,8 @@ def test_text_sorts_after_numbers_at_the_same_place_in_a_version() -> None:
     versions = ["1.x", "1.0b", "1.2", "1.0.1", "1.0"]
     lock = LockFile(tuple(entry(v) for v in versions))
     assert [e.version for e in lock.entries] == ["1.0", "1.0.1", "1.0b", "1.2", "1.x"]
+    prefixed = LockFile((entry("v2"), entry("2"), entry("1.0")))  # a leading word sorts after any number
+    assert [e.version for e in prefixed.entries] == ["1.0", "2", "v2"]
 
 
 def test_the_lock_is_written_0644_exactly(tmp_path: Path) -> None:
