@@ -131,3 +131,9 @@ def test_an_empty_adapter_digest_is_accepted_as_none_recorded() -> None:
     text = broken(f'adapter-sha256 = "{"ab" * 32}"', 'adapter-sha256 = ""')
     (read,) = parse_lock(text.encode(), source=SOURCE).entries
     assert read.adapter_digest == ""
+
+
+@pytest.mark.parametrize(("digits", "shown"), [(40, "1" * 40), (41, "1" * 30 + "… (41 characters)")])
+def test_a_found_value_is_shown_in_full_up_to_40_characters(digits: int, shown: str) -> None:
+    message = rejection(broken('host = "https://na-east.jitterbit.com"', f"host = {'1' * digits}"))
+    assert f"`host` must be a string, found int {shown}." in message
