@@ -80,6 +80,8 @@ def test_text_sorts_after_numbers_at_the_same_place_in_a_version() -> None:
     versions = ["1.x", "1.0b", "1.2", "1.0.1", "1.0"]
     lock = LockFile(tuple(entry(v) for v in versions))
     assert [e.version for e in lock.entries] == ["1.0", "1.0.1", "1.0b", "1.2", "1.x"]
+    prefixed = LockFile((entry("v2"), entry("2"), entry("1.0")))  # a leading word sorts after any number
+    assert [e.version for e in prefixed.entries] == ["1.0", "2", "v2"]
 
 
 def test_the_lock_is_written_0644_exactly(tmp_path: Path) -> None:
@@ -129,3 +131,9 @@ def test_an_empty_adapter_digest_is_accepted_as_none_recorded() -> None:
     text = broken(f'adapter-sha256 = "{"ab" * 32}"', 'adapter-sha256 = ""')
     (read,) = parse_lock(text.encode(), source=SOURCE).entries
     assert read.adapter_digest == ""
+
+
+@pytest.mark.parametrize(("digits", "shown"), [(40, "1" * 40), (41, "1" * 30 + "… (41 characters)")])
+def test_a_found_value_is_shown_in_full_up_to_40_characters(digits: int, shown: str) -> None:
+    message = rejection(broken('host = "https://na-east.jitterbit.com"', f"host = {'1' * digits}"))
+    assert f"`host` must be a string, found int {shown}." in message
