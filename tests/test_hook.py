@@ -289,7 +289,7 @@ def test_status_lines_never_show_a_secret(project: Path, emulator: Emulator, com
 def test_an_unwritable_manifest_path_is_refused_before_any_request(
     project: Path, emulator: Emulator, compiled_classes: Path
 ) -> None:
-    """Checked offline first (issue 14, item 17): a file where the manifest folder should be.
+    """Checked offline first: a file where the manifest folder should be.
 
     That the lock is written before the manifest when the manifest write itself fails
     (a crash, a full disk) is test_faults.py's `during-manifest-write` step.

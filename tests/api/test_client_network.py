@@ -1,4 +1,4 @@
-"""The client on real sockets: proxies, and replies bounded in size and in time (issue 14, items 1 and 16).
+"""The client on real sockets: proxies, and replies bounded in size and in time.
 
 MockTransport cannot show these: a proxy is chosen, and a slow or endless reply is read,
 below the transport. Every peer here is a `RawServer` on 127.0.0.1; the https case

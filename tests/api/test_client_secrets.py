@@ -208,7 +208,7 @@ def test_the_client_module_does_import_httpx() -> None:
     assert "httpx" in result.stderr
 
 
-# --- issue 14, item 3: every server string that reaches a message is scrubbed and capped ---------------
+# --- every server string that reaches a message is scrubbed and capped ---------------
 
 HUGE = "x" * 2_000_000
 #: The longest any message may get, whatever the server sends (a 2 MB field made a 2 MB message).

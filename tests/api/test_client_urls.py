@@ -277,7 +277,7 @@ def test_a_same_host_redirect_loop_stops() -> None:
     assert len(fake.requests) == 1 + MAX_REDIRECTS
 
 
-# --- issue 14, item 12: one owner of the host rule; invalid URLs are one message, never a crash ---------
+# --- one owner of the host rule; invalid URLs are one message, never a crash ---------
 
 #: (URL, words of the message). Each passed validation before, then crashed inside httpx or idna.
 INVALID_URLS = [

@@ -143,7 +143,7 @@ def test_manifest_output_path_for_maven(project: Path, emulator: Emulator) -> No
 def test_manifest_output_elsewhere_reuses_the_configured_manifests_key(
     project: Path, emulator: Emulator
 ) -> None:
-    """The configured manifest holds the key: writing a copy for Maven needs no request (issue 14, 19)."""
+    """The configured manifest holds the key: writing a copy for Maven needs no request."""
     env = env_for(emulator)
     assert cli(project, env, "manifest").returncode == 0
     emulator.reset_counts()

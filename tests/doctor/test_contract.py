@@ -1,4 +1,4 @@
-"""The API contract (issue 16): `run_contract` and each Connector Manager reply shape it relies on.
+"""The API contract: `run_contract` and each Connector Manager reply shape it relies on.
 
 Tests marked `contract` run in the normal suite against the bundled emulator, and against a
 real server when HARMONY_CONTRACT_URL/_EMAIL/_PASSWORD/_ORG_ID are set (`pytest -m contract`,

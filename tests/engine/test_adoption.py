@@ -1,4 +1,4 @@
-"""Existing connectors keep the ids they ship (issue 12, point 1), against the emulator over loopback.
+"""Existing connectors keep the ids they ship, against the emulator over loopback.
 
 The setup of every test is the one most users have: the connector was registered by hand
 long ago, there is no harmony.lock, and the committed manifest (the template) holds the

@@ -1,4 +1,4 @@
-"""A registration belongs to the organisation the lock records, not the login's default (issue 14, item 8).
+"""A registration belongs to the organisation the lock records, not the login's default.
 
 The account here belongs to two organisations, as Harmony accounts may (its login reply
 lists them in `orgAttrs`); the connector was registered in the second one with `org-id`,

@@ -1,6 +1,6 @@
 """Warm builds (hatch_harmony/engine/warm.py) hand over exactly what a full run would leave, or step aside.
 
-Two promises from issue 14, item 18: a warm build leaves the manifest 0600 like a full run
+Two promises: a warm build leaves the manifest 0600 like a full run
 (a `chmod 644` is not papered over), and the yes/no variables mean the same thing to the
 warm path as to the engine — `HARMONY_NO_WARM_STAMP=0` keeps the stamp, `=1` turns it off,
 and a value that is neither makes the warm path step aside so that the engine reports it.

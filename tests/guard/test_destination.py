@@ -1,4 +1,4 @@
-"""Where the secret manifest may be written (issue 14, items 4, 5, 7 and 17).
+"""Where the secret manifest may be written.
 
 Every case is refused before the first request (the emulator's counters stay at zero),
 with one message naming `manifest` and the fix, and nothing is written anywhere.

@@ -1,4 +1,4 @@
-"""`hatch-harmony init` end to end (issue 13): a dropbox-connector replica moved to hatch-harmony.
+"""`hatch-harmony init` end to end: a dropbox-connector replica moved to hatch-harmony.
 
 The replica is the repository most users have, made by the test (its own minimal pom with the
 packaging sections of Jitterbit's, never a copy of it):

@@ -519,7 +519,7 @@ def test_unreadable_classes_subfolder_fails_the_build_instead_of_being_skipped(
     assert not (root / "dist").exists() or not list((root / "dist").iterdir())
 
 
-# --------------------------------------------------------------------------- Class-Path, the SDK (issue 12)
+# --------------------------------------------------------------------------- Class-Path, the SDK
 
 SDK = "jitterbit-connector-sdk-1.0.0-SNAPSHOT.jar"
 
@@ -711,7 +711,7 @@ def test_a_manifest_template_with_placeholders_may_be_an_asset(tmp_path: Path) -
     assert "docs/TEMPLATE.MF" in _entry_names(plan.entries)
 
 
-# --------------------------------------------------------------------------- hatchling's options (issue 15)
+# --------------------------------------------------------------------------- hatchling's options
 
 
 def _jar_date_times(jar: Path) -> set[tuple[int, ...]]:
@@ -934,7 +934,7 @@ def test_force_included_files_named_like_credentials_are_built_into_the_jar(tmp_
             assert zf.read(f"images/{name}") == f"<svg>{name}</svg>".encode()
 
 
-# --------------------------------------------------------------------------- import cost (issue 15, point 7)
+# --------------------------------------------------------------------------- import cost
 
 
 def test_listing_the_targets_imports_the_jar_builder_only() -> None:

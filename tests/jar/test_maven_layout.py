@@ -1,4 +1,4 @@
-"""Jitterbit's own connector layout, built by `hatch build -t jar` (issue 12, points 2 and 3).
+"""Jitterbit's own connector layout, built by `hatch build -t jar`.
 
 A replica of jitterbit/dropbox-connector as Maven leaves it after `mvn package`'s early phases,
 made by the test itself (no pom, no Maven: the tests must run without it):
@@ -288,7 +288,7 @@ def test_dropbox_layout_jar_is_strict_lists_its_bundled_jars_and_loads_like_an_a
 def test_the_agent_check_fails_when_class_path_misses_the_bundled_dependency(
     tmp_path: Path, compiled: dict[str, Path], java_agent_load: AgentLoader
 ) -> None:
-    """The control: the same entries without Class-Path, as the jar was before issue 12, do not load."""
+    """The control: the same entries without Class-Path (as jars were before it was written) do not load."""
     entries = [
         JarEntry.from_file(path.relative_to(compiled["connector"]).as_posix(), path)
         for path in sorted(compiled["connector"].rglob("*.class"))

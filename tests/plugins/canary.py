@@ -1,4 +1,4 @@
-"""Canary secrets and a scanner that proves they never leak (issue 8: "zero hits").
+"""Canary secrets and a scanner that proves they never leak ("zero hits").
 
 A canary is a fake secret with a value no test would print on purpose: a canary user's
 password, a session token, a connector key and secret. The flows of tests/promises/test_secrets.py

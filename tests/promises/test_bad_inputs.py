@@ -270,7 +270,7 @@ CATALOGUE: list[Bad] = [
         (f"{CONFIG}.attributes.Author", "one line"),
     ),
     Bad("ui-file-outside-the-jar", hook('ui-file = "../adapter.json"'), (f"{CONFIG}.ui-file", "plain path")),
-    # issue 14, item 17: found offline, before the first request
+    # found offline, before the first request
     Bad(
         "ui-file-is-the-manifest",
         hook('ui-file = "META-INF/MANIFEST.MF"'),
@@ -282,7 +282,7 @@ CATALOGUE: list[Bad] = [
         both(hook('manifest = "out"'), folder("out")),
         (f"{CONFIG}.manifest", "out is a folder"),
     ),
-    # issue 14, item 5: the output is never an input
+    # the output is never an input
     Bad(
         "manifest-over-the-found-adapter",
         hook('manifest = "adapter.json"'),
@@ -489,7 +489,7 @@ CATALOGUE: list[Bad] = [
     ),
     Bad(
         # Harmony lists connector 4471 with another endpoint id than the (hand-edited) lock records: the
-        # lock's activity ids must not be reassigned silently ("never overwritten silently", issue 5).
+        # lock's activity ids must not be reassigned silently ("never overwritten silently").
         "lock-endpoint-disagrees-with-harmony",
         both(
             lock_edit(f'endpoint-entity-id = "{FIRST_ENDPOINT}"', 'endpoint-entity-id = "2370700"'),
@@ -670,7 +670,7 @@ CATALOGUE: list[Bad] = [
         (SERVER, "refused to register", "Name taken"),
         code=1,
     ),
-    # issue 14, item 12: URLs that passed validation, then crashed inside httpx or idna
+    # URLs that passed validation, then crashed inside httpx or idna
     Bad("url-non-ascii-host", hook('url = "https://\u2603.example.com"'), (f"{CONFIG}.url", "ASCII", "xn--")),
     Bad(
         "url-control-character-in-path",
@@ -688,7 +688,7 @@ CATALOGUE: list[Bad] = [
         variables(HARMONY_URL="https://ex..ample.com"),
         ("HARMONY_URL", "host name"),
     ),
-    # issue 14, items 3 and 13: server text in messages, a token no header can carry
+    # server text in messages, a token no header can carry
     Bad(
         "login-status-holds-the-password",
         patched("login", {"status": DEFAULT_PASSWORD}),
@@ -707,7 +707,7 @@ CATALOGUE: list[Bad] = [
         (SERVER, "authenticationToken"),
         code=1,
     ),
-    # Integers beyond Python's 4300-digit conversion limit (issue 14, item 14): one message, before any
+    # Integers beyond Python's 4300-digit conversion limit: one message, before any
     # request; the version once registered, then crashed the lock write on every build.
     Bad(
         "adapter-version-over-4300-digits",
@@ -733,7 +733,7 @@ CATALOGUE: list[Bad] = [
         ("harmony.lock", "`endpoint-entity-id`", "below 2**63"),
         state="registered",
     ),
-    # Yes/no variables (issue 14, item 18): one rule for all, an unknown value names the variable.
+    # Yes/no variables: one rule for all, an unknown value names the variable.
     Bad(
         "harmony-verify-not-yes-no",
         variables(HARMONY_VERIFY="sometimes"),

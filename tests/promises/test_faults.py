@@ -356,7 +356,7 @@ def test_a_full_disk_fails_the_build_with_the_lock_write_error_and_heals(
     assert_consistent(root, emulator, outputs(root), ACTIVITIES)
 
 
-# --- a register reply without its id (issue 14, item 10) ------------------------------------------------
+# --- a register reply without its id ------------------------------------------------
 
 
 @pytest.mark.parametrize("connector_id", [None, ""], ids=["missing", "empty"])

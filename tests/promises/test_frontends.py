@@ -1,4 +1,4 @@
-"""The README's connector configuration, as the README shows it, under every frontend (issue 12.4, 12.6).
+"""The README's connector configuration, as the README shows it, under every frontend.
 
 The project is made from README.md itself, read by this test: the `toml` and `gitignore`
 blocks of "Using it in a connector project" become the project's pyproject.toml and

@@ -1,4 +1,4 @@
-"""The hook refuses an sdist or wheel exactly when hatchling would really ship the manifest (issue 12.5).
+"""The hook refuses an sdist or wheel exactly when hatchling would really ship the manifest.
 
 Each row of the table is a project whose file selection differs (bypass-selection, packages,
 only-include, include/exclude, artifacts, force-include, shared-data, `.gitignore` present

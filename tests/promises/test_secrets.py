@@ -257,7 +257,7 @@ def test_every_command_and_build_with_canaries_shows_and_packages_none(
     assert CANARY_EMAIL  # the account name may appear: it is not a secret
 
 
-# --- issue 14, items 2 and 3: what `-v` and `login --json` show ---------------------------------------------
+# --- what `-v` and `login --json` show ---------------------------------------------
 
 
 def cli_env(extra: dict[str, str]) -> dict[str, str]:

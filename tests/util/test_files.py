@@ -281,7 +281,7 @@ def test_mutex_where_its_file_cannot_be_created(tmp_path: Path) -> None:
     assert "writable" in str(info.value)
 
 
-# --- a full disk (issue 14, item 15) ------------------------------------------------------------------
+# --- a full disk ------------------------------------------------------------------
 
 FULL_DISK = textwrap.dedent(
     """
