@@ -250,3 +250,71 @@ def test_every_link_to_a_section_finds_its_heading(page: str) -> None:
     if page == "README.md":
         assert {"a-connectors-life", "checking-a-setup-hatch-harmony-doctor"} <= anchors(text)
         assert {anchor for target, anchor in found if not target} >= {"a-connectors-life", "installing"}
+
+
+FILES_TABLE = "### Which files to commit, which to ignore, which hold a secret"
+
+
+def files_table() -> list[tuple[str, str, str]]:
+    """(first path named, git column, secret column) of each row of the files table."""
+    rows = []
+    for line in section(README, FILES_TABLE).splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0] not in ("file", "---") and not cells[0].startswith("---"):
+            [path, *_] = re.findall(r"`([^`]+)`", cells[0]) or [cells[0]]
+            rows.append((path, cells[1], cells[2]))
+    return rows
+
+
+def test_the_files_table_agrees_with_the_gitignore_init_writes_and_the_readme_sample() -> None:
+    """A row to ignore is ignored by `init --new`'s .gitignore (and the README sample's, where both have it),
+    a row to commit is not; the generated manifest and the jar hold the secret."""
+    import pathspec
+
+    from hatch_harmony.init.scaffold import GITIGNORE
+
+    [sample] = fenced_in(section(README, "### A connector project"), "gitignore")
+    scaffold = pathspec.GitIgnoreSpec.from_lines(GITIGNORE.splitlines())
+    readme_sample = pathspec.GitIgnoreSpec.from_lines(sample.splitlines())
+    rows = files_table()
+    assert len(rows) >= 12
+    checked = 0
+    for path, git, secret in rows:
+        if git.startswith("outside"):
+            assert path.startswith("~/") or "~/" in secret or "emulator" in path, path
+            continue
+        probe = path.replace("*", "x").replace("<env>", "prod") + ("x.class" if path.endswith("/") else "")
+        if probe == "target/x.class":
+            assert readme_sample.match_file(probe)  # Maven's output: the sample's .gitignore
+            continue
+        assert git.startswith(("commit", "ignore")), (path, git)
+        assert scaffold.match_file(probe) == git.startswith("ignore"), (path, git)
+        if git.startswith("ignore") and not probe.startswith("lib/"):
+            assert readme_sample.match_file(probe), path
+        checked += 1
+    assert checked >= 10
+    secrets = {path for path, _, secret in rows if secret.startswith("**yes**")}
+    assert {"build/harmony/MANIFEST.MF", "dist/*.jar"} <= secrets
+    assert "harmony.lock" not in secrets and "pyproject.toml" not in secrets
+
+
+def test_the_readme_draws_the_build() -> None:
+    """The Mermaid diagram (GitHub renders it): the inputs, Harmony, the manifest, the jar, the agent."""
+    [diagram] = fenced_in(README, "mermaid")
+    assert diagram.startswith("flowchart LR\n")
+    for name in (
+        "adapter.json",
+        "MANIFEST.MF.in",
+        "harmony.lock",
+        "Harmony",
+        "build/harmony/MANIFEST.MF",
+        "agent",
+    ):
+        assert name in diagram, name
+    assert "hatch-harmony deploy" in diagram and "register (3)" in diagram
+
+
+def test_the_versions_table_names_the_project_version_first_and_never_the_lock() -> None:
+    table = squash(section(README, "### Which version to bump"))
+    assert "| the project version, `[project] version`" in table
+    assert "`register-per-version = true`" in table and "never `harmony.lock`" in table
