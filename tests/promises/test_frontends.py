@@ -1,7 +1,7 @@
 """The README's connector configuration, as the README shows it, under every frontend (issue 12.4, 12.6).
 
 The project is made from README.md itself, read by this test: the `toml` and `gitignore`
-blocks of "Using it in a connector project" become the project's pyproject.toml and
+blocks of "A connector project" (in Configuration) become the project's pyproject.toml and
 .gitignore, so the README cannot promise a configuration that does not build. Each frontend
 builds it once, for real, in a subprocess, against the emulator (127.0.0.1 only):
 
