@@ -19,16 +19,16 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+from tests.markdown import ROOT, anchors, outside_code, read, section, squash
+from tests.markdown import fenced as fenced_in
+
+README = read("README.md")
+#: This repository's own section: its two commands (the demo, the tests) and the links to docs/.
+HACKING = "## Working on hatch-harmony (this repository)"
 
 
 def fenced(language: str) -> list[str]:
-    return re.findall(rf"^```{language}\n(.*?)^```", README, flags=re.S | re.M)
-
-
-def squash(text: str) -> str:
-    return " ".join(text.split())
+    return fenced_in(README, language)
 
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:
@@ -112,6 +112,8 @@ def test_the_test_venv_is_ignored_by_git_ruff_mypy_pytest_and_the_sdist(tmp_path
 
 def test_readme_demo_command_exists() -> None:
     assert "python3 example_connector/demo.py" in README
+    hacking = section(README, HACKING)  # the two commands are this repository's, not a connector's
+    assert fenced_in(hacking, "sh") == ["python3 example_connector/demo.py\n", TEST_COMMAND + "\n"]
     assert (ROOT / "example_connector" / "demo.py").is_file()
 
 
@@ -213,46 +215,106 @@ def test_release_workflow_env_is_accepted_by_the_config(tmp_path: Path) -> None:
     assert config.environment == "prod" and config.offline and config.region == "na"
 
 
-def development_tree() -> list[tuple[str, str]]:
-    """(path, rule) of each line of the Development section's tree; a package's line is its __init__.py."""
-    section = README.split("\n## Development\n", 1)[1]
-    blocks = re.findall(r"^```\n(.*?)^```", section, flags=re.S | re.M)
-    [block] = [b for b in blocks if b.startswith("hatch_harmony/")]
-    entries: list[tuple[str, str]] = []
-    parents: list[str] = []
-    for line in block.splitlines():
-        depth = (len(line) - len(line.lstrip(" "))) // 2
-        name, _, rule = line.strip().partition(" ")
-        del parents[depth:]
-        parents.append(name)
-        path = "".join(parents)
-        entries.append((path + "__init__.py" if path.endswith("/") else path, rule.strip()))
-    return entries
+def test_the_readme_points_maintainers_to_docs() -> None:
+    """The section for people working on hatch-harmony links every page of docs/; the module list is there."""
+    hacking = section(README, HACKING)
+    docs = sorted(p.name for p in (ROOT / "docs").glob("*.md"))
+    assert docs and all(f"(docs/{name})" in hacking for name in docs), docs
+    assert "docs/architecture.md" in hacking  # the module tree moved there (tests/test_architecture.py)
+    assert "hatch_harmony/" in hacking and "```\nhatch_harmony/" not in README  # one module list, not two
 
 
-def test_the_development_tree_is_the_package() -> None:
-    """README's tree lists every module of hatch_harmony/ once, each with its rule: it cannot drift."""
-    listed = [path for path, _ in development_tree()]
-    actual = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "hatch_harmony").rglob("*.py"))
-    twice = sorted({path for path in listed if listed.count(path) > 1})
-    assert twice == [], f"listed more than once in README's Development tree: {twice}"
-    missing, stale = sorted(set(actual) - set(listed)), sorted(set(listed) - set(actual))
-    assert (missing, stale) == ([], []), (
-        f"README's Development tree: add {missing} (one line each, with the module's rule); remove {stale}"
-    )
-    assert [path for path, rule in development_tree() if not rule] == [], "a line without its rule"
-    assert "docs/architecture.md" in README.split("\n## Development\n", 1)[1]
+def links(text: str) -> list[tuple[str, str]]:
+    """(file, anchor) of each Markdown link to this repository's Markdown; file "" is the page itself."""
+    found = re.findall(r"\]\(([\w./-]*\.md)?(?:#([^)]+))?\)", outside_code(text))
+    return [(target, anchor) for target, anchor in found if target or anchor]
 
 
-def github_anchor(heading: str) -> str:
-    """The id GitHub gives a heading: lowercase, punctuation dropped, spaces as hyphens."""
-    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+MARKDOWN = ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))]
 
 
-def test_every_link_to_a_readme_section_finds_its_heading() -> None:
-    outside = re.sub(r"^```.*?^```", "", README, flags=re.S | re.M)  # a `#` line in code is no heading
-    anchors = {github_anchor(h) for h in re.findall(r"^#{1,6} (.+)$", outside, flags=re.M)}
-    links = re.findall(r"\]\(#([^)]+)\)", README)
-    assert "a-connectors-life" in anchors and "checking-a-setup-hatch-harmony-doctor" in anchors
-    assert links, "the README links its sections"
-    assert sorted(set(links) - anchors) == []
+@pytest.mark.parametrize("page", MARKDOWN)
+def test_every_link_to_a_section_finds_its_heading(page: str) -> None:
+    """README's links to its own sections and to docs/, and the docs' links back, each find their heading."""
+    text = read(page)
+    found = links(text)
+    assert found, f"{page} links nothing"
+    broken = []
+    for target, anchor in found:
+        path = (ROOT / page).parent / target if target else ROOT / page
+        if not path.resolve().is_file():
+            broken.append(f"{target}: no such file")
+        elif anchor and anchor not in anchors(path.read_text(encoding="utf-8")):
+            broken.append(f"{target}#{anchor}: no such heading")
+    assert broken == [], f"{page}: {broken}"
+    if page == "README.md":
+        assert {"a-connectors-life", "checking-a-setup-hatch-harmony-doctor"} <= anchors(text)
+        assert {anchor for target, anchor in found if not target} >= {"a-connectors-life", "installing"}
+
+
+FILES_TABLE = "### Which files to commit, which to ignore, which hold a secret"
+
+
+def files_table() -> list[tuple[str, str, str]]:
+    """(first path named, git column, secret column) of each row of the files table."""
+    rows = []
+    for line in section(README, FILES_TABLE).splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0] not in ("file", "---") and not cells[0].startswith("---"):
+            [path, *_] = re.findall(r"`([^`]+)`", cells[0]) or [cells[0]]
+            rows.append((path, cells[1], cells[2]))
+    return rows
+
+
+def test_the_files_table_agrees_with_the_gitignore_init_writes_and_the_readme_sample() -> None:
+    """A row to ignore is ignored by `init --new`'s .gitignore (and the README sample's, where both have it),
+    a row to commit is not; the generated manifest and the jar hold the secret."""
+    import pathspec
+
+    from hatch_harmony.init.scaffold import GITIGNORE
+
+    [sample] = fenced_in(section(README, "### A connector project"), "gitignore")
+    scaffold = pathspec.GitIgnoreSpec.from_lines(GITIGNORE.splitlines())
+    readme_sample = pathspec.GitIgnoreSpec.from_lines(sample.splitlines())
+    rows = files_table()
+    assert len(rows) >= 12
+    checked = 0
+    for path, git, secret in rows:
+        if git.startswith("outside"):
+            assert path.startswith("~/") or "~/" in secret or "emulator" in path, path
+            continue
+        probe = path.replace("*", "x").replace("<env>", "prod") + ("x.class" if path.endswith("/") else "")
+        if probe == "target/x.class":
+            assert readme_sample.match_file(probe)  # Maven's output: the sample's .gitignore
+            continue
+        assert git.startswith(("commit", "ignore")), (path, git)
+        assert scaffold.match_file(probe) == git.startswith("ignore"), (path, git)
+        if git.startswith("ignore") and not probe.startswith("lib/"):
+            assert readme_sample.match_file(probe), path
+        checked += 1
+    assert checked >= 10
+    secrets = {path for path, _, secret in rows if secret.startswith("**yes**")}
+    assert {"build/harmony/MANIFEST.MF", "dist/*.jar"} <= secrets
+    assert "harmony.lock" not in secrets and "pyproject.toml" not in secrets
+
+
+def test_the_readme_draws_the_build() -> None:
+    """The Mermaid diagram (GitHub renders it): the inputs, Harmony, the manifest, the jar, the agent."""
+    [diagram] = fenced_in(README, "mermaid")
+    assert diagram.startswith("flowchart LR\n")
+    for name in (
+        "adapter.json",
+        "MANIFEST.MF.in",
+        "harmony.lock",
+        "Harmony",
+        "build/harmony/MANIFEST.MF",
+        "agent",
+    ):
+        assert name in diagram, name
+    assert "hatch-harmony deploy" in diagram and "register (3)" in diagram
+
+
+def test_the_versions_table_names_the_project_version_first_and_never_the_lock() -> None:
+    table = squash(section(README, "### Which version to bump"))
+    assert "| the project version, `[project] version`" in table
+    assert "`register-per-version = true`" in table and "never `harmony.lock`" in table

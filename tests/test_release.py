@@ -99,7 +99,9 @@ def test_the_sdist_holds_what_the_tests_need_and_they_run_from_it(
         top = f"hatch_harmony-{hatch_harmony.__version__}/"
         members = {m.name.removeprefix(top) for m in sdist.getmembers() if m.isfile()}
         sdist.extractall(tmp_path, filter="data")  # 3.10.12+, 3.11.4+: every Python CI runs
-    needed = tracked("hatch_harmony", "tests", "example_connector", ".ci", ".github", "benchmarks", "action")
+    needed = tracked(
+        "hatch_harmony", "tests", "example_connector", ".ci", ".github", "benchmarks", "action", "docs"
+    )
     needed |= {
         "README.md",
         "CHANGELOG.md",

@@ -1,7 +1,7 @@
 """The README's connector configuration, as the README shows it, under every frontend.
 
 The project is made from README.md itself, read by this test: the `toml` and `gitignore`
-blocks of "Using it in a connector project" become the project's pyproject.toml and
+blocks of "A connector project" (in Configuration) become the project's pyproject.toml and
 .gitignore, so the README cannot promise a configuration that does not build. Each frontend
 builds it once, for real, in a subprocess, against the emulator (127.0.0.1 only):
 
@@ -31,18 +31,17 @@ from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWO
 from hatch_harmony.jar.builder import jar_file_name
 from hatch_harmony.jar_manifest import Manifest
 from tests.artifacts import archive_members, assert_no_secret_in
+from tests.markdown import read, section
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTION = "## Using it in a connector project"
+SECTION = "### A connector project"  # in README's "Configuration"
 
 
 def readme_sample() -> dict[str, str]:
     """The fenced blocks of the README's connector section, by language (toml, gitignore, sh)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index(SECTION)
-    section = text[start : text.index("\n## ", start + len(SECTION))]
+    sample = section(read("README.md"), SECTION)
     blocks: dict[str, str] = {}
-    for language, body in re.findall(r"^```(\w+)\n(.*?)^```", section, flags=re.S | re.M):
+    for language, body in re.findall(r"^```(\w+)\n(.*?)^```", sample, flags=re.S | re.M):
         blocks.setdefault(language, body)
     assert {"toml", "gitignore", "sh"} <= set(blocks), f"the README's sample lost a block: {sorted(blocks)}"
     return blocks
