@@ -91,10 +91,10 @@ def repack(dist: metadata.Distribution, folder: Path) -> Path:
     return target
 
 
-def build_index(folder: Path) -> Path:
-    """`folder/simple/<name>/<wheel>` for every distribution of `closure()`; returns `folder/simple`."""
+def build_index(folder: Path, roots: tuple[str, ...] = ROOTS) -> Path:
+    """`folder/simple/<name>/<wheel>` for every distribution of `closure(roots)`; returns `folder/simple`."""
     simple = folder / "simple"
-    for dist in closure():
+    for dist in closure(roots):
         repack(dist, simple)
     return simple
 
