@@ -96,9 +96,9 @@ class _Reader:
     def _blocks(self) -> list[tuple[bool, list[tuple[int, bytes]]]]:
         """Logical lines grouped by blank lines; each block says whether blank lines came before it."""
         data = self.data[len(_BOM) :] if self.data.startswith(_BOM) else self.data
+        # After a final line break (a missing one is tolerated) the split leaves an empty last
+        # line: a blank line at the end, which only closes the last block, as the end does.
         physical = _LINE_BREAK.split(data)
-        if physical[-1] == b"":
-            physical.pop()  # the final line break; a missing one is tolerated
         blocks: list[tuple[bool, list[tuple[int, bytes]]]] = []
         current: list[tuple[int, bytes]] | None = None
         seen_blank = False

@@ -35,6 +35,7 @@ key; sub-tables sorted by id so that diffs stay small)::
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,7 @@ HEADER = (
 )
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_READS = f"this hatch-harmony reads version {LOCK_VERSION}"
 _FIX = (
     "Correct it, or restore the file from version control: "
     "hatch-harmony never overwrites a lock it cannot read."
@@ -71,21 +73,23 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else f"{text[:30]}… ({len(text)} characters)"
 
 
-def _version_key(version: str) -> tuple[tuple[int, int, str], ...]:
+def _version_key(version: str) -> tuple[tuple[float, str], ...]:
     """Natural order: numbers compare as numbers, so 1.10 sorts after 1.9.
 
     Numbers compare by length, then digits (leading zeros dropped), never through int():
     Python refuses to convert more than 4300 digits, and a registered version with 5000
-    once crashed the lock write right after the register request.
+    once crashed the lock write right after the register request. A text part counts as
+    infinitely long: it sorts after every number at the same place, and before or after
+    another text part by its text.
     """
     parts = re.findall(r"[0-9]+|[^0-9]+", version)  # ASCII digits only
-    key = []
+    key: list[tuple[float, str]] = []
     for part in parts:
         if part[0] in "0123456789":
             digits = part.lstrip("0")
-            key.append((0, len(digits), digits))
+            key.append((len(digits), digits))
         else:
-            key.append((1, 0, part))
+            key.append((math.inf, part))
     return tuple(key)
 
 
@@ -157,10 +161,9 @@ class _Reader:
     def error(self, key: str, problem: str, fix: str = _FIX) -> ConfigError:
         return ConfigError(f"{self.path}: {self.label}: `{key}` {problem}. {fix}")
 
-    def text(self, key: str, *, required: bool = True, allow_empty: bool = False) -> str | None:
+    def text(self, key: str, *, allow_empty: bool = False) -> str | None:
+        """The string at `key`, checked; None when the key is absent (`required` refuses that)."""
         if key not in self.table:
-            if required:
-                raise self.error(key, "is missing")
             return None
         value = self.table[key]
         if not isinstance(value, str):
@@ -173,7 +176,7 @@ class _Reader:
 
     def required(self, key: str, *, allow_empty: bool = False) -> str:
         value = self.text(key, allow_empty=allow_empty)
-        if value is None:  # pragma: no cover - text(required=True) raised already
+        if value is None:
             raise self.error(key, "is missing")
         return value
 
@@ -250,7 +253,7 @@ def _entry(path: Path, index: int, table: Any) -> LockEntry:
             f"and `function-entity-end-id` ({start}..{end}) must form a range after the endpoint id "
             f"{endpoint}",
         )
-    digest = r.text("adapter-sha256", required=False, allow_empty=True) or ""
+    digest = r.text("adapter-sha256", allow_empty=True) or ""
     if digest and not _HEX64.fullmatch(digest):
         raise r.error("adapter-sha256", "must be 64 lowercase hex digits (a sha256)")
     entry = LockEntry(
@@ -265,7 +268,7 @@ def _entry(path: Path, index: int, table: Any) -> LockEntry:
         adapter_digest=digest,
         activities=r.ids("activities", required=True),
         reserved=r.ids("reserved", required=False),
-        environment=r.text("environment", required=False),
+        environment=r.text("environment"),
     )
     _check_ids(r, entry)
     return entry
@@ -323,12 +326,13 @@ def parse_lock(raw: bytes, *, source: Path) -> LockFile:
         raise ConfigError(
             f"{path}: `lock-version` must be the integer {LOCK_VERSION}, found {version!r}. {_FIX}"
         )
-    if version != LOCK_VERSION:
-        newer = version > LOCK_VERSION
+    if version > LOCK_VERSION:  # written by a newer hatch-harmony: upgrading reads it
         raise ConfigError(
-            f"{path}: `lock-version` is {version}, this hatch-harmony reads version {LOCK_VERSION}. "
-            + ("Upgrade hatch-harmony to the version that wrote it." if newer else _FIX)
+            f"{path}: `lock-version` is {version}, {_READS}. "
+            "Upgrade hatch-harmony to the version that wrote it."
         )
+    if version < LOCK_VERSION:  # an older format, or a hand edit
+        raise ConfigError(f"{path}: `lock-version` is {version}, {_READS}. {_FIX}")
     tables = data.get("connector", [])
     if not isinstance(tables, list):
         raise ConfigError(f"{path}: `connector` must be an array of [[connector]] tables. {_FIX}")
@@ -348,7 +352,9 @@ def parse_lock(raw: bytes, *, source: Path) -> LockFile:
 
 
 def _by_id(ids: dict[str, int]) -> dict[str, int]:
-    return dict(sorted(ids.items(), key=lambda item: (item[1], item[0])))
+    """Sorted by id alone: no two activities of an entry share one (checked when the lock is read,
+    and when ids are assigned), so no tie is left for a name to break."""
+    return dict(sorted(ids.items(), key=lambda item: item[1]))
 
 
 def _dump_entry(entry: LockEntry) -> str:
