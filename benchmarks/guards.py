@@ -46,8 +46,8 @@ START, END = "<!-- benchmarks/guards.py: start -->", "<!-- benchmarks/guards.py:
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 #: A manifest shaped like a generated one; its key and secret are this script's own, not Harmony's.
 MANIFEST = (
-    b"Manifest-Version: 1.0\r\nJitterbit-Connector-Key: 0a1b2c3d-4e5f-6789-abcd-ef0123456789\r\n"
-    b"Jitterbit-Connector-Secret: 9f8e7d6c-5b4a-3210-fedc-ba9876543210\r\n\r\n"
+    b"Manifest-Version: 1.0\r\nJitterbit-Connector-Key: bench-key-not-harmonys-0a1b2c3d4e5f\r\n"
+    b"Jitterbit-Connector-Secret: bench-secret-not-harmonys-9f8e7d6c5b4a\r\n\r\n"
 )
 #: (label, files, bytes per file) of the wheels measured.
 WHEELS = (("metadata-only wheel", 4, 600), ("2 MB wheel", 200, 20_000), ("25 MB wheel", 100, 500_000))
