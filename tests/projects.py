@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,3 +119,21 @@ def build_env(emulator: Emulator, **extra: str) -> dict[str, str]:
     env.update(harmony_env(emulator))
     env.update(extra)
     return env
+
+
+def hatchling_build(
+    root: Path, emulator: Emulator, *args: str, timeout: float = 300, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m hatchling build ARGS` in `root`, reaching `emulator` (`build_env` with `extra`).
+
+    A real build in a subprocess, as a frontend runs it; its result is returned, never raised on,
+    so a test can assert a refusal as well as a success."""
+    return subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", *args],
+        cwd=root,
+        env=build_env(emulator, **extra),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

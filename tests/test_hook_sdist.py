@@ -10,27 +10,18 @@ entry it stops with the message that says why and what to do.
 from __future__ import annotations
 
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from hatch_harmony.project.lock import read_lock
-from tests.projects import CLASS_BYTES, Project, build_env
+from tests.projects import CLASS_BYTES, Project, hatchling_build
 
 PROJECT = Project("Acme Unpacked", "acme-unpacked")
 
 
 def hatchling(root: Path, emulator: Emulator, target: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", target],
-        cwd=root,
-        env=build_env(emulator),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return hatchling_build(root, emulator, "-t", target, timeout=120)
 
 
 def unpack_sdist(root: Path, into: Path) -> Path:

@@ -29,7 +29,7 @@ from hatch_harmony.emulator.variations import SESSION_COOKIE, Variations
 from hatch_harmony.engine.pipeline import generate
 from hatch_harmony.project.lock import read_lock
 from tests.plugins.emulator import harmony_env
-from tests.projects import Project, build_env
+from tests.projects import Project, hatchling_build
 
 ADAPTER = {"name": "Acme Widgets", "version": "1.0.0-beta", "activities": {"query": {}, "create": {}}}
 
@@ -134,15 +134,7 @@ def test_a_register_reply_without_id_is_resolved_by_listing_in_a_hook_build(tmp_
     project = Project("Acme Idless", "acme-idless")
     root = project.make(tmp_path / "acme")
     with Emulator(test_controls=True, variations=Variations(register_without_id=True)) as idless:
-        done = subprocess.run(
-            [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
-            cwd=root,
-            env=build_env(idless),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = hatchling_build(root, idless, "-t", "jar")
         assert done.returncode == 0, done.stderr
         counts = {route: n for route, n in idless.counts().items() if n}
         [registration] = idless.registrations(DEFAULT_ORG_ID)

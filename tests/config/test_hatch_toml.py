@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from hatch_harmony.cli import main
 from hatch_harmony.emulator import Emulator
-from tests.projects import Project, build_env
+from tests.projects import Project, hatchling_build
 
 PROJECT = Project("Acme Hatch Toml", "acme-hatch-toml", activities=("fetch",))
 #: The issue's hatch.toml: one wheel option, and the hook in pyproject.toml is gone.
@@ -26,15 +25,7 @@ WHEEL_ONLY = "[build.targets.wheel]\nbypass-selection = true\n"
 
 
 def jar_build(root: Path, emulator: Emulator) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
-        cwd=root,
-        env=build_env(emulator),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return hatchling_build(root, emulator, "-t", "jar", timeout=120)
 
 
 def doctor_json(

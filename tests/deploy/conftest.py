@@ -12,8 +12,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_PASSWORD, Emulator, User
-from tests.projects import Project, build_env
+from tests.projects import Project, hatchling_build
 
 NAME = "Acme Deploy"
 PROD_ORG = "20002"
@@ -78,15 +76,7 @@ def _build(root: Path, emulator: Emulator, environment: str) -> Jar:
     dist = root / "dist"
     if dist.exists():
         shutil.rmtree(dist)
-    done = subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
-        cwd=root,
-        env=build_env(emulator, HARMONY_ENV=environment),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = hatchling_build(root, emulator, "-t", "jar", HARMONY_ENV=environment)
     assert done.returncode == 0, done.stderr
     (path,) = list(dist.glob("*.jar"))
     jar = Jar(path.name, path.read_bytes())

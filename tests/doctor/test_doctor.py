@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from hatch_harmony.cli import main
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from hatch_harmony.init.sdk_stand_in import make_stand_in
 from tests.plugins.emulator import harmony_env
-from tests.projects import Project, build_env
+from tests.projects import Project, hatchling_build
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example_connector"
 PROJECT = Project("Acme Doctor", "acme-doctor", activities=("fetch", "put"))
@@ -98,15 +97,7 @@ def test_the_example_connector_after_the_demo_flow_is_all_ok_with_no_write_reque
     subprocess.run(
         ["javac", "--release", "11", "-cp", str(sdk), "-d", str(root / "build/classes"), *sources], check=True
     )
-    build = subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
-        cwd=root,
-        env=build_env(emulator),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    build = hatchling_build(root, emulator, "-t", "jar")
     assert build.returncode == 0, build.stderr
     emulator.reset_counts()
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}

@@ -9,7 +9,6 @@ whose version it compared (the project's or adapter.json's, and the lock's).
 from __future__ import annotations
 
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from hatch_harmony.init.scaffold import TEMPLATE, scaffold
 from hatch_harmony.jar_manifest import Manifest
 from hatch_harmony.project.lock import read_lock
 from tests.plugins.emulator import harmony_env
-from tests.projects import Project, build_env, write_adapter
+from tests.projects import Project, hatchling_build, write_adapter
 
 PROJECT = Project("Acme Versions", "acme-versions", version="3.0.2", activities=("fetch", "put"))
 TEMPLATE_TEXT = (
@@ -151,15 +150,7 @@ def test_init_new_writes_a_template_without_a_literal_version(tmp_path: Path) ->
 
 
 def hatchling_jar(root: Path, emulator: Emulator) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
-        cwd=root,
-        env=build_env(emulator),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return hatchling_build(root, emulator, "-t", "jar")
 
 
 def shipped_version(jar: Path) -> str | None:

@@ -15,22 +15,14 @@ from pathlib import Path
 
 from hatch_harmony.emulator import DEFAULT_ORG_ID, Emulator
 from hatch_harmony.project.lock import read_lock
-from tests.projects import Project, build_env, write_adapter
+from tests.projects import Project, build_env, hatchling_build, write_adapter
 
 PROJECT = Project("Acme Rename", "acme-rename", version="2.0.0")
 NEW_NAME = "Acme Rename Connector"
 
 
 def hatchling_jar(root: Path, emulator: Emulator) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
-        cwd=root,
-        env=build_env(emulator),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return hatchling_build(root, emulator, "-t", "jar")
 
 
 def cli(root: Path, emulator: Emulator, *args: str) -> subprocess.CompletedProcess[str]:

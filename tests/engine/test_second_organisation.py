@@ -26,7 +26,7 @@ from hatch_harmony.errors import ConfigError
 from hatch_harmony.project.lock import read_lock
 from tests.engine.test_adoption import HAND_ORDER, offsets, registered_by_hand, template
 from tests.plugins.emulator import RawApi, harmony_env
-from tests.projects import Project, build_env
+from tests.projects import Project, build_env, hatchling_build
 
 PROD_ORG = "20002"
 ENVIRONMENTS = f"""\
@@ -52,15 +52,7 @@ def emulator() -> Iterator[Emulator]:
 
 
 def hatchling_jar(root: Path, emulator: Emulator, environment: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
-        cwd=root,
-        env=build_env(emulator, HARMONY_ENV=environment),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return hatchling_build(root, emulator, "-t", "jar", HARMONY_ENV=environment)
 
 
 def requests(emulator: Emulator) -> int:

@@ -19,7 +19,7 @@ from hatch_harmony.config import load_config
 from hatch_harmony.emulator import Emulator
 from hatch_harmony.engine import warm
 from hatch_harmony.errors import ConfigError
-from tests.projects import Project, build_env
+from tests.projects import Project, build_env, hatchling_build
 
 WARM = "nothing it depends on changed since the last build"
 PROJECT = Project("Acme Warm", "acme-warm")
@@ -194,15 +194,7 @@ WHEEL = "\n[tool.hatch.build.targets.wheel]\nbypass-selection = true\n"
 
 
 def build_wheel(root: Path, emulator: Emulator) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "wheel"],
-        cwd=root,
-        env=build_env(emulator),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return hatchling_build(root, emulator, "-t", "wheel", timeout=120)
 
 
 def warm_wheel_project(

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from hatch_harmony.emulator import Emulator
-from tests.projects import Project, build_env
+from tests.projects import Project, hatchling_build
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs the git executable")
 
@@ -33,14 +32,8 @@ def git(cwd: Path, *args: str) -> None:
 
 
 def build(root: Path, emulator: Emulator) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
-        cwd=root,
-        env=build_env(emulator, GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    return hatchling_build(
+        root, emulator, "-t", "jar", GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1", timeout=120
     )
 
 

@@ -8,7 +8,6 @@ account belongs to both organisations.
 from __future__ import annotations
 
 import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from hatch_harmony.emulator import DEFAULT_EMAIL, DEFAULT_ORG_ID, DEFAULT_PASSWORD, Emulator
 from hatch_harmony.emulator.state import User
 from hatch_harmony.jar_manifest import Manifest
-from tests.projects import Project, build_env
+from tests.projects import Project, hatchling_build
 
 SECOND_ORG = "20002"
 ENVIRONMENTS = (
@@ -43,15 +42,7 @@ def make(root: Path) -> Path:
 
 
 def build(root: Path, emulator: Emulator, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "jar", *args],
-        cwd=root,
-        env=build_env(emulator, **env),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = hatchling_build(root, emulator, "-t", "jar", *args, **env)
     assert done.returncode == 0, done.stderr
     return done
 

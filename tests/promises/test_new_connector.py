@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +29,7 @@ from hatch_harmony.jar.agent_view import class_annotations, read_jar
 from hatch_harmony.project.adapter import Adapter
 from hatch_harmony.project.lock import LockEntry
 from tests.plugins.emulator import harmony_env
-from tests.projects import build_env
+from tests.projects import hatchling_build
 
 pytestmark = pytest.mark.skipif(
     shutil.which("javac") is None, reason="javac not found: the scaffold is compiled (install a JDK)"
@@ -56,15 +55,7 @@ def compile_java(root: Path) -> None:
 
 
 def build(root: Path, emulator: Emulator) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "jar"],
-        cwd=root,
-        env=build_env(emulator),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = hatchling_build(root, emulator, "-t", "jar")
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr
 
